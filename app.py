@@ -1,0 +1,20 @@
+"""Sampark: the Chalice app. Creates it, binds the stores, registers blueprints and middleware."""
+
+from chalice import Chalice
+
+from chalicelib.accounts.routes import accounts_bp
+from chalicelib.core import db
+from chalicelib.core.auth import auth_bp
+from chalicelib.core.health import health_bp
+from chalicelib.core.observability import http_middleware, job_middleware
+from chalicelib.org.routes import org_bp
+
+app = Chalice(app_name="sampark")
+
+app.register_middleware(db.bind_middleware, "all")
+app.register_middleware(http_middleware, "http")
+for _event_type in ("scheduled", "sns", "sqs", "s3"):
+    app.register_middleware(job_middleware, _event_type)
+
+for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp):
+    app.register_blueprint(_blueprint)

@@ -1,0 +1,63 @@
+"""Cognito adapter: the only module that talks to the user pool. ClientErrors become app errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..core import errors
+from ..core.clients import client
+from ..core.settings import get_settings
+
+_REFUSED = {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException",
+            "PasswordResetRequiredException"}
+_BUSY = {"TooManyRequestsException", "LimitExceededException"}
+
+
+def _translate(exc: ClientError) -> errors.AppError:
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code in _REFUSED:
+        return errors.Unauthorized("wrong username or password")
+    if code in _BUSY:
+        return errors.TooManyRequests("too many sign-in attempts; wait a minute")
+    if code == "InvalidParameterException":
+        return errors.ValidationError("the sign-in request was refused as invalid")
+    return errors.Unavailable("the sign-in service is unavailable")
+
+
+def _tokens(result: dict[str, Any]) -> dict[str, Any]:
+    auth = result.get("AuthenticationResult")
+    if not auth:
+        challenge = result.get("ChallengeName", "unknown")
+        raise errors.Conflict(
+            "this account must set a new password before signing in", code="challenge_required",
+            details={"challenge": challenge, "session": result.get("Session")},
+        )
+    tokens = {"id_token": auth["IdToken"], "access_token": auth["AccessToken"],
+              "expires_in": auth["ExpiresIn"], "token_type": "Bearer"}
+    if "RefreshToken" in auth:
+        tokens["refresh_token"] = auth["RefreshToken"]
+    return tokens
+
+
+def password_login(username: str, password: str) -> dict[str, Any]:
+    try:
+        result = client("cognito-idp").initiate_auth(
+            ClientId=get_settings().user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+    except ClientError as exc:
+        raise _translate(exc) from exc
+    return _tokens(result)
+
+
+def refresh(refresh_token: str) -> dict[str, Any]:
+    try:
+        result = client("cognito-idp").initiate_auth(
+            ClientId=get_settings().user_pool_client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh_token},
+        )
+    except ClientError as exc:
+        raise _translate(exc) from exc
+    return _tokens(result)

@@ -1,0 +1,37 @@
+"""Sign-in routes: login and refresh are public; /me tells a signed-in user who they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from ..core.auth import ALL_ROLES
+from ..core.http import Req, endpoint
+from ..core.validate import Field, validate
+from . import cognito
+
+accounts_bp = Blueprint(__name__)
+
+LOGIN = {
+    "username": Field("str", required=True, max_len=128, pattern=r"[\w.@+-]+"),
+    "password": Field("str", required=True, max_len=256, strip=False),
+}
+REFRESH = {"refresh_token": Field("str", required=True, max_len=4096)}
+
+
+@endpoint(accounts_bp, "/auth/login", methods=["POST"], public=True)
+def login(req: Req) -> dict[str, Any]:
+    body = validate(req.body, LOGIN)
+    return cognito.password_login(body["username"], body["password"])
+
+
+@endpoint(accounts_bp, "/auth/refresh", methods=["POST"], public=True)
+def refresh(req: Req) -> dict[str, Any]:
+    body = validate(req.body, REFRESH)
+    return cognito.refresh(body["refresh_token"])
+
+
+@endpoint(accounts_bp, "/me", roles=ALL_ROLES)
+def me(req: Req) -> dict[str, Any]:
+    return {"username": req.user.username, "roles": sorted(req.user.roles)}

@@ -1,0 +1,122 @@
+"""DynamoDB plumbing shared by the stores: binding PynamoDB models to the deployment, one cached
+connection for transactions, and the translation of DynamoDB failures into the app's errors.
+
+PynamoDB reads `Meta.host`/`Meta.table_name` when it first opens a model's connection and caches
+that connection on the class, so `bind()` sets them from the settings and drops any cached
+connection. The composition root (`app.py`) binds once per container; tests and the local runner
+bind again after changing the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from .errors import TooManyRequests, Unavailable
+from .settings import Settings, get_settings
+
+M = TypeVar("M", bound=type[Model])
+MODELS: list[type[Model]] = []
+THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+
+
+def table(base_name: str) -> Any:
+    """Class decorator: register a model under its base table name (the prefix comes at bind)."""
+
+    def register(model: M) -> M:
+        model.Meta.base_name = base_name  # type: ignore[attr-defined]
+        model.Meta.table_name = base_name
+        MODELS.append(model)
+        if _bound:  # a store imported after binding joins the same deployment
+            _apply(model, get_settings())
+        return model
+
+    return register
+
+
+_bound = False
+
+
+def bind(settings: Settings | None = None) -> None:
+    global _bound
+    settings = settings or get_settings()
+    for model in MODELS:
+        _apply(model, settings)
+    connection.cache_clear()
+    _bound = True
+
+
+def _apply(model: type[Model], settings: Settings) -> None:
+    meta = model.Meta
+    meta.table_name = settings.table_name(meta.base_name)  # type: ignore[attr-defined]
+    meta.region = settings.region
+    meta.host = settings.aws_endpoint
+    meta.connect_timeout_seconds = settings.ddb_connect_timeout_s
+    meta.read_timeout_seconds = settings.ddb_read_timeout_s
+    meta.max_retry_attempts = settings.ddb_max_retries
+    model._connection = None
+
+
+def bind_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice middleware: bind the models at the first invocation of a container, not at import
+    (importing the app, as `chalice package` does, must not need the deployment's settings)."""
+    if not _bound:
+        bind()
+    return get_response(event)
+
+
+@lru_cache(maxsize=1)
+def connection() -> Connection:
+    settings = get_settings()
+    return Connection(
+        region=settings.region,
+        host=settings.aws_endpoint,
+        connect_timeout_seconds=settings.ddb_connect_timeout_s,
+        read_timeout_seconds=settings.ddb_read_timeout_s,
+        max_retry_attempts=settings.ddb_max_retries,
+    )
+
+
+def create_tables() -> list[str]:
+    """Create every registered table (on-demand billing) that does not exist yet. Local/test only;
+    in AWS the tables come from infra/, which a test holds equal to these models."""
+    created = []
+    for model in MODELS:
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            created.append(model.Meta.table_name)
+    return created
+
+
+def error_code(exc: PynamoDBException) -> str | None:
+    return exc.cause_response_code
+
+
+def cancellation_codes(exc: TransactWriteError) -> list[str | None]:
+    """One entry per transaction item: the reason it was cancelled (None for items that were fine)."""
+    return [reason.code if reason else None for reason in exc.cancellation_reasons]
+
+
+def is_condition_failure(exc: PynamoDBException) -> bool:
+    return error_code(exc) == "ConditionalCheckFailedException"
+
+
+def translate(exc: PynamoDBException) -> Exception:
+    """A DynamoDB failure that no store expected, as the app's own error."""
+    if error_code(exc) in THROTTLED:
+        return TooManyRequests("the database is busy; retry in a moment")
+    return Unavailable("the database could not complete the request")
+
+
+@contextmanager
+def transaction(token: str | None = None) -> Iterator[TransactWrite]:
+    """A TransactWrite on the shared connection; `token` makes retries of the same write idempotent."""
+    with TransactWrite(connection=connection(), client_request_token=token) as tx:
+        yield tx

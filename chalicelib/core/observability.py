@@ -1,0 +1,111 @@
+"""Logging, metrics and tracing, attached once as Chalice middleware.
+
+Powertools' handler decorators expect a raw Lambda handler, which Chalice routes and schedules are
+not; the middleware below does their work instead: a correlation id per request, the route as a log
+key, one log line per request, EMF metrics flushed only when some were recorded.
+A filter masks any run of digits long enough to be a phone number, in every log record.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+SERVICE = "sampark"
+NAMESPACE = "Sampark"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+tracer = Tracer(service=SERVICE)
+
+current_route: ContextVar[str | None] = ContextVar("current_route", default=None)
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+
+_PHONE_RUN = re.compile(r"(?<![\w])\+?\d[\d \-]{6,}\d(?![\w])|[०-९][०-९ \-]{6,}[०-९]")
+
+
+def redact(text: str) -> str:
+    """Mask anything that could be a phone number: keep the last four digits, as lists do."""
+    return _PHONE_RUN.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-4:], text)
+
+
+class _RedactPhones(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if record.args:
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        for key, value in list(vars(record).items()):
+            if key not in _STD_ATTRS and isinstance(value, str):
+                setattr(record, key, redact(value))
+        return True
+
+
+_STD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+for _handler in logger.handlers:
+    _handler.addFilter(_RedactPhones())
+
+
+def count(name: str, value: float = 1) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def _flush_metrics() -> None:
+    if metrics.metric_set:
+        metrics.flush_metrics()
+
+
+def http_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice 'http' middleware: correlation id, route key, one log line, metrics, a trace segment."""
+    context = getattr(event, "context", None) or {}
+    headers = getattr(event, "headers", None) or {}
+    correlation_id = headers.get("x-correlation-id") or context.get("requestId") or str(uuid.uuid4())
+    route = f"{event.method} {context.get('resourcePath', event.path)}"
+    logger.set_correlation_id(correlation_id[:64])
+    logger.append_keys(route=route)
+    route_token = current_route.set(route)
+    request_token = current_request_id.set(correlation_id)
+    started = time.perf_counter()
+    status = 500
+    try:
+        with tracer.provider.in_subsegment(f"## {route}"):
+            response = get_response(event)
+        status = response.status_code
+        response.headers["x-correlation-id"] = correlation_id[:64]
+        return response
+    finally:
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        logger.info("request", extra={"status": status, "duration_ms": elapsed_ms})
+        count("Requests")
+        if status >= 500:
+            count("ServerErrors")
+        _flush_metrics()
+        current_route.reset(route_token)
+        current_request_id.reset(request_token)
+        logger.remove_keys(["route"])
+
+
+def job_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Middleware for scheduled and event-driven functions: a correlation id per invocation."""
+    name = type(event).__name__
+    context = getattr(event, "context", None)
+    request_id = getattr(context, "aws_request_id", None) or "-"
+    logger.set_correlation_id(request_id)
+    logger.append_keys(job=name)
+    route_token = current_route.set(f"job {name}")
+    started = time.perf_counter()
+    try:
+        return get_response(event)
+    finally:
+        logger.info("job finished", extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+        _flush_metrics()
+        current_route.reset(route_token)
+        logger.remove_keys(["job"])

@@ -1,0 +1,108 @@
+"""One settings object, read from the environment and validated once per container.
+
+Resource names have no defaults: a missing one fails loudly at the first use, naming the variable.
+Only tuning knobs (timeouts, page sizes) have defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlparse
+
+STAGES = ("local", "dev", "prod")
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a usable deployment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    user_pool_id: str
+    user_pool_client_id: str
+    aws_endpoint: str | None  # moto server for the local stack; None in AWS
+    ddb_connect_timeout_s: int
+    ddb_read_timeout_s: int
+    ddb_max_retries: int
+    max_body_bytes: int
+
+    @property
+    def is_local_endpoint(self) -> bool:
+        """True when every AWS call goes to a server on this machine."""
+        if not self.aws_endpoint:
+            return False
+        return urlparse(self.aws_endpoint).hostname in {"127.0.0.1", "localhost", "::1"}
+
+    def table_name(self, base: str) -> str:
+        return f"{self.table_prefix}-{base}"
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        base = self.aws_endpoint.rstrip("/") if self.aws_endpoint else self.issuer.rsplit("/", 1)[0]
+        return f"{base}/{self.user_pool_id}/.well-known/jwks.json"
+
+
+def _required(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"environment variable {name} is required")
+    return value
+
+
+def _number(env: dict[str, str], name: str, default: float, cast: type = float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        value = cast(raw) if raw else default
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive")
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    stage = _required(env, "SAMPARK_STAGE")
+    if stage not in STAGES:
+        raise SettingsError(f"SAMPARK_STAGE must be one of {STAGES}, got {stage!r}")
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""
+    if not region:
+        raise SettingsError("AWS_REGION (or AWS_DEFAULT_REGION) is required")
+    endpoint = env.get("SAMPARK_AWS_ENDPOINT", "").strip() or None
+    if endpoint and stage != "local":
+        raise SettingsError("SAMPARK_AWS_ENDPOINT may only be set for the local stage")
+    settings = Settings(
+        stage=stage,
+        region=region,
+        table_prefix=_required(env, "SAMPARK_TABLE_PREFIX"),
+        user_pool_id=_required(env, "SAMPARK_USER_POOL_ID"),
+        user_pool_client_id=_required(env, "SAMPARK_USER_POOL_CLIENT_ID"),
+        aws_endpoint=endpoint,
+        # API Gateway gives up after 29 s: a DynamoDB call must fail well before that.
+        ddb_connect_timeout_s=int(_number(env, "SAMPARK_DDB_CONNECT_TIMEOUT_S", 2, int)),
+        ddb_read_timeout_s=int(_number(env, "SAMPARK_DDB_READ_TIMEOUT_S", 5, int)),
+        ddb_max_retries=int(_number(env, "SAMPARK_DDB_MAX_RETRIES", 3, int)),
+        max_body_bytes=int(_number(env, "SAMPARK_MAX_BODY_BYTES", 65536, int)),
+    )
+    if settings.aws_endpoint and not settings.is_local_endpoint:
+        raise SettingsError("SAMPARK_AWS_ENDPOINT must point at 127.0.0.1 or localhost")
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local runner change the environment)."""
+    get_settings.cache_clear()

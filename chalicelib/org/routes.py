@@ -1,0 +1,71 @@
+"""Routes of the hierarchy and contacts: parse, call one service function, return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from ..core.auth import ADMIN, ALL_ROLES, STAFF
+from ..core.http import Req, endpoint
+from ..core.paging import page_request
+from . import service, store
+
+org_bp = Blueprint(__name__)
+
+
+@endpoint(org_bp, "/units", roles=ALL_ROLES)
+def list_top_units(req: Req) -> dict[str, Any]:
+    return service.list_children(None, page_request(req.query, store.CHILD_KEYS))
+
+
+@endpoint(org_bp, "/units/{unit_id}", methods=["PUT"], roles=[ADMIN])
+def put_unit(req: Req, unit_id: str) -> tuple[int, dict[str, Any]]:
+    return service.put_unit(unit_id, req.body)
+
+
+@endpoint(org_bp, "/units/{unit_id}", roles=ALL_ROLES)
+def get_unit(req: Req, unit_id: str) -> dict[str, Any]:
+    return service.get_unit(unit_id)
+
+
+@endpoint(org_bp, "/units/{unit_id}/children", roles=ALL_ROLES)
+def list_children(req: Req, unit_id: str) -> dict[str, Any]:
+    return service.list_children(unit_id, page_request(req.query, store.CHILD_KEYS))
+
+
+@endpoint(org_bp, "/units/{unit_id}/contacts", roles=STAFF)
+def list_unit_contacts(req: Req, unit_id: str) -> dict[str, Any]:
+    keys = store.ROLE_KEYS if req.query.get("role") else store.TREE_KEYS
+    return service.list_contacts(unit_id, req.query.get("role") or None, page_request(req.query, keys))
+
+
+@endpoint(org_bp, "/contacts", methods=["POST"], roles=[ADMIN])
+def create_contact(req: Req) -> tuple[int, dict[str, Any]]:
+    return service.create_contact(req.user.username, req.body, req.headers.get("idempotency-key"))
+
+
+@endpoint(org_bp, "/contacts/{contact_id}", roles=STAFF)
+def read_contact(req: Req, contact_id: str) -> dict[str, Any]:
+    reveal = req.query.get("reveal", "false")
+    if reveal not in ("true", "false"):
+        from ..core.errors import ValidationError
+
+        raise ValidationError("reveal must be true or false", field="reveal")
+    return service.read_contact(req.user.username, contact_id, reveal == "true")
+
+
+@endpoint(org_bp, "/contacts/{contact_id}", methods=["PATCH"], roles=[ADMIN])
+def update_contact(req: Req, contact_id: str) -> dict[str, Any]:
+    return service.update_contact(req.user.username, contact_id, req.body)
+
+
+@endpoint(org_bp, "/contacts/{contact_id}", methods=["DELETE"], roles=[ADMIN])
+def erase_contact(req: Req, contact_id: str) -> tuple[int, dict[str, Any]]:
+    service.erase_contact(req.user.username, contact_id)
+    return 200, {"contact_id": contact_id, "erased": True}
+
+
+@endpoint(org_bp, "/contacts/{contact_id}/opt-out", methods=["POST"], roles=STAFF)
+def opt_out(req: Req, contact_id: str) -> dict[str, Any]:
+    return service.opt_out(req.user.username, contact_id)

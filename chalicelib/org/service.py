@@ -1,0 +1,274 @@
+"""Use cases of the hierarchy and contacts. Validates input, applies the rules, calls the store.
+No Chalice, no boto3, no PynamoDB here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..core.clock import iso, now_utc
+from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.ids import new_id
+from ..core.paging import Page, PageRequest, page_body
+from ..core.validate import Field, validate
+from . import rules, store
+
+NAME = Field("str", max_len=120)
+UNIT_SPEC = {
+    "level": Field("str", required=True, choices=rules.LEVELS),
+    "name_hi": Field("str", required=True, max_len=120),
+    "name_en": Field("str", required=True, max_len=120),
+    "parent_id": Field("str", nullable=True, max_len=64, pattern=rules.UNIT_ID_PATTERN),
+}
+CONSENT_SOURCES = ("party_register", "self", "call", "import", "event")
+CONSENT_SPEC = {
+    "source": Field("str", required=True, choices=CONSENT_SOURCES),
+    "purpose": Field("str", required=True, max_len=200),
+    "at": Field("datetime"),
+}
+CONTACT_SPEC = {
+    "unit_id": Field("str", required=True, max_len=64, pattern=rules.UNIT_ID_PATTERN),
+    "role": Field("str", required=True, choices=rules.ROLES),
+    "name_hi": NAME,
+    "name_en": NAME,
+    "phone": Field("str", required=True, max_len=32),
+    "language": Field("str", choices=rules.LANGUAGES),
+    "consent": Field("object", required=True, fields=CONSENT_SPEC),
+}
+PATCH_SPEC = {
+    "version": Field("int", required=True, minimum=1),
+    "unit_id": CONTACT_SPEC["unit_id"],
+    "role": CONTACT_SPEC["role"],
+    "name_hi": NAME,
+    "name_en": NAME,
+    "phone": Field("str", max_len=32),
+    "language": CONTACT_SPEC["language"],
+    "consent": Field("object", fields=CONSENT_SPEC),
+}
+IDEMPOTENCY_KEY = r"[A-Za-z0-9_-]{8,64}"
+
+
+# ---- units ---------------------------------------------------------------------------------
+
+
+def unit_view(unit: store.UnitModel) -> dict[str, Any]:
+    return {
+        "unit_id": unit.unit_id, "level": unit.level, "name_hi": unit.name_hi, "name_en": unit.name_en,
+        "parent_id": unit.parent_id, "district_id": unit.district_id,
+        "path": list(reversed(rules.ancestor_ids(unit.path))),
+        "created_at": unit.created_at, "updated_at": unit.updated_at,
+    }
+
+
+def put_unit(unit_id: str, body: Any) -> tuple[int, dict[str, Any]]:
+    """Create a unit, or rename it. Level and parent are fixed once the unit exists."""
+    if not _valid_unit_id(unit_id):
+        raise ValidationError("unit_id must be lower-case letters, digits and '-', at most 64", field="unit_id")
+    data = validate(body, UNIT_SPEC)
+    parent_id = data.get("parent_id")
+    parent = store.get_unit(parent_id) if parent_id else None
+    if parent_id and parent is None:
+        raise NotFound(f"parent unit {parent_id} does not exist", field="parent_id")
+    rules.check_parent(data["level"], parent.level if parent else None)
+    existing = store.get_unit(unit_id)
+    if existing and (existing.level != data["level"] or existing.parent_id != parent_id):
+        raise Conflict("a unit's level and parent cannot change once created", field="parent_id")
+    now = iso(now_utc())
+    unit = store.UnitModel(
+        unit_id, level=data["level"], name_hi=data["name_hi"], name_en=data["name_en"],
+        parent_id=parent_id, parent_key=parent_id or store.ROOT,
+        child_sort=f"{data['name_en'].lower()}#{unit_id}",
+        path=rules.unit_path(parent.path if parent else None, unit_id),
+        district_id=rules.district_for(data["level"], unit_id, parent.district_id if parent else None),
+        created_at=existing.created_at if existing else now, updated_at=now,
+    )
+    store.put_unit(unit, exists=existing is not None)
+    return (200 if existing else 201), unit_view(unit)
+
+
+def _valid_unit_id(unit_id: str) -> bool:
+    import re
+
+    return re.fullmatch(rules.UNIT_ID_PATTERN, unit_id) is not None
+
+
+def require_unit(unit_id: str) -> store.UnitModel:
+    unit = store.get_unit(unit_id) if _valid_unit_id(unit_id) else None
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist", field="unit_id")
+    return unit
+
+
+def get_unit(unit_id: str) -> dict[str, Any]:
+    return unit_view(require_unit(unit_id))
+
+
+def list_children(unit_id: str | None, page: PageRequest) -> dict[str, Any]:
+    if unit_id is not None:
+        require_unit(unit_id)
+    result = store.children(unit_id or store.ROOT, page)
+    return page_body([unit_view(u) for u in result.items], result.next_key)
+
+
+# ---- contacts ------------------------------------------------------------------------------
+
+
+def contact_view(contact: store.ContactModel, *, reveal: bool = False) -> dict[str, Any]:
+    view = {
+        "contact_id": contact.contact_id, "unit_id": contact.unit_id, "role": contact.role,
+        "name_hi": contact.name_hi, "name_en": contact.name_en, "language": contact.language,
+        "phone_masked": rules.mask_phone(contact.phone_last4),
+        "consent": {"source": contact.consent_source, "purpose": contact.consent_purpose,
+                    "at": contact.consent_at},
+        "opted_out": bool(contact.opted_out), "opted_out_at": contact.opted_out_at,
+        "wrong_number": bool(contact.wrong_number), "version": contact.version,
+        "created_at": contact.created_at, "updated_at": contact.updated_at,
+    }
+    if reveal:
+        view["phone"] = contact.phone
+    return view
+
+
+def contact_list_item(contact: store.ContactModel) -> dict[str, Any]:
+    """Built from the index projection alone: the full phone is not even read."""
+    return {
+        "contact_id": contact.contact_id, "unit_id": contact.unit_id, "role": contact.role,
+        "name_hi": contact.name_hi, "name_en": contact.name_en, "language": contact.language,
+        "phone_masked": rules.mask_phone(contact.phone_last4), "opted_out": bool(contact.opted_out),
+    }
+
+
+def _contact_unit(unit_id: str, role: str) -> store.UnitModel:
+    unit = store.get_unit(unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist", field="unit_id")
+    if unit.district_id is None:
+        raise ValidationError("contacts belong to a district or a unit below it", field="unit_id")
+    rules.check_role(role, unit.level)
+    return unit
+
+
+def _names(data: dict[str, Any]) -> None:
+    if not (data.get("name_hi") or data.get("name_en")):
+        raise ValidationError("give the contact's name in Hindi or English", field="name_hi")
+
+
+def create_contact(actor: str, body: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    if idempotency_key is not None and not _matches(IDEMPOTENCY_KEY, idempotency_key):
+        raise ValidationError("Idempotency-Key must be 8-64 letters, digits, '-' or '_'",
+                              field="Idempotency-Key")
+    data = validate(body, CONTACT_SPEC)
+    _names(data)
+    phone = rules.normalise_phone(data["phone"])
+    unit = _contact_unit(data["unit_id"], data["role"])
+    body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    now = now_utc()
+    consent = data["consent"]
+    contact_id = new_id("ct")
+    contact = store.ContactModel(
+        contact_id, district_id=unit.district_id, unit_id=unit.unit_id,
+        tree_key=f"{unit.path}{contact_id}", district_role=f"{unit.district_id}#{data['role']}",
+        role=data["role"], name_hi=data.get("name_hi") or "", name_en=data.get("name_en") or "",
+        phone=phone, phone_last4=phone[-4:], language=data.get("language") or "hi",
+        consent_source=consent["source"], consent_purpose=consent["purpose"],
+        consent_at=iso(consent.get("at") or now), opted_out=False, wrong_number=False,
+        created_at=iso(now), updated_at=iso(now), created_by=actor,
+    )
+    try:
+        store.create_contact(contact, idempotency_key, body_hash if idempotency_key else None)
+    except store.PhoneTaken as taken:
+        claim = taken.claim
+        if idempotency_key and claim and claim.create_key == idempotency_key:
+            if claim.create_hash != body_hash:
+                raise Conflict("this Idempotency-Key was used for a different contact",
+                               field="Idempotency-Key", code="idempotency_key_reused") from taken
+            existing = store.get_contact(claim.contact_id)
+            if existing is not None:
+                return 201, contact_view(existing, reveal=True)
+        raise
+    # The creator typed this number: echoing it back normalised discloses nothing new.
+    created = store.get_contact(contact_id) or contact
+    return 201, contact_view(created, reveal=True)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    import re
+
+    return re.fullmatch(pattern, value) is not None
+
+
+def require_contact(contact_id: str) -> store.ContactModel:
+    contact = store.get_contact(contact_id) if _matches(r"ct_[0-9a-z]{26}", contact_id) else None
+    if contact is None:
+        raise NotFound("contact not found", field="contact_id")
+    return contact
+
+
+def read_contact(actor: str, contact_id: str, reveal: bool) -> dict[str, Any]:
+    """A single contact; the full phone only when asked for, and that reveal is audited first."""
+    contact = require_contact(contact_id)
+    if reveal:
+        store.audit(f"contact#{contact_id}", actor, "phone_revealed", iso(now_utc()))
+    return contact_view(contact, reveal=reveal)
+
+
+def update_contact(actor: str, contact_id: str, body: Any) -> dict[str, Any]:
+    data = validate(body, PATCH_SPEC)
+    current = require_contact(contact_id)
+    version = data.pop("version")
+    if version != current.version:
+        raise Conflict("the contact was changed by someone else; reload it and try again",
+                       field="version", code="stale_version")
+    changes: dict[str, Any] = {}
+    for name in ("name_hi", "name_en", "language"):
+        if name in data:
+            changes[name] = data[name] or ""
+    merged_names = {"name_hi": changes.get("name_hi", current.name_hi),
+                    "name_en": changes.get("name_en", current.name_en)}
+    _names(merged_names)
+    role = data.get("role", current.role)
+    unit_id = data.get("unit_id", current.unit_id)
+    if "role" in data or "unit_id" in data:
+        unit = _contact_unit(unit_id, role)
+        if unit.district_id != current.district_id:
+            raise ValidationError("a contact can move only within its district", field="unit_id")
+        changes.update(role=role, unit_id=unit.unit_id, tree_key=f"{unit.path}{contact_id}",
+                       district_role=f"{unit.district_id}#{role}")
+    if "consent" in data:
+        consent = data["consent"]
+        changes.update(consent_source=consent["source"], consent_purpose=consent["purpose"],
+                       consent_at=iso(consent.get("at") or now_utc()))
+    new_phone = None
+    if "phone" in data:
+        phone = rules.normalise_phone(data["phone"])
+        if phone != current.phone:
+            new_phone = phone
+            changes.update(phone=phone, phone_last4=phone[-4:], wrong_number=False)
+    changes["updated_at"] = iso(now_utc())
+    updated = store.update_contact(current, version, changes, new_phone)
+    if new_phone:
+        store.audit(f"contact#{contact_id}", actor, "phone_changed", changes["updated_at"])
+    return contact_view(updated)
+
+
+def erase_contact(actor: str, contact_id: str) -> None:
+    contact = require_contact(contact_id)
+    store.erase_contact(contact)
+    store.audit(f"contact#{contact_id}", actor, "erased", iso(now_utc()))
+
+
+def opt_out(actor: str, contact_id: str) -> dict[str, Any]:
+    require_contact(contact_id)
+    contact = store.opt_out(contact_id, iso(now_utc()), f"user:{actor}")
+    return contact_view(contact)
+
+
+def list_contacts(unit_id: str, role: str | None, page: PageRequest) -> dict[str, Any]:
+    unit = require_unit(unit_id)
+    if role is not None and role not in rules.ROLES:
+        raise ValidationError(f"role must be one of: {', '.join(rules.ROLES)}", field="role")
+    if unit.district_id is None:
+        raise ValidationError("list contacts district by district", field="unit_id")
+    result: Page[store.ContactModel] = store.contacts_in_subtree(unit.district_id, unit.path, role, page)
+    return page_body([contact_list_item(c) for c in result.items], result.next_key)

@@ -1,0 +1,331 @@
+"""PynamoDB models and queries for units, contacts, phone claims and the audit log.
+The only module of this feature that touches DynamoDB; it speaks in the app's errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+from ..core import db
+from ..core.errors import Conflict, NotFound
+from ..core.ids import new_id
+from ..core.paging import Page, PageRequest
+
+ROOT = "ROOT"
+LIST_FIELDS = ["name_hi", "name_en", "role", "unit_id", "language", "phone_last4", "opted_out"]
+
+
+class UnitsByParent(GlobalSecondaryIndex["UnitModel"]):
+    class Meta:
+        index_name = "by_parent"
+        projection = AllProjection()
+
+    parent_key = UnicodeAttribute(hash_key=True)
+    child_sort = UnicodeAttribute(range_key=True)
+
+
+@db.table("units")
+class UnitModel(Model):
+    class Meta:
+        table_name = "units"
+
+    unit_id = UnicodeAttribute(hash_key=True)
+    level = UnicodeAttribute()
+    name_hi = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    parent_key = UnicodeAttribute()  # parent id, or ROOT for a top-level unit
+    child_sort = UnicodeAttribute()  # English name, lower case, then the id: children list by name
+    path = UnicodeAttribute()  # "chw/chw-a1/chw-a1-m01/": ancestors and self
+    district_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    by_parent = UnitsByParent()
+
+
+class ContactsByTree(GlobalSecondaryIndex["ContactModel"]):
+    class Meta:
+        index_name = "by_tree"
+        projection = IncludeProjection(LIST_FIELDS)
+
+    district_id = UnicodeAttribute(hash_key=True)
+    tree_key = UnicodeAttribute(range_key=True)
+
+
+class ContactsByRole(GlobalSecondaryIndex["ContactModel"]):
+    class Meta:
+        index_name = "by_role"
+        projection = IncludeProjection(LIST_FIELDS)
+
+    district_role = UnicodeAttribute(hash_key=True)
+    tree_key = UnicodeAttribute(range_key=True)
+
+
+@db.table("contacts")
+class ContactModel(Model):
+    class Meta:
+        table_name = "contacts"
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    district_id = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    tree_key = UnicodeAttribute()  # the unit's path + contact id: a subtree is a begins_with
+    district_role = UnicodeAttribute()  # district#role
+    role = UnicodeAttribute()
+    name_hi = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    phone = UnicodeAttribute()  # E.164; never projected into an index, never logged
+    phone_last4 = UnicodeAttribute()
+    language = UnicodeAttribute()
+    consent_source = UnicodeAttribute()
+    consent_purpose = UnicodeAttribute()
+    consent_at = UnicodeAttribute()
+    opted_out = BooleanAttribute(default=False)
+    opted_out_at = UnicodeAttribute(null=True)
+    opt_out_source = UnicodeAttribute(null=True)
+    wrong_number = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    version = VersionAttribute()
+    by_tree = ContactsByTree()
+    by_role = ContactsByRole()
+
+
+@db.table("phones")
+class PhoneClaimModel(Model):
+    """One item per (district, phone): the conditional put that makes a phone unique."""
+
+    class Meta:
+        table_name = "phones"
+
+    claim_key = UnicodeAttribute(hash_key=True)  # district#+91…
+    contact_id = UnicodeAttribute()
+    create_key = UnicodeAttribute(null=True)  # idempotency key of the create that made it
+    create_hash = UnicodeAttribute(null=True)
+
+
+class AuditByActor(GlobalSecondaryIndex["AuditModel"]):
+    class Meta:
+        index_name = "by_actor"
+        projection = AllProjection()
+
+    actor = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+@db.table("audit")
+class AuditModel(Model):
+    """Who saw or changed whose personal data, and when. Holds ids, never the data itself."""
+
+    class Meta:
+        table_name = "audit"
+
+    subject = UnicodeAttribute(hash_key=True)  # contact#<id>
+    at_id = UnicodeAttribute(range_key=True)  # ISO time#random: ordered, unique
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    by_actor = AuditByActor()
+
+
+def claim_key(district_id: str, phone: str) -> str:
+    return f"{district_id}#{phone}"
+
+
+# ---- units ---------------------------------------------------------------------------------
+
+
+def get_unit(unit_id: str) -> UnitModel | None:
+    try:
+        return UnitModel.get(unit_id)
+    except UnitModel.DoesNotExist:
+        return None
+
+
+def get_units(unit_ids: list[str]) -> dict[str, UnitModel]:
+    """One BatchGetItem for up to 100 ids (a unit's ancestors are at most six)."""
+    return {u.unit_id: u for u in UnitModel.batch_get(list(dict.fromkeys(unit_ids)))}
+
+
+def put_unit(unit: UnitModel, *, exists: bool) -> None:
+    """Create, or rename in place: level, parent and path never change once a unit exists,
+    and the write's condition holds that even against a racing writer."""
+    if exists:
+        condition = (UnitModel.level == unit.level) & (UnitModel.parent_key == unit.parent_key)
+    else:
+        condition = UnitModel.unit_id.does_not_exist()
+    try:
+        unit.save(condition=condition)
+    except PutError as exc:
+        if db.is_condition_failure(exc):
+            raise Conflict("the unit changed meanwhile, or its level or parent differs", field="unit_id") from exc
+        raise db.translate(exc) from exc
+
+
+def children(parent_key: str, page: PageRequest) -> Page[UnitModel]:
+    result = UnitModel.by_parent.query(parent_key, limit=page.limit, page_size=page.limit,
+                                       last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+CHILD_KEYS = ("unit_id", "parent_key", "child_sort")
+TREE_KEYS = ("contact_id", "district_id", "tree_key")
+ROLE_KEYS = ("contact_id", "district_role", "tree_key")
+
+
+# ---- contacts ------------------------------------------------------------------------------
+
+
+def get_contact(contact_id: str) -> ContactModel | None:
+    try:
+        return ContactModel.get(contact_id)
+    except ContactModel.DoesNotExist:
+        return None
+
+
+def get_claim(district_id: str, phone: str) -> PhoneClaimModel | None:
+    try:
+        return PhoneClaimModel.get(claim_key(district_id, phone))
+    except PhoneClaimModel.DoesNotExist:
+        return None
+
+
+def create_contact(contact: ContactModel, create_key: str | None, create_hash: str | None) -> None:
+    """Put the contact and claim its phone in one transaction; the claim's condition is the
+    uniqueness rule. A taken phone raises Conflict carrying the holder's id."""
+    claim = PhoneClaimModel(claim_key(contact.district_id, contact.phone), contact_id=contact.contact_id,
+                            create_key=create_key, create_hash=create_hash)
+    try:
+        with db.transaction() as tx:
+            tx.save(contact, condition=ContactModel.contact_id.does_not_exist())
+            tx.save(claim, condition=PhoneClaimModel.claim_key.does_not_exist())
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            raise PhoneTaken(get_claim(contact.district_id, contact.phone)) from exc
+        raise db.translate(exc) from exc
+
+
+class PhoneTaken(Conflict):
+    def __init__(self, claim: PhoneClaimModel | None) -> None:
+        self.claim = claim
+        holder = claim.contact_id if claim else None
+        super().__init__("this phone number already belongs to a contact", field="phone",
+                         code="duplicate_phone", details={"existing_contact_id": holder})
+
+
+def update_contact(current: ContactModel, expected_version: int, changes: dict[str, Any],
+                   new_phone: str | None) -> ContactModel:
+    """Apply `changes` if the stored version is still `expected_version`. A phone change moves the
+    phone claim in the same transaction."""
+    actions = [getattr(ContactModel, name).set(value) for name, value in changes.items()]
+    actions.append(ContactModel.version.add(1))
+    version_ok = ContactModel.version == expected_version
+    try:
+        if new_phone is None:
+            ContactModel(current.contact_id).update(actions=actions, condition=version_ok,
+                                                    add_version_condition=False)
+        else:
+            old_key = claim_key(current.district_id, current.phone)
+            new_claim = PhoneClaimModel(claim_key(current.district_id, new_phone), contact_id=current.contact_id)
+            with db.transaction() as tx:
+                tx.update(ContactModel(current.contact_id), actions=actions, condition=version_ok,
+                          add_version_condition=False)
+                tx.delete(PhoneClaimModel(old_key), condition=PhoneClaimModel.contact_id == current.contact_id)
+                tx.save(new_claim, condition=PhoneClaimModel.claim_key.does_not_exist())
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            raise _stale(current.contact_id) from exc
+        raise db.translate(exc) from exc
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if new_phone and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+            raise PhoneTaken(get_claim(current.district_id, new_phone)) from exc
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise _stale(current.contact_id) from exc
+        raise db.translate(exc) from exc
+    updated = get_contact(current.contact_id)
+    if updated is None:
+        raise NotFound("contact not found", field="contact_id")
+    return updated
+
+
+def _stale(contact_id: str) -> Exception:
+    if get_contact(contact_id) is None:
+        return NotFound("contact not found", field="contact_id")
+    return Conflict("the contact was changed by someone else; reload it and try again",
+                    field="version", code="stale_version")
+
+
+def opt_out(contact_id: str, at: str, source: str) -> ContactModel:
+    """Idempotent: the first opt-out time and source are kept."""
+    try:
+        ContactModel(contact_id).update(
+            actions=[ContactModel.opted_out.set(True),
+                     ContactModel.opted_out_at.set(ContactModel.opted_out_at | at),
+                     ContactModel.opt_out_source.set(ContactModel.opt_out_source | source),
+                     ContactModel.updated_at.set(at), ContactModel.version.add(1)],
+            condition=ContactModel.contact_id.exists(), add_version_condition=False,
+        )
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            raise NotFound("contact not found", field="contact_id") from exc
+        raise db.translate(exc) from exc
+    contact = get_contact(contact_id)
+    assert contact is not None
+    return contact
+
+
+def erase_contact(contact: ContactModel) -> None:
+    """Remove the person and their phone claim together; the version guards a racing edit."""
+    try:
+        with db.transaction() as tx:
+            tx.delete(ContactModel(contact.contact_id), condition=ContactModel.version == contact.version,
+                      add_version_condition=False)
+            tx.delete(PhoneClaimModel(claim_key(contact.district_id, contact.phone)),
+                      condition=PhoneClaimModel.contact_id == contact.contact_id)
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            raise Conflict("the contact changed meanwhile; try again", field="contact_id") from exc
+        raise db.translate(exc) from exc
+    except DeleteError as exc:  # pragma: no cover - transactions raise TransactWriteError
+        raise db.translate(exc) from exc
+
+
+def contacts_in_subtree(district_id: str, path: str, role: str | None, page: PageRequest) -> Page[ContactModel]:
+    if role:
+        result = ContactModel.by_role.query(
+            f"{district_id}#{role}", ContactModel.tree_key.startswith(path),
+            limit=page.limit, page_size=page.limit, last_evaluated_key=page.start_key,
+        )
+    else:
+        result = ContactModel.by_tree.query(
+            district_id, ContactModel.tree_key.startswith(path),
+            limit=page.limit, page_size=page.limit, last_evaluated_key=page.start_key,
+        )
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+# ---- audit ---------------------------------------------------------------------------------
+
+
+def audit(subject: str, actor: str, action: str, at: str, detail: str | None = None) -> None:
+    entry = AuditModel(subject, f"{at}#{new_id('a')[-8:]}", actor=actor, action=action, detail=detail)
+    try:
+        entry.save(condition=AuditModel.subject.does_not_exist())
+    except PutError as exc:
+        raise db.translate(exc) from exc
+
+
+def audit_trail(subject: str, page: PageRequest) -> Page[AuditModel]:
+    result = AuditModel.query(subject, scan_index_forward=False, limit=page.limit, page_size=page.limit,
+                              last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)

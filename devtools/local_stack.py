@@ -1,0 +1,166 @@
+"""The local stack: a moto server on 127.0.0.1, tables and user pool made from the app's own
+definitions, a seeded demo district, and `chalice local` in front. Used by `make run` and by the
+end-to-end tests; whoever starts it stops it (a context manager, and Ctrl-C for `make run`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "ap-south-1"
+DEFAULT_DEMO_PASSWORD = "sampark-local-2026"  # local stack only: documented in the README
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode} before it was ready")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+class LocalStack:
+    def __init__(self, *, api_port: int = 8000, moto_port: int = 5001, seed: int = 7,
+                 district_size: dict[str, int] | None = None, password: str | None = None,
+                 quiet: bool = False) -> None:
+        self.api_port, self.moto_port, self.seed = api_port, moto_port, seed
+        self.district_size = district_size or {}
+        self.password = password or os.environ.get("SAMPARK_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        self.quiet = quiet
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.env: dict[str, str] = {}
+        self.summary: dict[str, Any] = {}
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def _spawn(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        out = subprocess.DEVNULL if self.quiet else None
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def start(self) -> LocalStack:
+        import boto3
+
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMPARK_"))}
+        self.env = {
+            **base, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+            "SAMPARK_STAGE": "local", "SAMPARK_TABLE_PREFIX": "sampark-local",
+            "SAMPARK_AWS_ENDPOINT": self.endpoint, "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        moto = self._spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+                           self.env)
+        _wait_http(f"{self.endpoint}/moto-api/", 30, moto)
+        cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=self.endpoint,
+                               aws_access_key_id="local", aws_secret_access_key="local")
+        from .provision import create_pool, create_tables
+
+        pool = create_pool(cognito, "sampark-local")
+        self.env.update(SAMPARK_USER_POOL_ID=pool.pool_id, SAMPARK_USER_POOL_CLIENT_ID=pool.client_id)
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith(("AWS_", "SAMPARK_"))})
+        from chalicelib.core import db
+        from chalicelib.core.clients import reset_clients
+        from chalicelib.core.settings import get_settings, reset_settings
+
+        reset_settings()
+        reset_clients()
+        db.bind()
+        create_tables()
+        from .demo_data import generate_district
+        from .seed import seed_demo
+
+        district = generate_district(self.seed, **self.district_size)
+        self.summary = seed_demo(get_settings(), district, cognito, self.password)
+        chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or "chalice"
+        api = self._spawn([chalice, "local", "--host", "127.0.0.1", "--port", str(self.api_port),
+                           "--stage", "local", "--no-autoreload"], self.env)
+        _wait_http(f"{self.api_url}/health", 60, api)
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs.clear()
+
+    def __enter__(self) -> LocalStack:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    api_port = int(os.environ.get("SAMPARK_API_PORT", "8000"))
+    moto_port = int(os.environ.get("SAMPARK_MOTO_PORT", "5001"))
+    stack = LocalStack(api_port=api_port, moto_port=moto_port)
+    try:
+        print(f"Starting moto on {stack.endpoint}, seeding the demo district…", flush=True)
+        stack.start()
+        s = stack.summary
+        print(f"""
+Sampark is running at {stack.api_url}   (Ctrl-C stops everything)
+  demo district: {s['units']} units, {s['contacts']} contacts, {s['logins']} logins (seeded in {s['seconds']} s)
+  logins: admin, supervisor, agent01 … agent70, state, central
+  password: {'$SAMPARK_DEMO_PASSWORD' if os.environ.get('SAMPARK_DEMO_PASSWORD') else stack.password}
+  try:  curl -s -X POST {stack.api_url}/auth/login -H 'content-type: application/json' \\
+          -d '{{"username":"admin","password":"…"}}'
+""", flush=True)
+        while all(p.poll() is None for p in stack.procs):
+            time.sleep(0.5)
+        print("a local server stopped; shutting down", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

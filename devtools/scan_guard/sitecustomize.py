@@ -1,0 +1,27 @@
+"""Loaded by `chalice local` when the test suite starts the local stack (this folder is put first on
+PYTHONPATH): every DynamoDB call the server makes is appended to $SAMPARK_DDB_CALL_LOG, so the suite
+can fail on a Scan and count calls per route, across the process boundary."""
+
+import json
+import os
+
+_log = os.environ.get("SAMPARK_DDB_CALL_LOG")
+if _log:
+    import botocore.client
+
+    _original = botocore.client.BaseClient._make_api_call
+
+    def _recording(self, operation_name, api_params):  # type: ignore[no-untyped-def]
+        if self.meta.service_model.service_name == "dynamodb":
+            route = None
+            try:
+                from chalicelib.core.observability import current_request_id, current_route
+
+                route, request = current_route.get(), current_request_id.get()
+            except Exception:  # noqa: BLE001 - the app may not be imported yet
+                request = None
+            with open(_log, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"op": operation_name, "route": route, "request": request}) + "\n")
+        return _original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = _recording

@@ -1,0 +1,97 @@
+"""Load a demo district into the local stack, with batch writes.
+
+Refuses anything but the local stage talking to a server on 127.0.0.1: fake phone numbers can never
+reach a real deployment.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from chalicelib.core.clock import iso, now_utc
+from chalicelib.core.ids import new_id
+from chalicelib.core.settings import Settings
+from chalicelib.org import rules
+from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
+
+from .demo_data import DemoDistrict
+from .provision import create_user
+
+LEADERS = (("admin", "admin"), ("state", "state_leader"), ("central", "central_leader"))
+
+
+class RefusedTarget(RuntimeError):
+    """The seeder was pointed at something that is not the local stack."""
+
+
+def check_local(settings: Settings) -> None:
+    if settings.stage != "local" or not settings.is_local_endpoint:
+        raise RefusedTarget(
+            "the demo seeder writes only to the local stage on a 127.0.0.1 endpoint "
+            f"(stage={settings.stage!r}, endpoint={settings.aws_endpoint!r})"
+        )
+
+
+def _unit_models(district: DemoDistrict, now: str) -> list[UnitModel]:
+    by_id: dict[str, UnitModel] = {}
+    for u in district.units:  # parents come before children
+        parent = by_id.get(u.parent_id) if u.parent_id else None
+        by_id[u.unit_id] = UnitModel(
+            u.unit_id, level=u.level, name_hi=u.name_hi, name_en=u.name_en, parent_id=u.parent_id,
+            parent_key=u.parent_id or ROOT, child_sort=f"{u.name_en.lower()}#{u.unit_id}",
+            path=rules.unit_path(parent.path if parent else None, u.unit_id),
+            district_id=rules.district_for(u.level, u.unit_id, parent.district_id if parent else None),
+            created_at=now, updated_at=now,
+        )
+    return list(by_id.values())
+
+
+def _contact_models(district: DemoDistrict, units: dict[str, UnitModel], now: str) -> list[ContactModel]:
+    contacts = []
+    for c in district.contacts:
+        unit = units[c.unit_id]
+        contact_id = new_id("ct")
+        contacts.append(ContactModel(
+            contact_id, district_id=unit.district_id, unit_id=unit.unit_id,
+            tree_key=f"{unit.path}{contact_id}", district_role=f"{unit.district_id}#{c.role}",
+            role=c.role, name_hi=c.name_hi, name_en=c.name_en, phone=c.phone, phone_last4=c.phone[-4:],
+            language=c.language, consent_source="party_register", consent_purpose="party outreach (demo)",
+            consent_at=now, opted_out=False, wrong_number=False, created_at=now, updated_at=now,
+            created_by="seed", version=1,
+        ))
+    return contacts
+
+
+def _batch_put(model: Any, items: list[Any]) -> None:
+    with model.batch_write() as batch:
+        for item in items:
+            batch.save(item)
+
+
+def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password: str) -> dict[str, Any]:
+    """Write the district and create the demo logins. Expects empty tables and pool (a fresh
+    local server): `make run` starts clean every time."""
+    check_local(settings)
+    started = time.perf_counter()
+    now = iso(now_utc())
+    units = _unit_models(district, now)
+    by_id = {u.unit_id: u for u in units}
+    contacts = _contact_models(district, by_id, now)
+    claims = [PhoneClaimModel(claim_key(c.district_id, c.phone), contact_id=c.contact_id) for c in contacts]
+    chunks = [(UnitModel, units)]
+    step = 2500
+    chunks += [(ContactModel, contacts[i:i + step]) for i in range(0, len(contacts), step)]
+    chunks += [(PhoneClaimModel, claims[i:i + step]) for i in range(0, len(claims), step)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(_batch_put, model, items) for model, items in chunks]:
+            future.result()
+    users = [(name, role, None) for name, role in LEADERS]
+    users += [(a.username, a.role, a.email) for a in district.agents]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(create_user, cognito, settings.user_pool_id, name, password, [role], email)
+                       for name, role, email in users]:
+            future.result()
+    return {"units": len(units), "contacts": len(contacts), "logins": len(users),
+            "seconds": round(time.perf_counter() - started, 1)}

@@ -1,0 +1,146 @@
+"""Routes and stores under moto in-process: a fresh mock account per test, with the tables and the
+user pool made from the app's own definitions, and real Cognito tokens for each role."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from app import app
+from chalicelib.core import db
+from chalicelib.core.auth import ALL_ROLES, JWKS
+from chalicelib.core.clients import reset_clients
+from chalicelib.core.settings import reset_settings
+from devtools.provision import create_pool, create_tables, create_user
+
+PASSWORD = "test-password-1"
+
+
+@dataclass
+class Env:
+    pool_id: str
+    client_id: str
+    cognito: Any
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def user(self, username: str, role: str) -> str:
+        """Create a user with one role and return its id token (a real RS256 token from moto)."""
+        create_user(self.cognito, self.pool_id, username, PASSWORD, [role])
+        result = self.cognito.initiate_auth(
+            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )
+        return str(result["AuthenticationResult"]["IdToken"])
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    with mock_aws():
+        cognito = boto3.client("cognito-idp", region_name="ap-south-1")
+        pool = create_pool(cognito, "sampark-test")
+        for key, value in {
+            "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
+            "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
+        }.items():
+            monkeypatch.setenv(key, value)
+        reset_settings()
+        reset_clients()
+        JWKS.clear()
+        db.bind()
+        create_tables()
+        env = Env(pool.pool_id, pool.client_id, cognito)
+        env.tokens = {role: env.user(f"user-{role}", role) for role in sorted(ALL_ROLES)}
+        yield env
+    reset_settings()
+    reset_clients()
+    JWKS.clear()
+
+
+class Api:
+    """chalice.test.Client with JSON in and out and a bearer token per call."""
+
+    def __init__(self, client: Client, tokens: dict[str, str]) -> None:
+        self.client, self.tokens = client, tokens
+
+    def call(self, method: str, path: str, body: Any = None, *, role: str | None = "admin",
+             token: str | None = None, headers: dict[str, str] | None = None, raw: bytes | None = None) -> Any:
+        hdrs = {"content-type": "application/json", **(headers or {})}
+        bearer = token or (self.tokens[role] if role else None)
+        if bearer:
+            hdrs["authorization"] = f"Bearer {bearer}"
+        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        response = self.client.http.request(method, path, headers=hdrs, body=payload)
+        return Response(response.status_code, response.headers, response.body)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("POST", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("PUT", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("PATCH", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.call("DELETE", path, **kw)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def error(self) -> dict[str, Any]:
+        data = self.json
+        assert isinstance(data, dict) and "error" in data, f"not an error body: {self.body!r}"
+        return dict(data["error"])
+
+
+@pytest.fixture
+def api(aws: Env) -> Iterator[Api]:
+    with Client(app) as client:
+        yield Api(client, aws.tokens)
+
+
+@pytest.fixture
+def district(api: Api) -> dict[str, str]:
+    """A small tree through the API: district > assembly > mandal > kendra > two booths."""
+    units = [
+        ("chw", "district", None, "छिंदवाड़ा", "Chhindwara"),
+        ("chw-a1", "assembly", "chw", "जुन्नारदेव", "Junnardeo"),
+        ("chw-a1-m1", "mandal", "chw-a1", "तामिया", "Tamia"),
+        ("chw-a1-m1-k1", "shakti_kendra", "chw-a1-m1", "झिरपा", "Jhirpa"),
+        ("chw-a1-m1-k1-b1", "booth", "chw-a1-m1-k1", "बूथ 1", "Booth 1"),
+        ("chw-a1-m1-k1-b2", "booth", "chw-a1-m1-k1", "बूथ 2", "Booth 2"),
+        ("chw-a1-m2", "mandal", "chw-a1", "बटकाखापा", "Batkakhapa"),
+    ]
+    for unit_id, level, parent, hi, en in units:
+        r = api.put(f"/units/{unit_id}", {"level": level, "parent_id": parent, "name_hi": hi, "name_en": en})
+        assert r.status == 201, r.body
+    return {u[0]: u[1] for u in units}
+
+
+def contact_body(unit_id: str = "chw-a1-m1-k1-b1", phone: str = "098765 43210", role: str = "booth_president",
+                 **extra: Any) -> dict[str, Any]:
+    return {"unit_id": unit_id, "role": role, "name_hi": "राम यादव", "name_en": "Ram Yadav", "phone": phone,
+            "consent": {"source": "party_register", "purpose": "party outreach"}, **extra}
+
+
+os.environ.setdefault("SAMPARK_STAGE", "dev")
