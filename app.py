@@ -3,11 +3,14 @@
 from chalice import Chalice
 
 from chalicelib.accounts.routes import accounts_bp
+from chalicelib.calls.routes import calls_bp
+from chalicelib.campaigns.routes import campaigns_bp
 from chalicelib.core import db
 from chalicelib.core.auth import auth_bp
 from chalicelib.core.health import health_bp
 from chalicelib.core.observability import http_middleware, job_middleware
 from chalicelib.org.routes import org_bp
+from chalicelib.shifts.routes import shifts_bp
 
 app = Chalice(app_name="sampark")
 
@@ -16,5 +19,5 @@ app.register_middleware(http_middleware, "http")
 for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 
-for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp):
+for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp):
     app.register_blueprint(_blueprint)

@@ -1,0 +1,7 @@
+"""Routes of the calls feature."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+calls_bp = Blueprint(__name__)
