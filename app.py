@@ -1,18 +1,17 @@
 """Sampark: the Chalice app. Creates it, binds the stores, registers blueprints and middleware."""
 
-from chalice import Chalice
-
 from chalicelib.accounts.routes import accounts_bp
 from chalicelib.calls.routes import calls_bp
 from chalicelib.campaigns.routes import campaigns_bp
 from chalicelib.core import db
 from chalicelib.core.auth import auth_bp
+from chalicelib.core.chalice_app import SamparkChalice
 from chalicelib.core.health import health_bp
 from chalicelib.core.observability import http_middleware, job_middleware
 from chalicelib.org.routes import org_bp
 from chalicelib.shifts.routes import shifts_bp
 
-app = Chalice(app_name="sampark")
+app = SamparkChalice(app_name="sampark")
 
 app.register_middleware(db.bind_middleware, "all")
 app.register_middleware(http_middleware, "http")

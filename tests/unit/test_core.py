@@ -1,0 +1,108 @@
+import io
+import logging
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.core import paging
+from chalicelib.core.clock import IST, iso, parse_iso
+from chalicelib.core.errors import ValidationError
+from chalicelib.core.ids import new_id
+from chalicelib.core.observability import logger, redact
+from chalicelib.core.settings import SettingsError, load_settings
+from chalicelib.core.validate import Field, validate
+
+BASE = {"SAMPARK_STAGE": "dev", "AWS_REGION": "ap-south-1", "SAMPARK_TABLE_PREFIX": "p",
+        "SAMPARK_USER_POOL_ID": "ap-south-1_x", "SAMPARK_USER_POOL_CLIENT_ID": "c"}
+
+
+def test_settings_need_every_resource_name() -> None:
+    assert load_settings(BASE).table_name("units") == "p-units"
+    for name in ("SAMPARK_STAGE", "SAMPARK_TABLE_PREFIX", "SAMPARK_USER_POOL_ID", "SAMPARK_USER_POOL_CLIENT_ID"):
+        env = {k: v for k, v in BASE.items() if k != name}
+        with pytest.raises(SettingsError, match=name):
+            load_settings(env)
+
+
+def test_settings_refuse_a_remote_endpoint_and_endpoints_outside_local() -> None:
+    with pytest.raises(SettingsError):
+        load_settings({**BASE, "SAMPARK_AWS_ENDPOINT": "http://127.0.0.1:5001"})  # dev stage
+    with pytest.raises(SettingsError):
+        load_settings({**BASE, "SAMPARK_STAGE": "local", "SAMPARK_AWS_ENDPOINT": "http://10.0.0.5:5001"})
+    local = load_settings({**BASE, "SAMPARK_STAGE": "local", "SAMPARK_AWS_ENDPOINT": "http://127.0.0.1:5001"})
+    assert local.is_local_endpoint
+    assert local.jwks_url == "http://127.0.0.1:5001/ap-south-1_x/.well-known/jwks.json"
+    assert load_settings(BASE).jwks_url == (
+        "https://cognito-idp.ap-south-1.amazonaws.com/ap-south-1_x/.well-known/jwks.json")
+
+
+def test_database_timeouts_fit_inside_api_gateway() -> None:
+    s = load_settings(BASE)
+    assert (s.ddb_connect_timeout_s + s.ddb_read_timeout_s) * (s.ddb_max_retries + 1) < 29
+
+
+def test_validate_rejects_unknown_fields_wrong_types_and_names_the_field() -> None:
+    spec = {"n": Field("int", required=True, minimum=1), "s": Field("str", max_len=3),
+            "o": Field("object", fields={"x": Field("bool", required=True)})}
+    assert validate({"n": 2, "s": " ab ", "o": {"x": True}}, spec) == {"n": 2, "s": "ab", "o": {"x": True}}
+    cases = [({"n": 1, "extra": 1}, "extra", "unknown_field"), ({}, "n", "required"),
+             ({"n": True}, "n", "invalid"), ({"n": "1"}, "n", "invalid"), ({"n": 0}, "n", "invalid"),
+             ({"n": 1, "s": "abcd"}, "s", "invalid"), ({"n": 1, "o": {"x": "yes"}}, "o.x", "invalid"),
+             ({"n": 1, "o": {}}, "o.x", "required")]
+    for body, field, code in cases:
+        with pytest.raises(ValidationError) as err:
+            validate(body, spec)
+        assert (err.value.field, err.value.code) == (field, code), body
+    with pytest.raises(ValidationError):
+        validate([1, 2], spec)
+
+
+def test_cursor_round_trip_and_tampering() -> None:
+    key = {"a": {"S": "1"}, "b": {"S": "x/y"}}
+    cursor = paging.encode_cursor(key)
+    assert cursor and paging.decode_cursor(cursor, ["a", "b"]) == key
+    for bad in ["!!!", "e30", paging.encode_cursor({"a": {"S": "1"}}), paging.encode_cursor({"a": {"N": "1"}, "b": {"S": ""}})]:
+        with pytest.raises(ValidationError):
+            paging.decode_cursor(bad, ["a", "b"])
+    with pytest.raises(ValidationError):
+        paging.page_request({"limit": "101"}, ["a"])
+    with pytest.raises(ValidationError):
+        paging.page_request({"limit": "-1"}, ["a"])
+    assert paging.page_request({}, ["a"]).limit == paging.DEFAULT_PAGE
+
+
+def test_times_are_utc_iso_and_naive_times_are_refused() -> None:
+    dt = datetime(2026, 11, 29, 15, 30, tzinfo=IST)
+    assert iso(dt) == "2026-11-29T10:00:00.000Z"
+    assert parse_iso("2026-11-29T15:30:00+05:30") == dt
+    with pytest.raises(ValueError):
+        parse_iso("2026-11-29T15:30:00")
+
+
+def test_ids_are_unique_and_ordered() -> None:
+    ids = [new_id("ct") for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert all(len(i) == 29 and i.startswith("ct_") for i in ids)
+
+
+@pytest.mark.parametrize("text", ["call +91 98765 43210 now", "9876543210", "098765-43210", "९८७६५४३२१०"])
+def test_redaction_masks_phone_like_digit_runs(text: str) -> None:
+    out = redact(text)
+    assert "98765" not in out and "९८७६५" not in out
+    assert "3210" in out or "३२१०" in text
+
+
+def test_no_phone_reaches_a_log_line() -> None:
+    buffer = io.StringIO()
+    handler = logger.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    previous = handler.setStream(buffer)
+    level = logger.log_level
+    try:
+        logger.setLevel(logging.INFO)
+        logger.info("dialled 9876543210", extra={"phone": "+919876543210"})
+    finally:
+        handler.setStream(previous)
+        logger.setLevel(level)
+    out = buffer.getvalue()
+    assert "dialled" in out and "9876543210" not in out and "***3210" in out
