@@ -100,7 +100,9 @@ def error_code(exc: PynamoDBException) -> str | None:
 
 
 def cancellation_codes(exc: TransactWriteError) -> list[str | None]:
-    """One entry per transaction item: the reason it was cancelled (None for items that were fine)."""
+    """One entry per transaction item: the reason it was cancelled (None for items that were fine).
+    Mind the order: PynamoDB sends condition checks, then deletes, then puts, then updates,
+    whatever order they were added in."""
     return [reason.code if reason else None for reason in exc.cancellation_reasons]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from ..core.clock import iso, now_utc
@@ -38,8 +39,8 @@ CONTACT_SPEC = {
 }
 PATCH_SPEC = {
     "version": Field("int", required=True, minimum=1),
-    "unit_id": CONTACT_SPEC["unit_id"],
-    "role": CONTACT_SPEC["role"],
+    "unit_id": replace(CONTACT_SPEC["unit_id"], required=False),
+    "role": replace(CONTACT_SPEC["role"], required=False),
     "name_hi": NAME,
     "name_en": NAME,
     "phone": Field("str", max_len=32),

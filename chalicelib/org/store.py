@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -91,7 +91,8 @@ class ContactModel(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
-    version = VersionAttribute()
+    # Optimistic lock, managed explicitly: every write states `version = n` and adds one.
+    version = NumberAttribute(default=1)
     by_tree = ContactsByTree()
     by_role = ContactsByRole()
 
@@ -229,14 +230,12 @@ def update_contact(current: ContactModel, expected_version: int, changes: dict[s
     version_ok = ContactModel.version == expected_version
     try:
         if new_phone is None:
-            ContactModel(current.contact_id).update(actions=actions, condition=version_ok,
-                                                    add_version_condition=False)
+            ContactModel(current.contact_id).update(actions=actions, condition=version_ok)
         else:
             old_key = claim_key(current.district_id, current.phone)
             new_claim = PhoneClaimModel(claim_key(current.district_id, new_phone), contact_id=current.contact_id)
             with db.transaction() as tx:
-                tx.update(ContactModel(current.contact_id), actions=actions, condition=version_ok,
-                          add_version_condition=False)
+                tx.update(ContactModel(current.contact_id), actions=actions, condition=version_ok)
                 tx.delete(PhoneClaimModel(old_key), condition=PhoneClaimModel.contact_id == current.contact_id)
                 tx.save(new_claim, condition=PhoneClaimModel.claim_key.does_not_exist())
     except UpdateError as exc:
@@ -244,10 +243,11 @@ def update_contact(current: ContactModel, expected_version: int, changes: dict[s
             raise _stale(current.contact_id) from exc
         raise db.translate(exc) from exc
     except TransactWriteError as exc:
+        # PynamoDB sends deletes, then puts, then updates: [old claim, new claim, contact].
         codes = db.cancellation_codes(exc)
-        if new_phone and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+        if new_phone and len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
             raise PhoneTaken(get_claim(current.district_id, new_phone)) from exc
-        if codes and codes[0] == "ConditionalCheckFailed":
+        if "ConditionalCheckFailed" in codes:
             raise _stale(current.contact_id) from exc
         raise db.translate(exc) from exc
     updated = get_contact(current.contact_id)
@@ -271,7 +271,7 @@ def opt_out(contact_id: str, at: str, source: str) -> ContactModel:
                      ContactModel.opted_out_at.set(ContactModel.opted_out_at | at),
                      ContactModel.opt_out_source.set(ContactModel.opt_out_source | source),
                      ContactModel.updated_at.set(at), ContactModel.version.add(1)],
-            condition=ContactModel.contact_id.exists(), add_version_condition=False,
+            condition=ContactModel.contact_id.exists(),
         )
     except UpdateError as exc:
         if db.is_condition_failure(exc):
@@ -286,8 +286,7 @@ def erase_contact(contact: ContactModel) -> None:
     """Remove the person and their phone claim together; the version guards a racing edit."""
     try:
         with db.transaction() as tx:
-            tx.delete(ContactModel(contact.contact_id), condition=ContactModel.version == contact.version,
-                      add_version_condition=False)
+            tx.delete(ContactModel(contact.contact_id), condition=ContactModel.version == contact.version)
             tx.delete(PhoneClaimModel(claim_key(contact.district_id, contact.phone)),
                       condition=PhoneClaimModel.contact_id == contact.contact_id)
     except TransactWriteError as exc:
