@@ -17,15 +17,14 @@ os.environ.update(
 )
 os.environ.pop("SAMPARK_AWS_ENDPOINT", None)
 
-import moto  # noqa: E402,F401  - before any botocore client is created
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
 
-import json  # noqa: E402
-from collections import Counter, defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import botocore.client  # noqa: E402
-import pytest  # noqa: E402
+import botocore.client
+import moto  # noqa: F401  - before any botocore client is created
+import pytest
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 OUT.mkdir(exist_ok=True)

@@ -18,7 +18,7 @@ if _log:
                 from chalicelib.core.observability import current_request_id, current_route
 
                 route, request = current_route.get(), current_request_id.get()
-            except Exception:  # noqa: BLE001 - the app may not be imported yet
+            except Exception:
                 request = None
             with open(_log, "a", encoding="utf-8") as f:
                 f.write(json.dumps({"op": operation_name, "route": route, "request": request}) + "\n")

@@ -33,7 +33,7 @@ def test_reveal_is_audited_before_the_number_is_shown(api: Api, district: dict[s
     assert r.status == 200 and r.json["phone"] == "+919876543210"
     trail = list(AuditModel.query(f"contact#{cid}"))
     assert [(a.actor, a.action) for a in trail] == [("user-supervisor", "phone_revealed")]
-    assert list(AuditModel.by_actor.query("user-supervisor"))[0].subject == f"contact#{cid}"
+    assert next(iter(AuditModel.by_actor.query("user-supervisor"))).subject == f"contact#{cid}"
     assert api.get(f"/contacts/{cid}", role="agent").status == 403
     assert api.get(f"/contacts/{cid}?reveal=yes").error["field"] == "reveal"
 
