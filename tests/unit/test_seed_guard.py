@@ -4,9 +4,9 @@ import pytest
 
 from chalicelib.core.settings import load_settings
 from devtools.seed import RefusedTarget, check_local, seed_demo
+from tests.unit.test_core import BASE as _CORE
 
-BASE = {"AWS_REGION": "ap-south-1", "SAMPARK_TABLE_PREFIX": "p", "SAMPARK_USER_POOL_ID": "ap-south-1_x",
-        "SAMPARK_USER_POOL_CLIENT_ID": "c"}
+BASE = {k: v for k, v in _CORE.items() if k != "SAMPARK_STAGE"}
 
 
 @pytest.mark.parametrize("env", [
