@@ -50,6 +50,7 @@ class LocalStack:
         self.password = password or os.environ.get("SAMPARK_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         self.quiet = quiet
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.pumps: list[Any] = []
         self.env: dict[str, str] = {}
         self.summary: dict[str, Any] = {}
 
@@ -78,7 +79,8 @@ class LocalStack:
             "SAMPARK_AWS_ENDPOINT": self.endpoint, "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
-        moto = self._spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+        # moto's server, with DynamoDB's atomicity under concurrent requests (see devtools/moto_local.py)
+        moto = self._spawn([sys.executable, "-m", "devtools.moto_local", "-H", "127.0.0.1", "-p", str(self.moto_port)],
                            self.env)
         _wait_http(f"{self.endpoint}/moto-api/", 30, moto)
         cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=self.endpoint,
@@ -87,6 +89,13 @@ class LocalStack:
 
         pool = create_pool(cognito, "sampark-local")
         self.env.update(SAMPARK_USER_POOL_ID=pool.pool_id, SAMPARK_USER_POOL_CLIENT_ID=pool.client_id)
+        sqs = boto3.client("sqs", region_name=REGION, endpoint_url=self.endpoint,
+                           aws_access_key_id="local", aws_secret_access_key="local")
+        from chalicelib.campaigns.store import activation_queue_name
+
+        activation = sqs.create_queue(QueueName=activation_queue_name("local"),
+                                      Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
+        self.env.update(SAMPARK_ACTIVATION_QUEUE_URL=activation)
         os.environ.update({k: v for k, v in self.env.items() if k.startswith(("AWS_", "SAMPARK_"))})
         from chalicelib.core import db
         from chalicelib.core.clients import reset_clients
@@ -111,9 +120,18 @@ class LocalStack:
         api = self._spawn([chalice, "local", "--host", "127.0.0.1", "--port", str(self.api_port),
                            "--stage", "local", "--no-autoreload"], api_env)
         _wait_http(f"{self.api_url}/health", 60, api)
+        # `chalice local` runs no SQS triggers: a pump in this process invokes the same function
+        from chalicelib.campaigns.routes import ACTIVATION_FUNCTION
+
+        from .local_events import SqsPump
+
+        self.pumps = [SqsPump(activation, ACTIVATION_FUNCTION, endpoint=self.endpoint, region=REGION).start()]
         return self
 
     def stop(self) -> None:
+        for pump in self.pumps:
+            pump.stop()
+        self.pumps = []
         for proc in reversed(self.procs):
             if proc.poll() is None:
                 proc.terminate()

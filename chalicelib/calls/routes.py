@@ -1,7 +1,43 @@
-"""Routes of the calls feature."""
+"""Routes of calls: record one, an agent's calls and callbacks, a contact's history, a campaign's
+progress. Parse, call one service function, return."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from ..core.auth import ADMIN, AGENT, LEADERS, STAFF, SUPERVISOR
+from ..core.http import Req, endpoint, json_response
+from ..core.paging import page_request
+from . import service, store
 
 calls_bp = Blueprint(__name__)
+
+
+@endpoint(calls_bp, "/calls", methods=["POST"], roles=[AGENT, SUPERVISOR])
+def record_call(req: Req) -> Response:
+    status, result, replayed = service.record_call(req.user, req.body)
+    return json_response(result, status, {"Idempotent-Replayed": "true"} if replayed else None)
+
+
+@endpoint(calls_bp, "/me/calls", roles=[AGENT])
+def my_calls(req: Req) -> dict[str, Any]:
+    return service.my_calls(req.user.username, req.query.get("date"), page_request(req.query, store.AGENT_DAY_KEYS))
+
+
+@endpoint(calls_bp, "/me/callbacks", roles=[AGENT])
+def my_callbacks(req: Req) -> dict[str, Any]:
+    from ..campaigns.store import AGENT_KEYS
+
+    return service.my_callbacks(req.user.username, page_request(req.query, AGENT_KEYS))
+
+
+@endpoint(calls_bp, "/contacts/{contact_id}/calls", roles=STAFF)
+def contact_calls(req: Req, contact_id: str) -> dict[str, Any]:
+    return service.contact_calls(contact_id, page_request(req.query, store.CONTACT_KEYS))
+
+
+@endpoint(calls_bp, "/campaigns/{campaign_id}/progress", roles=[SUPERVISOR, ADMIN, *LEADERS])
+def progress(req: Req, campaign_id: str) -> dict[str, Any]:
+    return service.progress(req.user, campaign_id, req.query.get("unit") or None, req.query.get("date") or None)

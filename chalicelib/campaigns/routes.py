@@ -1,7 +1,66 @@
-"""Routes of the campaigns feature."""
+"""Routes of campaigns and the next call, and the activation function fed by SQS: parse, call one
+service function, return."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from chalice import Blueprint
 
+from ..core.auth import AGENT, ALL_ROLES, STAFF
+from ..core.http import Req, endpoint
+from ..core.observability import logger
+from ..core.paging import page_request
+from . import service, store
+
 campaigns_bp = Blueprint(__name__)
+ACTIVATION_FUNCTION = "process_activation_chunk"
+
+
+@endpoint(campaigns_bp, "/campaigns", methods=["POST"], roles=STAFF)
+def create_campaign(req: Req) -> tuple[int, dict[str, Any]]:
+    return service.create_campaign(req.user.username, req.body, req.headers.get("idempotency-key"))
+
+
+@endpoint(campaigns_bp, "/campaigns", roles=ALL_ROLES)
+def list_campaigns(req: Req) -> dict[str, Any]:
+    return service.list_campaigns(req.query.get("status"), req.query.get("district"),
+                                  page_request(req.query, store.LIST_KEYS))
+
+
+@endpoint(campaigns_bp, "/campaigns/{campaign_id}", roles=ALL_ROLES)
+def get_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
+    return service.get_campaign(campaign_id)
+
+
+@endpoint(campaigns_bp, "/campaigns/{campaign_id}", methods=["PATCH"], roles=STAFF)
+def update_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
+    return service.update_campaign(campaign_id, req.body)
+
+
+@endpoint(campaigns_bp, "/campaigns/{campaign_id}/activate", methods=["POST"], roles=STAFF)
+def activate_campaign(req: Req, campaign_id: str) -> tuple[int, dict[str, Any]]:
+    return service.activate(campaign_id)
+
+
+@endpoint(campaigns_bp, "/campaigns/{campaign_id}/close", methods=["POST"], roles=STAFF)
+def close_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
+    return service.close_campaign(campaign_id)
+
+
+@endpoint(campaigns_bp, "/campaigns/{campaign_id}/next", methods=["POST"], roles=[AGENT])
+def next_call(req: Req, campaign_id: str) -> dict[str, Any]:
+    return service.next_call(req.user.username, campaign_id)
+
+
+@campaigns_bp.on_sqs_message(queue=store.ACTIVATION_QUEUE, batch_size=1, name=ACTIVATION_FUNCTION)
+def process_activation_chunk(event: Any) -> None:
+    """One message = one chunk. An exception leaves the message to SQS's retry (then its DLQ)."""
+    for record in event:
+        try:
+            message = json.loads(record.body)
+        except ValueError:
+            logger.warning("activation message is not JSON; dropped")
+            continue
+        service.process_activation_chunk(message if isinstance(message, dict) else {})

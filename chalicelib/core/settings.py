@@ -30,6 +30,7 @@ class Settings:
     ddb_read_timeout_s: int
     ddb_max_retries: int
     max_body_bytes: int
+    activation_queue_url: str  # SQS queue that feeds campaign activation chunks to its function
 
     @property
     def is_local_endpoint(self) -> bool:
@@ -92,6 +93,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ddb_read_timeout_s=int(_number(env, "SAMPARK_DDB_READ_TIMEOUT_S", 5, int)),
         ddb_max_retries=int(_number(env, "SAMPARK_DDB_MAX_RETRIES", 3, int)),
         max_body_bytes=int(_number(env, "SAMPARK_MAX_BODY_BYTES", 65536, int)),
+        activation_queue_url=_required(env, "SAMPARK_ACTIVATION_QUEUE_URL"),
     )
     if settings.aws_endpoint and not settings.is_local_endpoint:
         raise SettingsError("SAMPARK_AWS_ENDPOINT must point at 127.0.0.1 or localhost")

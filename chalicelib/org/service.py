@@ -253,7 +253,10 @@ def update_contact(actor: str, contact_id: str, body: Any) -> dict[str, Any]:
 
 
 def erase_contact(actor: str, contact_id: str) -> None:
+    from ..calls.service import erase_contact_history  # calls build on org: imported when used
+
     contact = require_contact(contact_id)
+    erase_contact_history(contact_id)  # call logs (notes, answers) and call targets first: a retry finds the rest
     store.erase_contact(contact)
     store.audit(f"contact#{contact_id}", actor, "erased", iso(now_utc()))
 

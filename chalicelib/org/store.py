@@ -263,16 +263,24 @@ def _stale(contact_id: str) -> Exception:
                     field="version", code="stale_version")
 
 
+def opt_out_actions(at: str, source: str) -> list[Any]:
+    """The update that opts a contact out; the first opt-out time and source are kept. Also used
+    inside other writes' transactions (a do-not-call disposition)."""
+    return [ContactModel.opted_out.set(True),
+            ContactModel.opted_out_at.set(ContactModel.opted_out_at | at),
+            ContactModel.opt_out_source.set(ContactModel.opt_out_source | source),
+            ContactModel.updated_at.set(at), ContactModel.version.add(1)]
+
+
+def wrong_number_actions(at: str) -> list[Any]:
+    """The update that flags a contact's phone as a wrong number (a new phone clears it)."""
+    return [ContactModel.wrong_number.set(True), ContactModel.updated_at.set(at), ContactModel.version.add(1)]
+
+
 def opt_out(contact_id: str, at: str, source: str) -> ContactModel:
     """Idempotent: the first opt-out time and source are kept."""
     try:
-        ContactModel(contact_id).update(
-            actions=[ContactModel.opted_out.set(True),
-                     ContactModel.opted_out_at.set(ContactModel.opted_out_at | at),
-                     ContactModel.opt_out_source.set(ContactModel.opt_out_source | source),
-                     ContactModel.updated_at.set(at), ContactModel.version.add(1)],
-            condition=ContactModel.contact_id.exists(),
-        )
+        ContactModel(contact_id).update(actions=opt_out_actions(at, source), condition=ContactModel.contact_id.exists())
     except UpdateError as exc:
         if db.is_condition_failure(exc):
             raise NotFound("contact not found", field="contact_id") from exc

@@ -46,9 +46,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
     with mock_aws():
         cognito = boto3.client("cognito-idp", region_name="ap-south-1")
         pool = create_pool(cognito, "sampark-test")
+        sqs = boto3.client("sqs", region_name="ap-south-1")
+        activation_queue = sqs.create_queue(QueueName="sampark-dev-campaign-activation")["QueueUrl"]
         for key, value in {
             "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
             "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
+            "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
         }.items():
             monkeypatch.setenv(key, value)
         reset_settings()

@@ -1,0 +1,69 @@
+"""Pure rules of recording a call: dispositions and what each does to the call target, and the
+coverage figures derived from counters. No AWS, no Chalice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+DISPOSITIONS = ("connected", "no_answer", "busy", "switched_off", "wrong_number", "callback_requested",
+                "declined", "do_not_call")
+RETRIED = frozenset({"no_answer", "busy", "switched_off"})
+OPEN = frozenset({"queued", "callback"})  # a target that can still be called
+FINAL = frozenset({"done", "closed"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What a recorded call does to its target."""
+
+    status: str  # queued | callback | done | closed
+    outcome: str | None  # why it is done or closed
+    attempts: int
+    due_at: datetime | None  # when it may be leased again (queued or callback)
+    callback_agent: str | None
+    completes: bool  # the target leaves the campaign's work with this call
+    contact_flag: str | None  # "opt_out" | "wrong_number": a change to the contact itself
+
+
+def after_call(*, disposition: str, status_before: str, attempts_before: int, max_attempts: int,
+               retry_delay_minutes: int, ended_at: datetime, callback_at: datetime | None,
+               callback_agent: str | None) -> Transition:
+    attempts = attempts_before + 1
+    was_final = status_before in FINAL
+
+    def final(status: str, outcome: str, flag: str | None = None) -> Transition:
+        return Transition(status, outcome, attempts, None, None, not was_final, flag)
+
+    if disposition == "connected":
+        return final("done", "connected")
+    if disposition == "declined":
+        return final("closed", "declined")
+    if disposition == "wrong_number":
+        return final("closed", "wrong_number", "wrong_number")
+    if disposition == "do_not_call":
+        return final("closed", "do_not_call", "opt_out")
+    if disposition == "callback_requested":
+        assert callback_at is not None
+        # The person asked to be called back: honoured whatever the attempts so far. With no agent
+        # to own it (a supervisor recorded it and nobody holds the lease), it joins the queue.
+        status = "callback" if callback_agent else "queued"
+        return Transition(status, None, attempts, callback_at, callback_agent, False, None)
+    assert disposition in RETRIED, disposition
+    if attempts >= max_attempts:
+        return final("closed", "max_attempts")
+    return Transition("queued", None, attempts, ended_at + timedelta(minutes=retry_delay_minutes), None,
+                      False, None)
+
+
+def coverage(level_order: tuple[str, ...], from_level: str, counters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Share of targeted units, level by level from `from_level` down, with at least one connected
+    contact in their subtree."""
+    out = []
+    for level in level_order[level_order.index(from_level):]:
+        targeted = int(counters.get(f"targeted_{level}") or 0)
+        reached = int(counters.get(f"reached_{level}") or 0)
+        out.append({"level": level, "targeted_units": targeted, "reached_units": reached,
+                    "share": round(reached / targeted, 4) if targeted else None})
+    return out

@@ -1,0 +1,272 @@
+"""Use cases of calls: record one (idempotent on call_id), list an agent's calls and callbacks and a
+contact's history, read a campaign's progress from the counters, and erase a person's call data.
+No Chalice, boto3 or PynamoDB here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from ..campaigns import rules as campaign_rules
+from ..campaigns import store as campaign_store
+from ..campaigns.service import CAMPAIGN_ID
+from ..core import clock
+from ..core.auth import SUPERVISOR, Principal
+from ..core.clock import iso
+from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.observability import count, logger
+from ..core.paging import PageRequest, page_body
+from ..core.validate import Field, validate
+from ..org import rules as org_rules
+from . import counters, rules, store
+
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+CALL_SPEC = {
+    "call_id": Field("str", required=True, max_len=36, pattern=UUID),
+    "campaign_id": Field("str", required=True, max_len=40),
+    "contact_id": Field("str", required=True, max_len=40, pattern=r"[A-Za-z0-9_-]{1,40}"),
+    "disposition": Field("str", required=True, choices=rules.DISPOSITIONS),
+    "started_at": Field("datetime", required=True),
+    "duration_s": Field("int", required=True, minimum=0, maximum=4 * 3600),
+    "notes": Field("str", nullable=True, max_len=2000),
+    "callback_at": Field("datetime", nullable=True),
+}
+FUTURE_SLACK = timedelta(minutes=5)  # clocks on cheap phones drift
+OLDEST_CALL = timedelta(days=2)  # a call recorded later than this is refused (counters are per day)
+LONGEST_CALLBACK = timedelta(days=30)
+ATTEMPTS = 3  # a transaction that loses a race is re-read and retried this many times
+
+
+# ---- recording a call ----------------------------------------------------------------------
+
+
+def _body_hash(body: dict[str, Any]) -> str:
+    canonical = {**body, "call_id": str(body.get("call_id", "")).lower()}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
+    """Returns (status, result, replayed). The same body under the same call_id returns the stored
+    result and changes nothing; a different body under it is a 409."""
+    now = clock.now_utc()
+    if not isinstance(body, dict):
+        raise ValidationError("expected a JSON object", field="body")
+    data = validate({k: v for k, v in body.items() if k != "answers"}, CALL_SPEC)
+    call_id, campaign_id, contact_id = data["call_id"].lower(), data["campaign_id"], data["contact_id"]
+    disposition, started = data["disposition"], data["started_at"]
+    if started > now + FUTURE_SLACK:
+        raise ValidationError("started_at is in the future", field="started_at")
+    if started < now - OLDEST_CALL:
+        raise ValidationError("started_at is more than two days ago", field="started_at")
+    callback_at = data.get("callback_at")
+    if disposition == "callback_requested":
+        if callback_at is None:
+            raise ValidationError("a callback needs callback_at", field="callback_at", code="required")
+        if callback_at <= now or callback_at > now + LONGEST_CALLBACK:
+            raise ValidationError("callback_at must be in the next 30 days", field="callback_at")
+    elif callback_at is not None:
+        raise ValidationError("only a callback_requested call carries callback_at", field="callback_at")
+    if not re.fullmatch(CAMPAIGN_ID, campaign_id):
+        raise campaign_store.not_found(campaign_id)
+    body_hash = _body_hash(body)
+    for _ in range(ATTEMPTS):
+        snap = store.batch_read(call_id=call_id, campaign_id=campaign_id, target=(campaign_id, contact_id))
+        if snap.log is not None:
+            return _replay(snap.log, body_hash)
+        if snap.campaign is None:
+            raise campaign_store.not_found(campaign_id)
+        if snap.target is None:
+            raise NotFound("this contact is not a target of this campaign", field="contact_id")
+        answers = campaign_rules.check_answers(snap.campaign.questions, body.get("answers"),
+                                               disposition == "connected")
+        write = _plan(user, data, call_id, answers, body_hash, snap.campaign, snap.target, now)
+        try:
+            store.write_call(write.log, write.transition, status_before=snap.target.status,
+                             attempts_before=int(snap.target.attempts or 0), lease_holder=write.lease_holder,
+                             counters=write.counters)
+        except store.DuplicateCall:
+            log = store.get_log(call_id)
+            if log is not None:
+                return _replay(log, body_hash)
+            continue
+        except store.Contended:
+            count("CallWriteContended")
+            continue
+        except store.ContactGone as exc:
+            raise NotFound("the contact was erased", field="contact_id") from exc
+        count("CallsRecorded")
+        return 201, write.log.result, False
+    raise Conflict("the call target changed while this call was being recorded; send it again",
+                   code="contended")
+
+
+def _replay(log: store.CallLogModel, body_hash: str) -> tuple[int, dict[str, Any], bool]:
+    if log.body_hash != body_hash:
+        raise Conflict("this call_id was already used for a different call", field="call_id",
+                       code="call_id_reused")
+    return 201, dict(log.result), True
+
+
+class _Write:
+    def __init__(self, log: store.CallLogModel, transition: rules.Transition, lease_holder: str | None,
+                 writes: list[store.CounterWrite]) -> None:
+        self.log, self.transition, self.lease_holder, self.counters = log, transition, lease_holder, writes
+
+
+def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str, Any], body_hash: str,
+          campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel, now: Any) -> _Write:
+    supervisor = user.has(SUPERVISOR)
+    holds = target.lease_agent == user.username
+    if not supervisor and (not holds or target.status in rules.FINAL):
+        raise Conflict("you do not hold this call; ask for the next call", field="contact_id",
+                       code="lease_not_held")
+    disposition, started = data["disposition"], data["started_at"]
+    ended = started + timedelta(seconds=data["duration_s"])
+    owner = None
+    if disposition == "callback_requested":
+        owner = user.username if holds or not supervisor else target.lease_agent or (
+            user.username if user.has("agent") else None)
+    transition = rules.after_call(
+        disposition=disposition, status_before=target.status, attempts_before=int(target.attempts or 0),
+        max_attempts=int(campaign.max_attempts), retry_delay_minutes=int(campaign.retry_delay_minutes),
+        ended_at=ended, callback_at=data.get("callback_at"), callback_agent=owner)
+    day = campaign_rules.ist_date(started)
+    units = campaign_rules.path_units(target.tree_key, target.role)
+    connected = disposition == "connected"
+    reached_before: dict[tuple[str, str], int] = {}
+    if connected:  # which units get their first connect with this call: read their markers
+        keys = [counters.campaign_unit(campaign.campaign_id, u.unit_id) for u in units]
+        snap = store.batch_read(counters=keys)
+        reached_before = {k: counters.figures(snap.counters.get(k))["connects"] for k in keys}
+    writes = _counter_writes(campaign.campaign_id, user.username, day, units, disposition,
+                             data["duration_s"], transition.completes, reached_before)
+    result = {
+        "call_id": call_id, "campaign_id": campaign.campaign_id, "contact_id": target.contact_id,
+        "agent": user.username, "disposition": disposition, "started_at": iso(started),
+        "duration_s": data["duration_s"], "notes": data.get("notes") or None, "answers": answers,
+        "callback_at": iso(data["callback_at"]) if data.get("callback_at") else None,
+        "target": {"status": transition.status, "outcome": transition.outcome, "attempts": transition.attempts,
+                   "next_attempt_at": iso(transition.due_at) if transition.due_at else None,
+                   "callback_agent": transition.callback_agent},
+    }
+    log = store.CallLogModel(
+        call_id, campaign_id=campaign.campaign_id, contact_id=target.contact_id, agent=user.username,
+        agent_day=f"{user.username}#{day}", at_id=f"{iso(started)}#{call_id}", day=day, disposition=disposition,
+        started_at=iso(started), duration_s=data["duration_s"], ended_at=iso(ended), notes=data.get("notes") or None,
+        answers=answers or None, callback_at=result["callback_at"],
+        contact_name=target.name_hi or target.name_en, body_hash=body_hash, result=result,
+        recorded_at=iso(now),
+    )
+    return _Write(log, transition, None if supervisor else user.username, writes)
+
+
+def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign_rules.PathUnit],
+                    disposition: str, duration_s: int, completes: bool,
+                    connects_before: dict[tuple[str, str], int]) -> list[store.CounterWrite]:
+    base = {"attempts": 1, f"d_{disposition}": 1, "talk_s": duration_s,
+            "connects": 1 if disposition == "connected" else 0}
+    first = [u for u in units if connects_before.get(counters.campaign_unit(campaign_id, u.unit_id)) == 0]
+    writes = []
+    for i, unit in enumerate(units):  # the contact's own unit first, the district last
+        key = counters.campaign_unit(campaign_id, unit.unit_id)
+        increments = {**base, "completed": 1 if completes else 0}
+        for new in first:
+            if units.index(new) <= i:  # a unit reached for the first time counts at itself and above
+                increments[f"reached_{new.level}"] = increments.get(f"reached_{new.level}", 0) + 1
+        labels = {"unit_id": unit.unit_id, "level": unit.level}
+        writes.append(store.CounterWrite(key, increments, labels, first_connect=unit in first))
+        writes.append(store.CounterWrite(counters.day_unit(day, campaign_id, unit.unit_id), dict(base), labels))
+    writes.append(store.CounterWrite(counters.day_agent(day, agent), dict(base), {"agent": agent}))
+    return writes
+
+
+# ---- lists ---------------------------------------------------------------------------------
+
+
+def call_view(log: store.CallLogModel) -> dict[str, Any]:
+    return {**dict(log.result), "contact_name": log.contact_name, "recorded_at": log.recorded_at}
+
+
+def my_calls(agent: str, date: str | None, page: PageRequest) -> dict[str, Any]:
+    day = date or campaign_rules.ist_date(clock.now_utc())
+    campaign_rules.parse_date(day, "date")
+    result = store.calls_of_agent_day(agent, day, page)
+    return {"date": day, **page_body([call_view(c) for c in result.items], result.next_key)}
+
+
+def contact_calls(contact_id: str, page: PageRequest) -> dict[str, Any]:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", contact_id):
+        raise NotFound("contact not found", field="contact_id")
+    result = store.calls_of_contact(contact_id, page)
+    return page_body([call_view(c) for c in result.items], result.next_key)
+
+
+def my_callbacks(agent: str, page: PageRequest) -> dict[str, Any]:
+    result = campaign_store.agent_callbacks(agent, page)
+    items = [{"campaign_id": t.campaign_id, "contact_id": t.contact_id, "callback_at": t.callback_at,
+              "name_hi": t.name_hi, "name_en": t.name_en, "role": t.role, "unit_id": t.unit_id,
+              "language": t.language, "phone_masked": org_rules.mask_phone(t.phone_last4),
+              "attempts": int(t.attempts or 0), "last_notes": t.last_notes} for t in result.items]
+    return page_body(items, result.next_key)
+
+
+# ---- progress ------------------------------------------------------------------------------
+
+
+def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str | None) -> dict[str, Any]:
+    """Figures of a campaign at a unit (default: the unit it targets), read from counters: one
+    BatchGetItem (two when the unit is not named). Aggregates only: no person appears here."""
+    if not re.fullmatch(CAMPAIGN_ID, campaign_id):
+        raise campaign_store.not_found(campaign_id)
+    if unit_id is not None and not re.fullmatch(org_rules.UNIT_ID_PATTERN, unit_id):
+        raise ValidationError("unit is a unit id", field="unit")
+    if date is not None:
+        campaign_rules.parse_date(date, "date")
+    campaign = None
+    if unit_id is None:
+        campaign = campaign_store.get_campaign(campaign_id)
+        if campaign is None:
+            raise campaign_store.not_found(campaign_id)
+        unit_id = campaign.target_unit_id
+    all_time = counters.campaign_unit(campaign_id, unit_id)
+    keys = [all_time] + ([counters.day_unit(date, campaign_id, unit_id)] if date else [])
+    snap = store.batch_read(campaign_id=None if campaign else campaign_id, counters=keys, units=[unit_id])
+    campaign = campaign or snap.campaign
+    if campaign is None:
+        raise campaign_store.not_found(campaign_id)
+    unit = snap.units.get(unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist", field="unit")
+    if unit.district_id != campaign.district_id:
+        raise ValidationError("that unit is outside the campaign's district", field="unit")
+    totals = counters.figures(snap.counters.get(all_time))
+    calls = counters.figures(snap.counters.get(keys[-1])) if date else totals
+    level = unit.level if unit.level in counters.LEVELS else "district"
+    return {
+        "campaign_id": campaign_id, "status": campaign.status, "date": date,
+        "unit": {"unit_id": unit.unit_id, "level": unit.level, "name_hi": unit.name_hi, "name_en": unit.name_en},
+        "targets": totals["targets"], "completed": totals["completed"],
+        "remaining": max(totals["targets"] - totals["completed"], 0),
+        "attempts": calls["attempts"], "connects": calls["connects"], "talk_s": calls["talk_s"],
+        "by_disposition": {d: calls[f"d_{d}"] for d in rules.DISPOSITIONS},
+        "coverage": rules.coverage(counters.LEVELS, level, totals),
+        "activation": {"targets_created": int(campaign.targets_created or 0), "status": campaign.status},
+    }
+
+
+# ---- erasure -------------------------------------------------------------------------------
+
+
+def erase_contact_history(contact_id: str) -> dict[str, int]:
+    """Delete a person's call logs (notes, answers) and call targets. Counters stay: they hold no
+    personal data."""
+    call_ids = store.call_ids_of_contact(contact_id)
+    store.delete_logs(call_ids)
+    targets = campaign_store.campaign_of_contact_targets(contact_id)
+    campaign_store.delete_targets(targets)
+    logger.info("call history erased", extra={"calls": len(call_ids), "targets": len(targets)})
+    return {"calls": len(call_ids), "targets": len(targets)}
+

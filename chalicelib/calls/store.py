@@ -1,0 +1,269 @@
+"""PynamoDB models and queries for call logs, and the one transaction that records a call: the log,
+the target, the contact (opt-out, wrong number) and every report counter it moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import GetError, TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..campaigns.rules import queue_key, sort_at
+from ..campaigns.store import CampaignModel, TargetModel
+from ..core import db
+from ..core.clock import iso
+from ..core.errors import TooManyRequests
+from ..core.paging import Page, PageRequest
+from ..org.store import ContactModel, UnitModel, opt_out_actions, wrong_number_actions
+from .counters import CounterModel, add_actions, raw_key
+from .rules import Transition
+
+
+class CallsByAgentDay(GlobalSecondaryIndex["CallLogModel"]):
+    class Meta:
+        index_name = "by_agent_day"
+        projection = AllProjection()
+
+    agent_day = UnicodeAttribute(hash_key=True)  # username#IST day
+    at_id = UnicodeAttribute(range_key=True)  # started_at#call_id
+
+
+class CallsByContact(GlobalSecondaryIndex["CallLogModel"]):
+    class Meta:
+        index_name = "by_contact"
+        projection = AllProjection()
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+@db.table("calls")
+class CallLogModel(Model):
+    """One call attempt. Notes and answers are personal data: erased with the contact."""
+
+    class Meta:
+        table_name = "calls"
+
+    call_id = UnicodeAttribute(hash_key=True)  # client-generated UUID: the idempotency key
+    campaign_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    agent = UnicodeAttribute()
+    agent_day = UnicodeAttribute()
+    at_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    disposition = UnicodeAttribute()
+    started_at = UnicodeAttribute()
+    duration_s = NumberAttribute()
+    ended_at = UnicodeAttribute()
+    notes = UnicodeAttribute(null=True)
+    answers = JSONAttribute(null=True)
+    callback_at = UnicodeAttribute(null=True)
+    contact_name = UnicodeAttribute(null=True)
+    body_hash = UnicodeAttribute()
+    result = JSONAttribute()  # what the request answered: replayed verbatim for a retry
+    recorded_at = UnicodeAttribute()
+    by_agent_day = CallsByAgentDay()
+    by_contact = CallsByContact()
+
+
+# ---- reads ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """What recording a call needs to read first, in one BatchGetItem (consistent)."""
+
+    log: CallLogModel | None = None
+    campaign: CampaignModel | None = None
+    target: TargetModel | None = None
+    counters: dict[tuple[str, str], CounterModel] = field(default_factory=dict)
+    units: dict[str, UnitModel] = field(default_factory=dict)
+
+
+def batch_read(*, call_id: str | None = None, campaign_id: str | None = None,
+               target: tuple[str, str] | None = None, counters: list[tuple[str, str]] | None = None,
+               units: list[str] | None = None) -> Snapshot:
+    """One BatchGetItem across tables (at most 100 keys), retrying unprocessed keys."""
+    wanted: dict[str, tuple[type[Model], list[dict[str, Any]]]] = {}
+
+    def want(model: type[Model], key: dict[str, Any]) -> None:
+        wanted.setdefault(model.Meta.table_name, (model, []))[1].append(key)
+
+    if call_id:
+        want(CallLogModel, {"call_id": {"S": call_id}})
+    if campaign_id:
+        want(CampaignModel, {"campaign_id": {"S": campaign_id}})
+    if target:
+        want(TargetModel, {"campaign_id": {"S": target[0]}, "contact_id": {"S": target[1]}})
+    for key in dict.fromkeys(counters or []):
+        want(CounterModel, raw_key(key))
+    for unit_id in dict.fromkeys(units or []):
+        want(UnitModel, {"unit_id": {"S": unit_id}})
+    snap = Snapshot()
+    request = {name: {"Keys": keys, "ConsistentRead": True} for name, (_, keys) in wanted.items()}
+    models = {name: model for name, (model, _) in wanted.items()}
+    for _ in range(5):
+        if not request:
+            return snap
+        try:
+            response = db.connection().dispatch("BatchGetItem", {"RequestItems": request})
+        except (BotoCoreError, ClientError) as exc:
+            raise db.translate(GetError("batch get failed", exc)) from exc
+        for name, items in response.get("Responses", {}).items():
+            for raw in items:
+                _place(snap, models[name].from_raw_data(raw))
+        request = response.get("UnprocessedKeys") or {}
+    raise TooManyRequests("the database is busy; retry in a moment")
+
+
+def _place(snap: Snapshot, item: Model) -> None:
+    if isinstance(item, CallLogModel):
+        snap.log = item
+    elif isinstance(item, CampaignModel):
+        snap.campaign = item
+    elif isinstance(item, TargetModel):
+        snap.target = item
+    elif isinstance(item, CounterModel):
+        snap.counters[(item.pk, item.sk)] = item
+    elif isinstance(item, UnitModel):
+        snap.units[item.unit_id] = item
+
+
+def get_log(call_id: str) -> CallLogModel | None:
+    try:
+        return CallLogModel.get(call_id, consistent_read=True)
+    except CallLogModel.DoesNotExist:
+        return None
+
+
+def calls_of_agent_day(agent: str, day: str, page: PageRequest) -> Page[CallLogModel]:
+    result = CallLogModel.by_agent_day.query(f"{agent}#{day}", limit=page.limit, page_size=page.limit,
+                                             last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+def calls_of_contact(contact_id: str, page: PageRequest) -> Page[CallLogModel]:
+    result = CallLogModel.by_contact.query(contact_id, scan_index_forward=False, limit=page.limit,
+                                           page_size=page.limit, last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+AGENT_DAY_KEYS = ("call_id", "agent_day", "at_id")
+CONTACT_KEYS = ("call_id", "contact_id", "at_id")
+
+
+# ---- the recording transaction -------------------------------------------------------------
+
+
+@dataclass
+class CounterWrite:
+    key: tuple[str, str]
+    increments: dict[str, int]
+    labels: dict[str, str] = field(default_factory=dict)
+    first_connect: bool = False  # condition: no connect counted here yet (exact coverage)
+
+
+class DuplicateCall(Exception):
+    """A log with this call_id exists already (a retry, or a reuse)."""
+
+
+class Contended(Exception):
+    """The target or a first-connect marker moved since it was read: read again and retry."""
+
+
+class ContactGone(Exception):
+    """The contact was erased meanwhile."""
+
+
+def target_actions(log: CallLogModel, t: Transition, notes: str | None) -> list[Action]:
+    """The target after this call: attempts, status, when it may be called again and by whom; the
+    lease released. Sparse index keys are set or removed so the target is in exactly the right lists."""
+    campaign_id, contact_id = log.campaign_id, log.contact_id
+    ended = log.ended_at
+    actions: list[Action] = [
+        TargetModel.status.set(t.status), TargetModel.attempts.set(t.attempts),
+        TargetModel.last_disposition.set(log.disposition), TargetModel.last_call_at.set(ended),
+        TargetModel.last_agent.set(log.agent),
+        TargetModel.lease_agent.remove(), TargetModel.lease_until.remove(), TargetModel.leased_at.remove(),
+        TargetModel.outcome.set(t.outcome) if t.outcome else TargetModel.outcome.remove(),
+    ]
+    if notes:
+        actions.append(TargetModel.last_notes.set(notes))
+    due = iso(t.due_at) if t.due_at else None
+    if t.status == "queued" and due:
+        actions += [TargetModel.due_at.set(due), TargetModel.queue_key.set(queue_key(campaign_id, contact_id)),
+                    TargetModel.queue_sort.set(sort_at(due, contact_id)), TargetModel.agent_key.remove(),
+                    TargetModel.agent_sort.remove(), TargetModel.callback_at.remove()]
+    elif t.status == "callback" and due and t.callback_agent:
+        actions += [TargetModel.due_at.set(due), TargetModel.callback_at.set(due),
+                    TargetModel.agent_key.set(t.callback_agent),
+                    TargetModel.agent_sort.set(f"1#{due}#{campaign_id}#{contact_id}"),
+                    TargetModel.queue_key.remove(), TargetModel.queue_sort.remove()]
+    else:
+        actions += [TargetModel.due_at.remove(), TargetModel.queue_key.remove(), TargetModel.queue_sort.remove(),
+                    TargetModel.agent_key.remove(), TargetModel.agent_sort.remove(), TargetModel.callback_at.remove()]
+    return actions
+
+
+def write_call(log: CallLogModel, transition: Transition, *, status_before: str, attempts_before: int,
+               lease_holder: str | None, counters: list[CounterWrite]) -> None:
+    """Everything one call changes, in one transaction: the log (new: the idempotency), the target
+    (as read: status and attempts unchanged, and the lease still this agent's), the contact (opt-out
+    or wrong number), and the counters (a first connect at a unit: none counted there yet).
+    `call_id` is the client request token, so a retry of the same transaction within ten minutes is
+    a no-op success in DynamoDB."""
+    at = log.recorded_at
+    condition = (TargetModel.status == status_before) & (TargetModel.attempts == attempts_before)
+    if lease_holder is not None:
+        condition = condition & (TargetModel.lease_agent == lease_holder)
+    contact_flag = transition.contact_flag
+    try:
+        with db.transaction(log.call_id) as tx:
+            tx.save(log, condition=CallLogModel.call_id.does_not_exist())
+            tx.update(TargetModel(log.campaign_id, log.contact_id), actions=target_actions(log, transition, log.notes),
+                      condition=condition & TargetModel.campaign_id.exists())
+            if contact_flag:
+                actions = opt_out_actions(at, f"call:{log.call_id}") if contact_flag == "opt_out" \
+                    else wrong_number_actions(at)
+                tx.update(ContactModel(log.contact_id), actions=actions, condition=ContactModel.contact_id.exists())
+            for write in counters:
+                counter_condition = None
+                if write.first_connect:
+                    counter_condition = CounterModel.connects.does_not_exist() | (CounterModel.connects == 0)
+                tx.update(CounterModel(*write.key), actions=add_actions(write.increments, write.labels),
+                          condition=counter_condition)
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)  # order: puts (the log), then updates in the order added
+        code = db.error_code(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise DuplicateCall from exc
+        if code in ("IdempotentParameterMismatchException", "IdempotentParameterMismatch"):
+            raise DuplicateCall from exc
+        if code == "TransactionInProgressException":
+            raise TooManyRequests("this call is being recorded; retry in a moment") from exc
+        if contact_flag and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+            raise ContactGone from exc
+        if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+            raise Contended from exc
+        raise db.translate(exc) from exc
+
+
+# ---- erasure -------------------------------------------------------------------------------
+
+
+def call_ids_of_contact(contact_id: str) -> list[str]:
+    return [c.call_id for c in CallLogModel.by_contact.query(contact_id, page_size=100,
+                                                            attributes_to_get=["call_id"])]
+
+
+def delete_logs(call_ids: list[str]) -> None:
+    with CallLogModel.batch_write() as batch:
+        for call_id in call_ids:
+            batch.delete(CallLogModel(call_id))

@@ -1,0 +1,455 @@
+"""Use cases of campaigns: create, edit while draft, activate (in chunks, from a queue), close, and
+lease the next call to an agent. No Chalice, boto3 or PynamoDB here."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..calls.counters import campaign_unit
+from ..core import clock
+from ..core.clock import iso
+from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.ids import new_id
+from ..core.observability import count, logger
+from ..core.paging import PageRequest, page_body
+from ..core.validate import Field, validate
+from ..org import rules as org_rules
+from ..org import store as org_store
+from . import rules, store
+
+CAMPAIGN_ID = r"cp_[a-z0-9]{26}"
+DATE = r"\d{4}-\d{2}-\d{2}"
+CHOICE_SPEC = {
+    "value": Field("str", required=True, max_len=40, pattern=r"[a-z0-9_]{1,40}"),
+    "label_hi": Field("str", required=True, max_len=100),
+    "label_en": Field("str", required=True, max_len=100),
+}
+QUESTION_SPEC = {
+    "id": Field("str", required=True, max_len=32),
+    "kind": Field("str", required=True, choices=rules.QUESTION_KINDS),
+    "text_hi": Field("str", required=True, max_len=300),
+    "text_en": Field("str", required=True, max_len=300),
+    "required": Field("bool"),
+    "choices": Field("list", item=Field("object", fields=CHOICE_SPEC), max_items=12),
+    "min": Field("number", nullable=True),
+    "max": Field("number", nullable=True),
+}
+HOURS_SPEC = {"start": Field("str", required=True, pattern=rules.HHMM),
+              "end": Field("str", required=True, pattern=rules.HHMM)}
+TARGET_SPEC = {
+    "unit_id": Field("str", required=True, max_len=64, pattern=org_rules.UNIT_ID_PATTERN),
+    "roles": Field("list", required=True, item=Field("str", choices=org_rules.ROLES), max_items=len(org_rules.ROLES)),
+}
+FIELDS = {
+    "title_hi": Field("str", required=True, max_len=200),
+    "title_en": Field("str", required=True, max_len=200),
+    "script_hi": Field("str", required=True, max_len=5000),
+    "script_en": Field("str", required=True, max_len=5000),
+    "kind": Field("str", required=True, choices=rules.KINDS),
+    "questions": Field("list", item=Field("object", fields=QUESTION_SPEC), max_items=rules.MAX_QUESTIONS),
+    "target": Field("object", required=True, fields=TARGET_SPEC),
+    "starts_on": Field("str", required=True, pattern=DATE),
+    "ends_on": Field("str", required=True, pattern=DATE),
+    "max_attempts": Field("int", minimum=1, maximum=10),
+    "retry_delay_minutes": Field("int", minimum=0, maximum=7 * 24 * 60),
+    "calling_hours": Field("object", fields=HOURS_SPEC),
+    "lease_minutes": Field("int", minimum=1, maximum=60),
+}
+DEFAULTS: dict[str, Any] = {"max_attempts": 3, "retry_delay_minutes": 120, "lease_minutes": 10,
+                            "calling_hours": {"start": "09:00", "end": "21:00"}, "questions": []}
+PATCH_SPEC = {"version": Field("int", required=True, minimum=1),
+              **{name: replace(spec, required=False) for name, spec in FIELDS.items()}}
+IDEMPOTENCY_KEY = r"[A-Za-z0-9_-]{8,64}"
+STATUSES_LISTED = rules.STATUSES
+STALLED_AFTER = timedelta(seconds=30)  # an activation whose checkpoint has not moved for this long is resumed
+CHUNK_READ = 100  # contacts read per activation chunk (one Query)
+TX_ITEMS = 100  # DynamoDB's limit of items in one transaction
+CANDIDATES = 5  # due targets read per shard
+MAX_LEASE_WRITES = 12  # conditional writes one /next may try before answering "nothing due"
+
+
+# ---- views ---------------------------------------------------------------------------------
+
+
+def campaign_view(c: store.CampaignModel) -> dict[str, Any]:
+    return {
+        "campaign_id": c.campaign_id, "status": c.status, "kind": c.kind,
+        "title_hi": c.title_hi, "title_en": c.title_en, "script_hi": c.script_hi, "script_en": c.script_en,
+        "questions": c.questions, "target": {"unit_id": c.target_unit_id, "level": c.target_level,
+                                             "roles": c.target_roles},
+        "district_id": c.district_id, "starts_on": c.starts_on, "ends_on": c.ends_on,
+        "calling_hours": {"start": c.calling_start, "end": c.calling_end}, "max_attempts": int(c.max_attempts),
+        "retry_delay_minutes": int(c.retry_delay_minutes), "lease_minutes": int(c.lease_minutes),
+        "version": int(c.version), "created_by": c.created_by, "created_at": c.created_at,
+        "updated_at": c.updated_at, "closed_at": c.closed_at, "activation": activation_view(c),
+    }
+
+
+def activation_view(c: store.CampaignModel) -> dict[str, Any] | None:
+    if c.act_started_at is None:
+        return None
+    return {"state": "running" if c.status == "activating" else "finished" if c.activated_at else "stopped",
+            "chunks_done": int(c.act_seq or 0), "targets_created": int(c.targets_created or 0),
+            "started_at": c.act_started_at, "updated_at": c.act_updated_at, "finished_at": c.activated_at}
+
+
+def list_item(c: store.CampaignModel) -> dict[str, Any]:
+    return {"campaign_id": c.campaign_id, "status": c.status, "kind": c.kind, "title_hi": c.title_hi,
+            "title_en": c.title_en, "target_unit_id": c.target_unit_id, "district_id": c.district_id,
+            "starts_on": c.starts_on, "ends_on": c.ends_on, "created_at": c.created_at,
+            "targets_created": int(c.targets_created or 0)}
+
+
+# ---- create, read, edit --------------------------------------------------------------------
+
+
+def _derived_id(actor: str, key: str) -> str:
+    digest = hashlib.sha256(f"{actor}#{key}".encode()).digest()
+    return "cp_" + base64.b32encode(digest).decode().lower()[:26]
+
+
+def _body_hash(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _target_unit(target: dict[str, Any]) -> org_store.UnitModel:
+    unit = org_store.get_unit(target["unit_id"])
+    if unit is None:
+        raise NotFound(f"unit {target['unit_id']} does not exist", field="target.unit_id")
+    if unit.district_id is None:
+        raise ValidationError("a campaign targets a district or a unit below it", field="target.unit_id")
+    roles = target["roles"]
+    if not roles:
+        raise ValidationError("name at least one contact role", field="target.roles")
+    if len(set(roles)) != len(roles):
+        raise ValidationError("a role is named twice", field="target.roles")
+    depth = org_rules.LEVELS.index(unit.level)
+    for role in roles:
+        if org_rules.LEVELS.index(org_rules.ROLE_LEVEL[role]) < depth:
+            raise ValidationError(f"no {role} lives below a {unit.level}", field="target.roles")
+    return unit
+
+
+def _check(values: dict[str, Any]) -> dict[str, Any]:
+    """Rules across fields; returns the questions normalised."""
+    rules.check_window(values["starts_on"], values["ends_on"])
+    hours = values["calling_hours"]
+    rules.check_hours(hours["start"], hours["end"])
+    return {"questions": rules.check_questions(values["questions"])}
+
+
+def create_campaign(actor: str, body: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    if idempotency_key is not None and not re.fullmatch(IDEMPOTENCY_KEY, idempotency_key):
+        raise ValidationError("Idempotency-Key must be 8-64 letters, digits, '-' or '_'", field="Idempotency-Key")
+    data = {**DEFAULTS, **validate(body, FIELDS)}
+    questions = _check(data)["questions"]
+    unit = _target_unit(data["target"])
+    now = iso(clock.now_utc())
+    campaign_id = _derived_id(actor, idempotency_key) if idempotency_key else new_id("cp")
+    body_hash = _body_hash(body)
+    campaign = store.CampaignModel(
+        campaign_id, status="draft", list_sort=f"{unit.district_id}#{now}#{campaign_id}", kind=data["kind"],
+        title_hi=data["title_hi"], title_en=data["title_en"], script_hi=data["script_hi"],
+        script_en=data["script_en"], questions=questions, target_unit_id=unit.unit_id,
+        target_roles=list(data["target"]["roles"]), target_path=unit.path, target_level=unit.level,
+        district_id=unit.district_id, starts_on=data["starts_on"], ends_on=data["ends_on"],
+        calling_start=data["calling_hours"]["start"], calling_end=data["calling_hours"]["end"],
+        max_attempts=data["max_attempts"], retry_delay_minutes=data["retry_delay_minutes"],
+        lease_minutes=data["lease_minutes"], version=1, created_by=actor, created_at=now, updated_at=now,
+        create_hash=body_hash,
+    )
+    if store.create_campaign(campaign):
+        return 201, campaign_view(campaign)
+    existing = store.get_campaign(campaign_id, consistent=True)
+    if existing is None or existing.create_hash != body_hash:
+        raise Conflict("this Idempotency-Key was used for a different campaign", field="Idempotency-Key",
+                       code="idempotency_key_reused")
+    return 200, campaign_view(existing)
+
+
+def require_campaign(campaign_id: str, *, consistent: bool = False) -> store.CampaignModel:
+    campaign = store.get_campaign(campaign_id, consistent=consistent) if re.fullmatch(CAMPAIGN_ID, campaign_id) \
+        else None
+    if campaign is None:
+        raise store.not_found(campaign_id)
+    return campaign
+
+
+def get_campaign(campaign_id: str) -> dict[str, Any]:
+    return campaign_view(require_campaign(campaign_id))
+
+
+def list_campaigns(status: str | None, district_id: str | None, page: PageRequest) -> dict[str, Any]:
+    status = status or "active"
+    if status not in STATUSES_LISTED:
+        raise ValidationError(f"status must be one of: {', '.join(STATUSES_LISTED)}", field="status")
+    if district_id is not None and not re.fullmatch(org_rules.UNIT_ID_PATTERN, district_id):
+        raise ValidationError("district is a unit id", field="district")
+    result = store.list_campaigns(status, district_id, page)
+    return page_body([list_item(c) for c in result.items], result.next_key)
+
+
+def update_campaign(campaign_id: str, body: Any) -> dict[str, Any]:
+    current = require_campaign(campaign_id, consistent=True)
+    data = validate(body, PATCH_SPEC)
+    version = data.pop("version")
+    if current.status != "draft":
+        raise Conflict("a campaign can be edited only while it is a draft", code="not_draft")
+    merged = {
+        "starts_on": data.get("starts_on", current.starts_on), "ends_on": data.get("ends_on", current.ends_on),
+        "calling_hours": data.get("calling_hours") or {"start": current.calling_start, "end": current.calling_end},
+        "questions": data.get("questions", current.questions),
+    }
+    questions = _check(merged)["questions"]
+    changes: dict[str, Any] = {k: v for k, v in data.items() if k not in ("target", "calling_hours", "questions")}
+    if "questions" in data:
+        changes["questions"] = questions
+    if "calling_hours" in data:
+        changes.update(calling_start=data["calling_hours"]["start"], calling_end=data["calling_hours"]["end"])
+    if "target" in data:
+        unit = _target_unit(data["target"])
+        changes.update(target_unit_id=unit.unit_id, target_roles=list(data["target"]["roles"]),
+                       target_path=unit.path, target_level=unit.level, district_id=unit.district_id,
+                       list_sort=f"{unit.district_id}#{current.created_at}#{campaign_id}")
+    changes["updated_at"] = iso(clock.now_utc())
+    try:
+        updated = store.update_draft(campaign_id, version, changes)
+    except store.StateChanged as exc:
+        latest = require_campaign(campaign_id, consistent=True)
+        if latest.status != "draft":
+            raise Conflict("a campaign can be edited only while it is a draft", code="not_draft") from exc
+        raise Conflict("the campaign was changed by someone else; reload it and try again", field="version",
+                       code="stale_version") from exc
+    return campaign_view(updated)
+
+
+# ---- activation ----------------------------------------------------------------------------
+
+
+def activate(campaign_id: str) -> tuple[int, dict[str, Any]]:
+    """Start creating the targets, chunk by chunk, behind a queue. Idempotent: a second call on an
+    activating campaign only resumes a stalled activation, on an active one it does nothing."""
+    now = clock.now_utc()
+    campaign = require_campaign(campaign_id, consistent=True)
+    if campaign.status == "draft":
+        if rules.ist_date(now) > campaign.ends_on:
+            raise Conflict(f"the campaign's window ended on {campaign.ends_on}", code="campaign_ended")
+        try:
+            campaign = store.start_activation(campaign_id, iso(now))
+        except store.StateChanged:
+            campaign = require_campaign(campaign_id, consistent=True)  # someone else activated it first
+        else:
+            store.enqueue_activation(campaign_id, 0)
+            count("CampaignActivations")
+            return 202, campaign_view(campaign)
+    if campaign.status == "activating":
+        stalled = clock.parse_iso(campaign.act_updated_at or campaign.updated_at) < now - STALLED_AFTER
+        if stalled:  # a lost message: send the current chunk again (a duplicate is dropped by the checkpoint)
+            store.enqueue_activation(campaign_id, int(campaign.act_seq or 0))
+        return 202, campaign_view(campaign)
+    if campaign.status == "closed":
+        raise Conflict("the campaign is closed", code="campaign_closed")
+    return 200, campaign_view(campaign)
+
+
+def close_campaign(campaign_id: str) -> dict[str, Any]:
+    require_campaign(campaign_id)
+    try:
+        return campaign_view(store.close(campaign_id, iso(clock.now_utc())))
+    except store.StateChanged:
+        return campaign_view(require_campaign(campaign_id, consistent=True))  # already closed: idempotent
+
+
+def process_activation_chunk(message: dict[str, Any]) -> dict[str, Any]:
+    """One chunk of an activation: read one page of matching contacts from the checkpoint, write
+    their targets and the targeted-unit counts, and advance the checkpoint, in one transaction
+    conditional on the checkpoint being where this message says. Then hand the next chunk on."""
+    campaign_id, seq = str(message.get("campaign_id", "")), message.get("seq")
+    campaign = store.get_campaign(campaign_id, consistent=True) if re.fullmatch(CAMPAIGN_ID, campaign_id) else None
+    if campaign is None or not isinstance(seq, int) or campaign.status != "activating" or campaign.act_seq != seq:
+        logger.info("activation chunk skipped", extra={"campaign_id": campaign_id, "seq": seq,
+                                                       "status": campaign.status if campaign else None})
+        return {"skipped": True}
+    cursor = json.loads(campaign.act_cursor) if campaign.act_cursor else None
+    page = store.contacts_page(campaign.district_id, campaign.target_path, list(campaign.target_roles), cursor,
+                               CHUNK_READ)
+    chunk = build_chunk(campaign, page.contacts)
+    if chunk.consumed == len(page.contacts):
+        next_cursor = page.next_key
+    else:
+        next_cursor = store.contact_key(page.contacts[chunk.consumed - 1], page.index_keys)
+    now = iso(clock.now_utc())
+    if not store.commit_chunk(campaign_id, seq, chunk.targets, chunk.counters, next_cursor, chunk.last_tree, now):
+        logger.info("activation chunk already committed", extra={"campaign_id": campaign_id, "seq": seq})
+        return {"skipped": True}
+    if next_cursor is not None:
+        store.enqueue_activation(campaign_id, seq + 1)
+    count("ActivationTargets", len(chunk.targets))
+    return {"seq": seq, "targets": len(chunk.targets), "done": next_cursor is None}
+
+
+class Chunk:
+    def __init__(self, last_tree: str) -> None:
+        self.targets: list[store.TargetModel] = []
+        self.counters: dict[tuple[str, str], tuple[dict[str, int], dict[str, str]]] = {}
+        self.consumed = 0
+        self.last_tree = last_tree
+
+    def bump(self, key: tuple[str, str], figure: str, unit: rules.PathUnit) -> None:
+        increments, _ = self.counters.setdefault(key, ({}, {"unit_id": unit.unit_id, "level": unit.level}))
+        increments[figure] = increments.get(figure, 0) + 1
+
+
+def build_chunk(campaign: store.CampaignModel, contacts: list[org_store.ContactModel]) -> Chunk:
+    """Targets for the contacts in order, stopping before the transaction would pass 100 items.
+    A unit is counted as targeted once, when its first targeted contact is met (tree_key order)."""
+    chunk = Chunk(campaign.act_last_tree or "")
+    due = campaign.act_started_at or iso(clock.now_utc())
+    for contact in contacts:
+        if contact.opted_out:
+            chunk.consumed += 1
+            continue
+        units = rules.path_units(contact.tree_key, contact.role)
+        keys = [campaign_unit(campaign.campaign_id, u.unit_id) for u in units]
+        added = len([k for k in keys if k not in chunk.counters])
+        if 1 + len(chunk.targets) + len(chunk.counters) + added + 1 > TX_ITEMS:
+            break
+        chunk.targets.append(store.TargetModel(
+            campaign.campaign_id, contact.contact_id, status="queued", attempts=0, due_at=due,
+            queue_key=rules.queue_key(campaign.campaign_id, contact.contact_id),
+            queue_sort=rules.sort_at(due, contact.contact_id), tree_key=contact.tree_key, role=contact.role,
+            unit_id=contact.unit_id, name_hi=contact.name_hi, name_en=contact.name_en,
+            language=contact.language, phone_last4=contact.phone_last4,
+        ))
+        for unit, key in zip(units, keys, strict=True):
+            chunk.bump(key, "targets", unit)
+        for new in rules.new_units(chunk.last_tree, units):
+            for ancestor, key in list(zip(units, keys, strict=True))[units.index(new):]:
+                chunk.bump(key, f"targeted_{new.level}", ancestor)
+        chunk.last_tree = contact.tree_key
+        chunk.consumed += 1
+    return chunk
+
+
+# ---- the next call -------------------------------------------------------------------------
+
+
+class CallingClosed(Conflict):
+    pass
+
+
+def _closed_error(campaign: store.CampaignModel, now: datetime) -> Conflict | None:
+    if campaign.status != "active":
+        messages = {"draft": "the campaign has not been activated", "activating": "the campaign is still being "
+                    "activated; try again in a minute", "closed": "the campaign is closed"}
+        return CallingClosed(messages.get(campaign.status, "the campaign is not active"),
+                             code=f"campaign_{campaign.status}")
+    closed = rules.calling_closed(campaign.starts_on, campaign.ends_on, campaign.calling_start,
+                                  campaign.calling_end, now)
+    if closed is None:
+        return None
+    return CallingClosed(closed.message, code=closed.code,
+                         details={"opens_at": iso(closed.opens_at) if closed.opens_at else None})
+
+
+NOTHING_DUE = {"hi": "अभी कोई कॉल बाकी नहीं है। थोड़ी देर बाद फिर पूछें।",
+               "en": "No call is due right now. Ask again in a little while."}
+
+
+def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
+    """Lease the next target to `agent`: its own lease or due callbacks first, then the oldest due
+    targets of the queue, shard by shard from one chosen by the agent's name. A lost race (the
+    conditional write fails) moves on to the next candidate."""
+    now = clock.now_utc()
+    campaign = require_campaign(campaign_id)
+    closed = _closed_error(campaign, now)
+    if closed is not None:
+        raise closed
+    now_s, until_s = iso(now), iso(now + timedelta(minutes=int(campaign.lease_minutes)))
+    tried: set[str] = set()
+    writes = 0
+    for held in store.mine(agent, campaign_id, now_s):
+        tried.add(held.contact_id)
+        writes += 1
+        if held.lease_agent == agent and (held.lease_until or "") > now_s:
+            leased, how = store.renew(campaign_id, held.contact_id, held.status, agent, now_s, until_s), "renewed"
+        elif held.status == "callback":
+            leased, how = store.lease_callback(campaign_id, held.contact_id, agent, now_s, until_s), "callback"
+        else:
+            leased, how = store.lease_queued(campaign_id, held.contact_id, agent, now_s, until_s), "queue"
+        screen = _screen(campaign, leased, agent, how, now) if leased else None
+        if screen:
+            return screen
+    for shard in rules.shard_order(agent):
+        candidates = [c for c in store.due(campaign_id, shard, now_s, CANDIDATES) if c not in tried]
+        if candidates:  # agents starting on the same shard spread over its head instead of all racing for one
+            turn = random.randrange(len(candidates))  # noqa: S311 - load spreading, not security
+            candidates = candidates[turn:] + candidates[:turn]
+        for contact_id in candidates:
+            if writes >= MAX_LEASE_WRITES:
+                return _nothing_due()
+            tried.add(contact_id)
+            writes += 1
+            leased = store.lease_queued(campaign_id, contact_id, agent, now_s, until_s)
+            if leased is None:
+                count("LeaseRacesLost")
+                continue
+            screen = _screen(campaign, leased, agent, "queue", now)
+            if screen:
+                return screen
+    return _nothing_due()
+
+
+def _nothing_due() -> dict[str, Any]:
+    return {"status": "nothing_due", "message": NOTHING_DUE, "retry_after_s": 60}
+
+
+def _screen(campaign: store.CampaignModel, target: store.TargetModel, agent: str, how: str,
+            now: datetime) -> dict[str, Any] | None:
+    """What the agent needs on one screen, or None when the contact must not be called (the target
+    is then closed and counted complete)."""
+    contact = org_store.get_contact(target.contact_id)
+    skip = "erased" if contact is None else "opted_out" if contact.opted_out else \
+        "wrong_number" if contact.wrong_number else None
+    if skip or contact is None:
+        keys = [campaign_unit(campaign.campaign_id, u.unit_id) for u in rules.path_units(target.tree_key, target.role)]
+        store.close_skipped(target, agent, skip or "erased", iso(now), keys)
+        count("TargetsSkipped")
+        return None
+    ids = org_rules.ancestor_ids(contact.tree_key.rsplit("/", 1)[0] + "/")
+    units = org_store.get_units(ids)
+    lang = contact.language if contact.language in org_rules.LANGUAGES else "hi"
+    path: list[dict[str, str]] = []
+    for unit_id in ids:
+        unit = units.get(unit_id)
+        if unit is None or (unit.level in ("district", "state") and path):
+            break
+        path.append({"unit_id": unit_id, "level": unit.level, "name": getattr(unit, f"name_{lang}"),
+                     "name_hi": unit.name_hi, "name_en": unit.name_en})
+    org_store.audit(f"contact#{contact.contact_id}", agent, "phone_revealed", iso(now),
+                    detail=f"campaign:{campaign.campaign_id}")
+    previous = None
+    if target.last_disposition:
+        previous = {"disposition": target.last_disposition, "notes": target.last_notes,
+                    "at": target.last_call_at, "agent": target.last_agent}
+    return {
+        "status": "leased",
+        "lease": {"until": target.lease_until, "how": how},
+        "campaign": {"campaign_id": campaign.campaign_id, "kind": campaign.kind,
+                     "title": getattr(campaign, f"title_{lang}")},
+        "contact": {"contact_id": contact.contact_id, "name": getattr(contact, f"name_{lang}") or contact.name_hi
+                    or contact.name_en, "name_hi": contact.name_hi, "name_en": contact.name_en,
+                    "role": contact.role, "language": lang, "phone": contact.phone, "unit_path": path,
+                    "unit_path_text": " → ".join(p["name"] for p in path)},
+        "script": getattr(campaign, f"script_{lang}"),
+        "questions": rules.localise_questions(campaign.questions, lang),
+        "attempts": int(target.attempts or 0), "max_attempts": int(campaign.max_attempts),
+        "callback_at": target.callback_at, "previous_call": previous,
+    }

@@ -1,0 +1,418 @@
+"""PynamoDB models and queries for campaigns and call targets, the activation checkpoint and the
+activation queue. The only module of this feature that touches AWS; it speaks in the app's errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..calls.counters import CounterModel, add_actions
+from ..core import db
+from ..core.clients import client
+from ..core.errors import Conflict, NotFound
+from ..core.paging import Page, PageRequest
+from ..core.settings import SettingsError, get_settings
+from ..org.store import ContactModel
+from .rules import sort_at
+
+
+def activation_queue_name(stage: str) -> str:
+    return f"sampark-{stage}-campaign-activation"
+
+
+# The SQS trigger's queue must be named when the app is imported: `chalice deploy/package --stage X`
+# imports it with that stage's environment variables, so the name follows SAMPARK_STAGE. A bare
+# import (tests, tools) gets the local name; the running function sends to SAMPARK_ACTIVATION_QUEUE_URL,
+# which must name the same queue (checked at the first send).
+ACTIVATION_QUEUE = activation_queue_name(os.environ.get("SAMPARK_STAGE") or "local")
+
+LIST_FIELDS = ["title_hi", "title_en", "kind", "target_unit_id", "district_id", "starts_on", "ends_on",
+               "created_at", "targets_created"]
+
+
+class CampaignsByStatus(GlobalSecondaryIndex["CampaignModel"]):
+    class Meta:
+        index_name = "by_status"
+        projection = IncludeProjection(LIST_FIELDS)
+
+    status = UnicodeAttribute(hash_key=True)
+    list_sort = UnicodeAttribute(range_key=True)  # district#created_at#campaign_id
+
+
+@db.table("campaigns")
+class CampaignModel(Model):
+    class Meta:
+        table_name = "campaigns"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    list_sort = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    title_hi = UnicodeAttribute()
+    title_en = UnicodeAttribute()
+    script_hi = UnicodeAttribute()
+    script_en = UnicodeAttribute()
+    questions = JSONAttribute()
+    target_unit_id = UnicodeAttribute()
+    target_roles = JSONAttribute()
+    target_path = UnicodeAttribute()
+    target_level = UnicodeAttribute()
+    district_id = UnicodeAttribute()
+    starts_on = UnicodeAttribute()
+    ends_on = UnicodeAttribute()
+    calling_start = UnicodeAttribute()
+    calling_end = UnicodeAttribute()
+    max_attempts = NumberAttribute()
+    retry_delay_minutes = NumberAttribute()
+    lease_minutes = NumberAttribute()
+    version = NumberAttribute(default=1)
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    create_hash = UnicodeAttribute(null=True)
+    # activation: a checkpoint advanced chunk by chunk, each advance conditional on the previous one
+    act_seq = NumberAttribute(null=True)  # chunks committed
+    act_cursor = UnicodeAttribute(null=True)  # where the next chunk starts reading contacts (JSON key)
+    act_last_tree = UnicodeAttribute(null=True)  # tree_key of the last contact targeted
+    act_started_at = UnicodeAttribute(null=True)
+    act_updated_at = UnicodeAttribute(null=True)
+    activated_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    targets_created = NumberAttribute(null=True)
+    by_status = CampaignsByStatus()
+
+
+class TargetsByQueue(GlobalSecondaryIndex["TargetModel"]):
+    """Sparse: only queued targets carry queue_key. Due = queue_sort <= now."""
+
+    class Meta:
+        index_name = "by_queue"
+        projection = KeysOnlyProjection()
+
+    queue_key = UnicodeAttribute(hash_key=True)  # campaign#shard
+    queue_sort = UnicodeAttribute(range_key=True)  # due_at#contact_id
+
+
+class TargetsByAgent(GlobalSecondaryIndex["TargetModel"]):
+    """Sparse: what one agent holds. agent_sort `0#campaign#contact` for a lease (sorts first),
+    `1#callback_at#campaign#contact` for a callback due to that agent."""
+
+    class Meta:
+        index_name = "by_agent"
+        projection = AllProjection()
+
+    agent_key = UnicodeAttribute(hash_key=True)
+    agent_sort = UnicodeAttribute(range_key=True)
+
+
+class TargetsByContact(GlobalSecondaryIndex["TargetModel"]):
+    class Meta:
+        index_name = "by_contact"
+        projection = KeysOnlyProjection()
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    campaign_id = UnicodeAttribute(range_key=True)
+
+
+@db.table("call_targets")
+class TargetModel(Model):
+    class Meta:
+        table_name = "call_targets"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    contact_id = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()  # queued | callback | done | closed
+    outcome = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    due_at = UnicodeAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
+    queue_sort = UnicodeAttribute(null=True)
+    agent_key = UnicodeAttribute(null=True)
+    agent_sort = UnicodeAttribute(null=True)
+    lease_agent = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
+    leased_at = UnicodeAttribute(null=True)
+    callback_at = UnicodeAttribute(null=True)
+    # a snapshot of the contact for lists (the call screen reads the contact itself)
+    tree_key = UnicodeAttribute()
+    role = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    name_hi = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    language = UnicodeAttribute()
+    phone_last4 = UnicodeAttribute()
+    last_disposition = UnicodeAttribute(null=True)
+    last_notes = UnicodeAttribute(null=True)
+    last_call_at = UnicodeAttribute(null=True)
+    last_agent = UnicodeAttribute(null=True)
+    by_queue = TargetsByQueue()
+    by_agent = TargetsByAgent()
+    by_contact = TargetsByContact()
+
+
+# ---- campaigns -----------------------------------------------------------------------------
+
+
+def get_campaign(campaign_id: str, *, consistent: bool = False) -> CampaignModel | None:
+    try:
+        return CampaignModel.get(campaign_id, consistent_read=consistent)
+    except CampaignModel.DoesNotExist:
+        return None
+
+
+def create_campaign(campaign: CampaignModel) -> bool:
+    """Put a new campaign; False when one with the same id (same idempotency key) exists."""
+    try:
+        campaign.save(condition=CampaignModel.campaign_id.does_not_exist())
+    except PutError as exc:
+        if db.is_condition_failure(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
+
+
+def list_campaigns(status: str, district_id: str | None, page: PageRequest) -> Page[CampaignModel]:
+    condition = CampaignModel.list_sort.startswith(f"{district_id}#") if district_id else None
+    result = CampaignModel.by_status.query(status, condition, scan_index_forward=False, limit=page.limit,
+                                           page_size=page.limit, last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+LIST_KEYS = ("campaign_id", "status", "list_sort")
+
+
+def update_draft(campaign_id: str, version: int, changes: dict[str, Any]) -> CampaignModel:
+    actions = [getattr(CampaignModel, name).set(value) for name, value in changes.items()]
+    actions.append(CampaignModel.version.add(1))
+    condition = (CampaignModel.status == "draft") & (CampaignModel.version == version)
+    return _conditional_update(campaign_id, actions, condition)
+
+
+def start_activation(campaign_id: str, at: str) -> CampaignModel:
+    """draft → activating, with the checkpoint at the start. Only one request can win this."""
+    actions: list[Action] = [CampaignModel.status.set("activating"), CampaignModel.act_seq.set(0),
+               CampaignModel.act_last_tree.set(""), CampaignModel.act_started_at.set(at),
+               CampaignModel.act_updated_at.set(at), CampaignModel.targets_created.set(0),
+               CampaignModel.updated_at.set(at), CampaignModel.version.add(1)]
+    return _conditional_update(campaign_id, actions, CampaignModel.status == "draft")
+
+
+def close(campaign_id: str, at: str) -> CampaignModel:
+    actions: list[Action] = [CampaignModel.status.set("closed"), CampaignModel.closed_at.set(at),
+               CampaignModel.updated_at.set(at), CampaignModel.version.add(1)]
+    return _conditional_update(campaign_id, actions, CampaignModel.status != "closed")
+
+
+class StateChanged(Conflict):
+    """The campaign was not in the state the write required."""
+
+
+def _conditional_update(campaign_id: str, actions: list[Action], condition: Condition) -> CampaignModel:
+    campaign = CampaignModel(campaign_id)
+    try:
+        campaign.update(actions=actions, condition=condition & CampaignModel.campaign_id.exists())
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            raise StateChanged("the campaign is not in a state that allows this") from exc
+        raise db.translate(exc) from exc
+    return campaign
+
+
+# ---- activation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    contacts: list[ContactModel]
+    next_key: dict[str, Any] | None
+    index_keys: tuple[str, ...]
+
+
+def contacts_page(district_id: str, path: str, roles: list[str], start_key: dict[str, Any] | None,
+                  limit: int) -> ContactPage:
+    """Exactly one page (one Query) of the contacts under `path` with one of `roles`, in tree_key
+    order. One role reads by_role; several read by_tree with a filter, so that a unit's contacts
+    stay contiguous whatever their roles."""
+    connection = ContactModel._get_connection()
+    if len(roles) == 1:
+        index, hash_key, keys = "by_role", f"{district_id}#{roles[0]}", ("contact_id", "district_role", "tree_key")
+        filter_condition = None
+    else:
+        index, hash_key, keys = "by_tree", district_id, ("contact_id", "district_id", "tree_key")
+        filter_condition = ContactModel.role.is_in(*roles)
+    try:
+        data = connection.query(hash_key, ContactModel.tree_key.startswith(path), filter_condition=filter_condition,
+                                index_name=index, exclusive_start_key=start_key, limit=limit)
+    except PynamoDBException as exc:
+        raise db.translate(exc) from exc
+    contacts = [ContactModel.from_raw_data(item) for item in data.get("Items", [])]
+    return ContactPage(contacts, data.get("LastEvaluatedKey"), keys)
+
+
+def contact_key(contact: ContactModel, index_keys: tuple[str, ...]) -> dict[str, Any]:
+    """The exclusive start key that resumes a read of `contacts_page` right after `contact`."""
+    return {name: {"S": getattr(contact, name)} for name in index_keys}
+
+
+def commit_chunk(campaign_id: str, seq: int, targets: list[TargetModel],
+                 counters: dict[tuple[str, str], tuple[dict[str, int], dict[str, str]]],
+                 cursor: dict[str, Any] | None, last_tree: str, at: str) -> bool:
+    """Write one chunk of targets and its counter increments, and advance the checkpoint from `seq`,
+    all in one transaction. False when the checkpoint had already moved (a redelivered chunk)."""
+    done = cursor is None
+    actions: list[Action] = [CampaignModel.act_seq.set(seq + 1), CampaignModel.act_last_tree.set(last_tree),
+               CampaignModel.act_updated_at.set(at), CampaignModel.targets_created.add(len(targets))]
+    actions.append(CampaignModel.act_cursor.remove() if done else CampaignModel.act_cursor.set(json.dumps(cursor)))
+    if done:
+        actions += [CampaignModel.status.set("active"), CampaignModel.activated_at.set(at),
+                    CampaignModel.updated_at.set(at)]
+    condition = (CampaignModel.status == "activating") & (CampaignModel.act_seq == seq)
+    try:
+        with db.transaction() as tx:
+            tx.update(CampaignModel(campaign_id), actions=actions, condition=condition)
+            for target in targets:
+                tx.save(target)
+            for (pk, sk), (increments, labels) in counters.items():
+                tx.update(CounterModel(pk, sk), actions=add_actions(increments, labels))
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
+
+
+def enqueue_activation(campaign_id: str, seq: int) -> None:
+    settings = get_settings()
+    url = settings.activation_queue_url
+    expected = activation_queue_name(settings.stage)
+    if url.rstrip("/").rsplit("/", 1)[-1] != expected:
+        raise SettingsError(f"SAMPARK_ACTIVATION_QUEUE_URL must name the queue {expected}")
+    client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps({"campaign_id": campaign_id, "seq": seq}))
+
+
+# ---- targets: the queue, leases, callbacks -------------------------------------------------
+
+
+def get_target(campaign_id: str, contact_id: str) -> TargetModel | None:
+    try:
+        return TargetModel.get(campaign_id, contact_id, consistent_read=True)
+    except TargetModel.DoesNotExist:
+        return None
+
+
+def mine(agent: str, campaign_id: str, now: str, limit: int = 10) -> list[TargetModel]:
+    """The agent's leases and due callbacks in this campaign: leases first, then callbacks by time."""
+    result = TargetModel.by_agent.query(agent, TargetModel.agent_sort <= f"1#{now}#~",
+                                        filter_condition=TargetModel.campaign_id == campaign_id,
+                                        limit=limit, page_size=20)
+    return list(result)
+
+
+def due(campaign_id: str, shard: int, now: str, limit: int) -> list[str]:
+    """Contact ids of the oldest due targets in one shard of the queue."""
+    result = TargetModel.by_queue.query(f"{campaign_id}#{shard}", TargetModel.queue_sort <= f"{now}#~",
+                                        limit=limit, page_size=limit)
+    return [t.contact_id for t in result]
+
+
+def _lease_actions(campaign_id: str, contact_id: str, agent: str, now: str, until: str,
+                   queued: bool) -> list[Action]:
+    actions: list[Action] = [TargetModel.lease_agent.set(agent), TargetModel.lease_until.set(until),
+               TargetModel.leased_at.set(now), TargetModel.due_at.set(until),
+               TargetModel.agent_key.set(agent), TargetModel.agent_sort.set(f"0#{campaign_id}#{contact_id}")]
+    if queued:  # an unrecorded lease comes back to the queue by itself once it expires
+        actions.append(TargetModel.queue_sort.set(sort_at(until, contact_id)))
+    return actions
+
+
+def lease_queued(campaign_id: str, contact_id: str, agent: str, now: str, until: str) -> TargetModel | None:
+    condition = (TargetModel.status == "queued") & (TargetModel.due_at <= now)
+    return _try_update(campaign_id, contact_id, _lease_actions(campaign_id, contact_id, agent, now, until, True),
+                       condition)
+
+
+def lease_callback(campaign_id: str, contact_id: str, agent: str, now: str, until: str) -> TargetModel | None:
+    condition = ((TargetModel.status == "callback") & (TargetModel.agent_key == agent)
+                 & (TargetModel.due_at <= now))
+    return _try_update(campaign_id, contact_id, _lease_actions(campaign_id, contact_id, agent, now, until, False),
+                       condition)
+
+
+def renew(campaign_id: str, contact_id: str, status: str, agent: str, now: str, until: str) -> TargetModel | None:
+    """Hand an agent back the target it already holds (a retried /next), with a fresh lease."""
+    condition = ((TargetModel.status == status) & (TargetModel.lease_agent == agent)
+                 & (TargetModel.lease_until > now))
+    actions: list[Action] = [TargetModel.lease_until.set(until), TargetModel.due_at.set(until)]
+    if status == "queued":
+        actions.append(TargetModel.queue_sort.set(sort_at(until, contact_id)))
+    return _try_update(campaign_id, contact_id, actions, condition)
+
+
+def _try_update(campaign_id: str, contact_id: str, actions: list[Action], condition: Condition) -> TargetModel | None:
+    target = TargetModel(campaign_id, contact_id)
+    try:
+        target.update(actions=actions, condition=condition & TargetModel.campaign_id.exists())
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            return None  # lost the race, or no longer due: the caller moves on
+        raise db.translate(exc) from exc
+    return target
+
+
+CLOSE_REMOVE = ("due_at", "queue_key", "queue_sort", "agent_key", "agent_sort", "lease_agent", "lease_until",
+                "leased_at")
+
+
+def close_skipped(target: TargetModel, agent: str, outcome: str, at: str,
+                  counter_keys: list[tuple[str, str]]) -> bool:
+    """Close a leased target that must not be called (opted out, wrong number, erased), and count it
+    completed, in one transaction. False if the lease was lost meanwhile."""
+    actions: list[Action] = [TargetModel.status.set("closed"), TargetModel.outcome.set(outcome),
+                             TargetModel.last_call_at.set(TargetModel.last_call_at | at)]
+    actions += [getattr(TargetModel, name).remove() for name in CLOSE_REMOVE]
+    condition = (TargetModel.lease_agent == agent) & TargetModel.status.is_in("queued", "callback")
+    try:
+        with db.transaction() as tx:
+            tx.update(TargetModel(target.campaign_id, target.contact_id), actions=actions, condition=condition)
+            for pk, sk in counter_keys:
+                tx.update(CounterModel(pk, sk), actions=add_actions({"completed": 1}))
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
+
+
+def agent_callbacks(agent: str, page: PageRequest) -> Page[TargetModel]:
+    result = TargetModel.by_agent.query(agent, TargetModel.agent_sort.startswith("1#"), limit=page.limit,
+                                        page_size=page.limit, last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+AGENT_KEYS = ("campaign_id", "contact_id", "agent_key", "agent_sort")
+
+
+def campaign_of_contact_targets(contact_id: str) -> list[tuple[str, str]]:
+    """Every (campaign, contact) target of one person, for erasure."""
+    return [(t.campaign_id, t.contact_id) for t in TargetModel.by_contact.query(contact_id, page_size=100)]
+
+
+def delete_targets(keys: list[tuple[str, str]]) -> None:
+    with TargetModel.batch_write() as batch:
+        for campaign_id, contact_id in keys:
+            batch.delete(TargetModel(campaign_id, contact_id))
+
+
+def not_found(campaign_id: str) -> NotFound:
+    return NotFound(f"campaign {campaign_id} does not exist", field="campaign_id")

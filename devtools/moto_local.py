@@ -1,0 +1,116 @@
+"""moto's server with DynamoDB's write semantics under concurrency.
+
+Real DynamoDB applies each request to an item atomically and never lets a cancelled transaction
+touch other writers' items. moto 5 serves requests on threads and does neither: a conditional write
+checks and writes in separate steps, and a cancelled TransactWriteItems restores a deep copy of every
+table it touched, taken before it started, wiping whatever other threads wrote meanwhile (and that
+copy costs ~65 µs per item in the table). Concurrency tests need the real semantics, so:
+
+* every DynamoDB request runs under one lock (DynamoDB is serialisable per item; one lock is
+  stricter, and moto is bound by one core anyway);
+* a transaction keeps copies of the items it touches only, and restores only those on cancellation.
+
+`python -m devtools.moto_local -H 127.0.0.1 -p 5001` is `python -m moto.server` with the patch;
+`patched()` applies it in-process (moto's `mock_aws`) for the duration of a test.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_lock = threading.RLock()
+_originals: dict[str, Any] = {}
+
+
+class _CopyButTables:
+    """Stands in for the `copy` module inside moto.dynamodb.models during a transaction: whole
+    tables are not copied (their touched items are, by the patch)."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def install() -> None:
+    if _originals:
+        return
+    from moto.dynamodb import models, responses
+
+    _originals["call_action"] = responses.DynamoHandler.call_action
+    _originals["transact"] = models.DynamoDBBackend.transact_write_items
+
+    def call_action(self: Any) -> Any:
+        with _lock:
+            return _originals["call_action"](self)
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[str, dict[str, Any], Any]] = []
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            name = op.get("TableName")
+            if name not in self.tables:
+                continue
+            table = self.tables[name]
+            if op_type == "Put":
+                key = {k: op["Item"][k] for k in (table.hash_key_attr, table.range_key_attr) if k and k in op["Item"]}
+            else:
+                key = op.get("Key") or {}
+            try:
+                current = self.get_item(name, key)
+            except Exception:  # a malformed key: moto's own code reports it
+                continue
+            saved.append((name, key, copy.deepcopy(current)))
+        with _lock:
+            models.copy = _CopyButTables  # type: ignore[attr-defined]
+            try:
+                return _originals["transact"](self, transact_items)  # type: ignore[no-any-return]
+            except Exception:
+                for name, key, item in reversed(saved):
+                    if item is None:
+                        self.delete_item(name, key)
+                    else:
+                        self.put_item(name, item.to_json()["Attributes"])
+                raise
+            finally:
+                models.copy = copy  # type: ignore[attr-defined]
+
+    responses.DynamoHandler.call_action = call_action
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def uninstall() -> None:
+    if not _originals:
+        return
+    from moto.dynamodb import models, responses
+
+    responses.DynamoHandler.call_action = _originals.pop("call_action")
+    models.DynamoDBBackend.transact_write_items = _originals.pop("transact")
+
+
+@contextmanager
+def patched() -> Iterator[None]:
+    already = bool(_originals)
+    install()
+    try:
+        yield
+    finally:
+        if not already:
+            uninstall()
+
+
+def main() -> None:
+    install()
+    from moto.server import main as moto_main
+
+    moto_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
