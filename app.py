@@ -8,6 +8,8 @@ from chalicelib.core.auth import auth_bp
 from chalicelib.core.chalice_app import SamparkChalice
 from chalicelib.core.health import health_bp
 from chalicelib.core.observability import http_middleware, job_middleware
+from chalicelib.exports.routes import exports_bp
+from chalicelib.imports.routes import imports_bp
 from chalicelib.org.routes import org_bp
 from chalicelib.shifts.routes import shifts_bp
 
@@ -18,5 +20,6 @@ app.register_middleware(http_middleware, "http")
 for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 
-for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp):
+for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp, imports_bp,
+                   exports_bp):
     app.register_blueprint(_blueprint)

@@ -96,6 +96,9 @@ class LocalStack:
         activation = sqs.create_queue(QueueName=activation_queue_name("local"),
                                       Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
         self.env.update(SAMPARK_ACTIVATION_QUEUE_URL=activation)
+        from .local_imports import create_bulk_resources
+
+        self.env.update(create_bulk_resources(self.endpoint, REGION))
         os.environ.update({k: v for k, v in self.env.items() if k.startswith(("AWS_", "SAMPARK_"))})
         from chalicelib.core import db
         from chalicelib.core.clients import reset_clients
@@ -126,6 +129,9 @@ class LocalStack:
         from .local_events import SqsPump
 
         self.pumps = [SqsPump(activation, ACTIVATION_FUNCTION, endpoint=self.endpoint, region=REGION).start()]
+        from .local_imports import bulk_pumps
+
+        self.pumps += bulk_pumps(self.env, endpoint=self.endpoint, region=REGION)
         return self
 
     def stop(self) -> None:

@@ -31,6 +31,9 @@ class Settings:
     ddb_max_retries: int
     max_body_bytes: int
     activation_queue_url: str  # SQS queue that feeds campaign activation chunks to its function
+    bulk_bucket: str  # S3 bucket of imports (uploads, manifests, error reports) and exports
+    bulk_queue_url: str  # SQS queue that feeds import and export chunks to the bulk worker
+    import_max_bytes: int  # the largest file an import accepts
 
     @property
     def is_local_endpoint(self) -> bool:
@@ -94,6 +97,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ddb_max_retries=int(_number(env, "SAMPARK_DDB_MAX_RETRIES", 3, int)),
         max_body_bytes=int(_number(env, "SAMPARK_MAX_BODY_BYTES", 65536, int)),
         activation_queue_url=_required(env, "SAMPARK_ACTIVATION_QUEUE_URL"),
+        bulk_bucket=_required(env, "SAMPARK_BULK_BUCKET"),
+        bulk_queue_url=_required(env, "SAMPARK_BULK_QUEUE_URL"),
+        import_max_bytes=int(_number(env, "SAMPARK_IMPORT_MAX_BYTES", 20 * 1024 * 1024, int)),
     )
     if settings.aws_endpoint and not settings.is_local_endpoint:
         raise SettingsError("SAMPARK_AWS_ENDPOINT must point at 127.0.0.1 or localhost")

@@ -48,10 +48,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         pool = create_pool(cognito, "sampark-test")
         sqs = boto3.client("sqs", region_name="ap-south-1")
         activation_queue = sqs.create_queue(QueueName="sampark-dev-campaign-activation")["QueueUrl"]
+        bulk_queue = sqs.create_queue(QueueName="sampark-dev-bulk")["QueueUrl"]
+        boto3.client("s3", region_name="ap-south-1").create_bucket(
+            Bucket="sampark-dev-bulk", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
         for key, value in {
             "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
             "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
             "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
+            "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue,
         }.items():
             monkeypatch.setenv(key, value)
         reset_settings()

@@ -14,7 +14,9 @@ from chalicelib.core.validate import Field, validate
 
 BASE = {"SAMPARK_STAGE": "dev", "AWS_REGION": "ap-south-1", "SAMPARK_TABLE_PREFIX": "p",
         "SAMPARK_USER_POOL_ID": "ap-south-1_x", "SAMPARK_USER_POOL_CLIENT_ID": "c",
-        "SAMPARK_ACTIVATION_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-campaign-activation"}
+        "SAMPARK_ACTIVATION_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-campaign-activation",
+        "SAMPARK_BULK_BUCKET": "sampark-dev-bulk",
+        "SAMPARK_BULK_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-bulk"}
 
 
 def test_settings_need_every_resource_name() -> None:

@@ -1,0 +1,24 @@
+"""Routes of exports: parse, call one service function, return. The parts are written by the bulk
+worker (chalicelib/imports/routes.py), which serves imports and exports from one queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from ..core.auth import ADMIN
+from ..core.http import Req, endpoint
+from . import service
+
+exports_bp = Blueprint(__name__)
+
+
+@endpoint(exports_bp, "/exports", methods=["POST"], roles=[ADMIN])
+def create_export(req: Req) -> tuple[int, dict[str, Any]]:
+    return service.create_export(req.user.username, req.body, req.headers.get("idempotency-key"))
+
+
+@endpoint(exports_bp, "/exports/{export_id}", roles=[ADMIN])
+def get_export(req: Req, export_id: str) -> dict[str, Any]:
+    return service.get_export(export_id)

@@ -1,0 +1,174 @@
+"""Use cases of exports: a unit subtree's contacts, or a campaign's results, as a CSV in S3 behind a
+presigned link. Produced asynchronously, a part of up to 1,000 rows per SQS message, then joined.
+No Chalice, boto3 or PynamoDB here.
+
+Phones are masked (last four digits) unless the admin asks for full numbers; that request is written
+to the audit log (subject `export#<id>`, action `phones_exported`) before anything is read.
+The CSV opens correctly in spreadsheet programs: UTF-8 with a BOM, and every cell that a
+spreadsheet would run as a formula (= + - @ tab CR) starts with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from ..core.clock import iso, now_utc
+from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.observability import count, logger
+from ..core.validate import Field, validate
+from ..imports import blobs, csvio
+from ..org import rules as org_rules
+from ..org import store as org_store
+from . import store
+
+KINDS = ("contacts", "campaign_results")
+CREATE_SPEC = {
+    "kind": Field("str", required=True, choices=KINDS),
+    "unit_id": Field("str", required=True, max_len=64, pattern=org_rules.UNIT_ID_PATTERN),
+    "full_phones": Field("bool"),
+    "campaign_id": Field("str", max_len=64),
+}
+HEADERS = {
+    "contacts": ["contact_id", "unit_id", "unit_name_hi", "unit_name_en", "role", "name_hi", "name_en", "phone",
+                 "language", "opted_out"],
+    "campaign_results": ["contact_id", "unit_id", "unit_name_hi", "unit_name_en", "role", "name_hi", "name_en",
+                         "phone", "status", "outcome", "attempts", "last_disposition", "last_call_at", "last_agent",
+                         "last_notes"],
+}
+
+
+def _export_id(actor: str, key: str) -> str:
+    digest = hashlib.sha256(f"export#{actor}#{key}".encode()).hexdigest()
+    return "ex_" + digest[:26]
+
+
+def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    if not idempotency_key or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key):
+        raise ValidationError("send an Idempotency-Key header of 8-64 letters, digits, '-' or '_'",
+                              field="Idempotency-Key")
+    data = validate(body, CREATE_SPEC)
+    unit = org_store.get_unit(data["unit_id"])
+    if unit is None:
+        raise NotFound(f"unit {data['unit_id']} does not exist", field="unit_id")
+    if unit.district_id is None:
+        raise ValidationError("export a district or a unit below it", field="unit_id")
+    if data["kind"] == "campaign_results":
+        if not data.get("campaign_id"):
+            raise ValidationError("campaign_results needs a campaign_id", field="campaign_id")
+        _require_campaign(data["campaign_id"])
+    elif data.get("campaign_id"):
+        raise ValidationError("campaign_id is for campaign_results only", field="campaign_id")
+    request_hash = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    export_id = _export_id(actor, idempotency_key)
+    now = iso(now_utc())
+    item = store.ExportModel(
+        export_id, kind=data["kind"], unit_id=unit.unit_id, district_id=unit.district_id, path=unit.path,
+        full_phones=bool(data.get("full_phones")), campaign_id=data.get("campaign_id"), request_hash=request_hash,
+        status="processing", created_by=actor, created_at=now, updated_at=now,
+    )
+    existing = store.get_export(export_id)
+    if existing is not None:
+        if existing.request_hash != request_hash:
+            raise Conflict("this Idempotency-Key was used for a different export", field="Idempotency-Key",
+                           code="idempotency_key_reused")
+        return 200, export_view(existing)
+    if item.full_phones:  # the reveal is recorded before a single number is read
+        org_store.audit(f"export#{export_id}", actor, "phones_exported", now,
+                        detail=f"{item.kind} of {item.unit_id}")
+    try:
+        store.create_export(item)
+    except store.AlreadyExists:
+        existing = store.get_export(export_id)
+        assert existing is not None
+        return 200, export_view(existing)
+    blobs.enqueue({"export_id": export_id, "seq": 0})
+    return 202, export_view(item)
+
+
+def _require_campaign(campaign_id: str) -> None:
+    from ..campaigns.store import get_campaign
+
+    if get_campaign(campaign_id) is None:
+        raise NotFound("campaign not found", field="campaign_id")
+
+
+def export_view(item: store.ExportModel) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "export_id": item.export_id, "kind": item.kind, "unit_id": item.unit_id, "campaign_id": item.campaign_id,
+        "full_phones": bool(item.full_phones), "status": item.status, "rows": int(item.rows),
+        "created_by": item.created_by, "created_at": item.created_at, "finished_at": item.finished_at,
+        "error": item.error_message, "download_url": None,
+    }
+    if item.status == "done" and item.file_key:
+        view["download_url"] = blobs.download_url(item.file_key, f"{item.kind}-{item.unit_id}.csv")
+        view["expires_in"] = blobs.LINK_SECONDS
+    return view
+
+
+def get_export(export_id: str) -> dict[str, Any]:
+    item = store.get_export(export_id) if len(export_id) <= 40 else None
+    if item is None:
+        raise NotFound("export not found", field="export_id")
+    return export_view(item)
+
+
+# ---- the worker ----------------------------------------------------------------------------
+
+
+def process_chunk(export_id: str, seq: int) -> None:
+    item = store.get_export(export_id)
+    if item is None or item.status != "processing":
+        return
+    if int(item.next_seq) != seq:
+        if int(item.next_seq) == seq + 1:  # redelivered after its checkpoint: the next step may be missing
+            _advance(item)
+        return
+    start = item.cursor if seq else None
+    if item.kind == "contacts":
+        rows, cursor = _contact_rows(item, start)
+    else:
+        rows, cursor = _result_rows(item, start)
+    blobs.write(f"exports/{export_id}/parts/{seq:06d}.csv", csvio.csv_bytes(rows, bom=False))
+    if store.checkpoint(export_id, seq, len(rows), cursor, iso(now_utc())):
+        item.next_seq, item.cursor = seq + 1, cursor
+        _advance(item)
+
+
+def _advance(item: store.ExportModel) -> None:
+    if item.cursor:
+        blobs.enqueue({"export_id": item.export_id, "seq": int(item.next_seq)})
+        return
+    file_key = f"exports/{item.export_id}/{item.kind}-{item.unit_id}.csv"
+    parts = blobs.keys(f"exports/{item.export_id}/parts/")
+    blobs.concatenate(file_key, csvio.csv_bytes([HEADERS[item.kind]]), parts)
+    if store.mark_done(item.export_id, file_key, iso(now_utc())):
+        count("ExportsDone")
+        logger.info("export done", extra={"export_id": item.export_id})
+
+
+def _phone_column(item: store.ExportModel, rows: list[Any]) -> dict[str, str]:
+    if item.full_phones:
+        return store.phones([r.contact_id for r in rows])
+    return {r.contact_id: org_rules.mask_phone(r.phone_last4) for r in rows}
+
+
+def _contact_rows(item: store.ExportModel, start: Any) -> tuple[list[list[Any]], dict[str, Any] | None]:
+    contacts, cursor = store.contacts_page(item.district_id, item.path, start)
+    phones = _phone_column(item, contacts)
+    units = store.unit_names([c.unit_id for c in contacts])
+    rows = [[c.contact_id, c.unit_id, *units.get(c.unit_id, ("", "")), c.role, c.name_hi, c.name_en,
+             phones.get(c.contact_id, ""), c.language, "yes" if c.opted_out else "no"] for c in contacts]
+    return rows, cursor
+
+
+def _result_rows(item: store.ExportModel, start: Any) -> tuple[list[list[Any]], dict[str, Any] | None]:
+    targets, cursor = store.targets_page(str(item.campaign_id), item.path, start)
+    phones = _phone_column(item, targets)
+    units = store.unit_names([t.unit_id for t in targets])
+    rows = [[t.contact_id, t.unit_id, *units.get(t.unit_id, ("", "")), t.role, t.name_hi, t.name_en,
+             phones.get(t.contact_id, ""), t.status, t.outcome or "", int(t.attempts or 0), t.last_disposition or "",
+             t.last_call_at or "", t.last_agent or "", t.last_notes or ""] for t in targets]
+    return rows, cursor

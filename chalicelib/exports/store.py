@@ -1,0 +1,123 @@
+"""The export job item, and the pages an export reads. Queries only: a subtree is a begins_with on
+`tree_key` (contacts by the by_tree index; a campaign's targets by their partition)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.models import Model
+
+from ..core import db
+from ..org.store import ContactModel
+
+PAGE = 1000
+
+
+@db.table("exports")
+class ExportModel(Model):
+    class Meta:
+        table_name = "exports"
+
+    export_id = UnicodeAttribute(hash_key=True)  # derived from the admin and the Idempotency-Key
+    kind = UnicodeAttribute()  # contacts | campaign_results | call_logs
+    unit_id = UnicodeAttribute()
+    district_id = UnicodeAttribute()
+    path = UnicodeAttribute()
+    full_phones = BooleanAttribute(default=False)
+    campaign_id = UnicodeAttribute(null=True)
+    request_hash = UnicodeAttribute()
+    status = UnicodeAttribute()  # processing -> done | failed
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    finished_at = UnicodeAttribute(null=True)
+    rows = NumberAttribute(default=0)
+    next_seq = NumberAttribute(default=0)  # the part to write next: the checkpoint
+    cursor = JSONAttribute(null=True)  # where the next part starts reading; null once all is read
+    file_key = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+
+
+class AlreadyExists(Exception):
+    pass
+
+
+def create_export(item: ExportModel) -> None:
+    try:
+        item.save(condition=ExportModel.export_id.does_not_exist())
+    except PutError as exc:
+        if db.is_condition_failure(exc):
+            raise AlreadyExists from exc
+        raise db.translate(exc) from exc
+
+
+def get_export(export_id: str) -> ExportModel | None:
+    try:
+        return ExportModel.get(export_id, consistent_read=True)
+    except ExportModel.DoesNotExist:
+        return None
+
+
+def _update(export_id: str, actions: list[Any], condition: Any) -> bool:
+    try:
+        ExportModel(export_id).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
+
+
+def checkpoint(export_id: str, seq: int, rows: int, cursor: dict[str, Any] | None, at: str) -> bool:
+    """Part `seq` is written; the condition makes a redelivered part's second checkpoint a no-op."""
+    actions = [ExportModel.next_seq.set(seq + 1), ExportModel.rows.add(rows), ExportModel.updated_at.set(at),
+               ExportModel.cursor.set(cursor) if cursor else ExportModel.cursor.remove()]
+    return _update(export_id, actions, (ExportModel.next_seq == seq) & (ExportModel.status == "processing"))
+
+
+def mark_done(export_id: str, file_key: str, at: str) -> bool:
+    actions = [ExportModel.status.set("done"), ExportModel.file_key.set(file_key), ExportModel.finished_at.set(at),
+               ExportModel.updated_at.set(at)]
+    return _update(export_id, actions, ExportModel.status == "processing")
+
+
+def mark_failed(export_id: str, message: str, at: str) -> bool:
+    actions = [ExportModel.status.set("failed"), ExportModel.error_message.set(message[:1000]),
+               ExportModel.finished_at.set(at), ExportModel.updated_at.set(at)]
+    return _update(export_id, actions, ExportModel.status == "processing")
+
+
+def contacts_page(district_id: str, path: str, start: dict[str, Any] | None,
+                  limit: int = PAGE) -> tuple[list[ContactModel], dict[str, Any] | None]:
+    """Contacts of a subtree from the by_tree index (names, role, unit, language, last four digits)."""
+    result = ContactModel.by_tree.query(district_id, ContactModel.tree_key.startswith(path), limit=limit,
+                                        page_size=limit, last_evaluated_key=start)
+    items = list(result)
+    return items, result.last_evaluated_key
+
+
+def targets_page(campaign_id: str, path: str, start: dict[str, Any] | None,
+                 limit: int = PAGE) -> tuple[list[Any], dict[str, Any] | None]:
+    """A campaign's call targets inside a subtree: its partition, filtered on the contact's tree_key."""
+    from ..campaigns.store import TargetModel
+
+    result = TargetModel.query(campaign_id, filter_condition=TargetModel.tree_key.startswith(path), limit=limit,
+                               page_size=limit, last_evaluated_key=start)
+    items = list(result)
+    return items, result.last_evaluated_key
+
+
+def phones(contact_ids: list[str]) -> dict[str, str]:
+    """Full numbers, for an export that asked for them (audited): one BatchGetItem per 100 contacts."""
+    ids = list(dict.fromkeys(contact_ids))
+    found = ContactModel.batch_get(ids, attributes_to_get=["contact_id", "phone"]) if ids else []
+    return {c.contact_id: c.phone for c in found}
+
+
+def unit_names(unit_ids: list[str]) -> dict[str, tuple[str, str]]:
+    from ..org.store import UnitModel
+
+    ids = list(dict.fromkeys(unit_ids))
+    return {u.unit_id: (u.name_hi, u.name_en) for u in UnitModel.batch_get(ids)} if ids else {}

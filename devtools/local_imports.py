@@ -1,0 +1,108 @@
+"""The import and export machinery of the local stack, where `chalice local` runs no triggers.
+
+In AWS an upload to the bulk bucket fires an S3 ObjectCreated event into `import_uploaded`, and the
+bulk queue's event source mapping feeds `bulk_worker`. Locally `create_bulk_resources` makes the
+bucket and the queue on the moto server, and `bulk_pumps` starts two threads that do what AWS does:
+an `UploadPump` that lists new uploads and invokes `import_uploaded` with the event S3 sends (retried
+twice on failure, as Lambda retries an asynchronous event), and devtools.local_events' `SqsPump` for
+the queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalicelib.core.observability import logger
+from chalicelib.imports.blobs import bulk_bucket_name, bulk_queue_name
+from chalicelib.imports.routes import UPLOAD_FUNCTION, WORKER_FUNCTION
+
+from .local_events import SqsPump, handler_invoker
+
+STAGE = "local"
+
+
+def _client(service: str, endpoint: str, region: str) -> Any:
+    import boto3
+
+    return boto3.client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id="local",
+                        aws_secret_access_key="local")
+
+
+def create_bulk_resources(endpoint: str, region: str) -> dict[str, str]:
+    """The bulk bucket and queue on the local server; returns the settings that name them."""
+    bucket = bulk_bucket_name(STAGE)
+    _client("s3", endpoint, region).create_bucket(Bucket=bucket,
+                                                  CreateBucketConfiguration={"LocationConstraint": region})
+    queue = _client("sqs", endpoint, region).create_queue(QueueName=bulk_queue_name(STAGE),
+                                                          Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
+    return {"SAMPARK_BULK_BUCKET": bucket, "SAMPARK_BULK_QUEUE_URL": queue}
+
+
+def s3_event(bucket: str, key: str, size: int, region: str) -> dict[str, Any]:
+    """The event S3 sends for one created object."""
+    return {"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": region, "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"}, "object": {"key": key, "size": size}},
+    }]}
+
+
+class UploadPump:
+    """Polls the bucket's uploads/ prefix and invokes the upload function once per new object."""
+
+    ATTEMPTS = 3
+
+    def __init__(self, bucket: str, *, endpoint: str, region: str, interval_s: float = 0.3) -> None:
+        self.bucket, self.endpoint, self.region, self.interval_s = bucket, endpoint, region, interval_s
+        self.handled = 0
+        self._seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll_once(self, s3: Any, invoke: Any) -> int:
+        handled = 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix="uploads/"):
+            for obj in page.get("Contents", []):
+                key = obj["Key"]
+                if key in self._seen:
+                    continue
+                self._seen.add(key)
+                for attempt in range(self.ATTEMPTS):
+                    try:
+                        invoke(s3_event(self.bucket, key, int(obj["Size"]), self.region))
+                        handled += 1
+                        break
+                    except Exception:
+                        logger.exception("local upload event failed", extra={"attempt": attempt + 1})
+        self.handled += handled
+        return handled
+
+    def start(self) -> UploadPump:
+        s3 = _client("s3", self.endpoint, self.region)
+        invoke = handler_invoker(UPLOAD_FUNCTION)
+
+        def run() -> None:
+            while not self._stop.wait(self.interval_s):
+                try:
+                    self.poll_once(s3, invoke)
+                except Exception:  # the local server going away while stopping, most often
+                    if not self._stop.wait(1):
+                        logger.exception("local upload pump could not poll")
+
+        self._thread = threading.Thread(target=run, name="upload-pump", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+
+def bulk_pumps(env: dict[str, str], *, endpoint: str, region: str) -> list[Any]:
+    """Start the two pumps; the caller stops them (each has stop())."""
+    return [
+        UploadPump(env["SAMPARK_BULK_BUCKET"], endpoint=endpoint, region=region).start(),
+        SqsPump(env["SAMPARK_BULK_QUEUE_URL"], WORKER_FUNCTION, endpoint=endpoint, region=region).start(),
+    ]
