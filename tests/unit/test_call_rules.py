@@ -1,0 +1,63 @@
+"""What each disposition does to a call target, and coverage figures from counters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.calls import rules
+
+ENDED = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
+LATER = ENDED + timedelta(hours=3)
+
+
+def after(disposition: str, attempts_before: int = 0, status_before: str = "queued",
+          callback_agent: str | None = "agent01") -> rules.Transition:
+    return rules.after_call(disposition=disposition, status_before=status_before, attempts_before=attempts_before,
+                            max_attempts=3, retry_delay_minutes=120, ended_at=ENDED,
+                            callback_at=LATER if disposition == "callback_requested" else None,
+                            callback_agent=callback_agent)
+
+
+def test_connected_is_done_and_completes() -> None:
+    t = after("connected")
+    assert (t.status, t.outcome, t.attempts, t.due_at, t.completes, t.contact_flag) == (
+        "done", "connected", 1, None, True, None)
+
+
+@pytest.mark.parametrize("disposition", ["no_answer", "busy", "switched_off"])
+def test_unanswered_calls_retry_after_the_delay_until_max_attempts(disposition: str) -> None:
+    first = after(disposition, attempts_before=0)
+    assert (first.status, first.due_at, first.completes) == ("queued", ENDED + timedelta(minutes=120), False)
+    assert after(disposition, attempts_before=1).status == "queued"
+    last = after(disposition, attempts_before=2)
+    assert (last.status, last.outcome, last.attempts, last.completes) == ("closed", "max_attempts", 3, True)
+
+
+def test_wrong_number_and_do_not_call_close_the_target_and_change_the_contact() -> None:
+    wrong = after("wrong_number")
+    assert (wrong.status, wrong.outcome, wrong.contact_flag) == ("closed", "wrong_number", "wrong_number")
+    dnc = after("do_not_call")
+    assert (dnc.status, dnc.outcome, dnc.contact_flag) == ("closed", "do_not_call", "opt_out")
+    assert after("declined").status == "closed" and after("declined").contact_flag is None
+
+
+def test_a_callback_goes_to_its_agent_or_else_to_the_queue() -> None:
+    t = after("callback_requested", attempts_before=2)  # asked for: honoured even at the last attempt
+    assert (t.status, t.due_at, t.callback_agent, t.completes) == ("callback", LATER, "agent01", False)
+    nobody = after("callback_requested", callback_agent=None)
+    assert (nobody.status, nobody.due_at) == ("queued", LATER)
+
+
+def test_a_target_already_finished_does_not_complete_twice() -> None:
+    assert after("connected", status_before="done").completes is False
+    assert after("declined", status_before="closed").completes is False
+
+
+def test_coverage_is_per_level_from_the_unit_down() -> None:
+    levels = ("district", "assembly", "mandal", "shakti_kendra", "booth")
+    figures = {"targeted_mandal": 4, "reached_mandal": 1, "targeted_booth": 20, "reached_booth": 5}
+    out = rules.coverage(levels, "mandal", figures)
+    assert [c["level"] for c in out] == ["mandal", "shakti_kendra", "booth"]
+    assert out[0]["share"] == 0.25 and out[1]["share"] is None and out[2]["share"] == 0.25
