@@ -20,6 +20,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "ap-south-1"
 DEFAULT_DEMO_PASSWORD = "sampark-local-2026"  # local stack only: documented in the README
+LOCAL_SES_SENDER = "sampark-local@example.org"  # verified in the local moto account at start
 
 
 def free_port() -> int:
@@ -89,6 +90,9 @@ class LocalStack:
 
         pool = create_pool(cognito, "sampark-local")
         self.env.update(SAMPARK_USER_POOL_ID=pool.pool_id, SAMPARK_USER_POOL_CLIENT_ID=pool.client_id)
+        boto3.client("ses", region_name=REGION, endpoint_url=self.endpoint, aws_access_key_id="local",
+                     aws_secret_access_key="local").verify_email_identity(EmailAddress=LOCAL_SES_SENDER)
+        self.env.update(SAMPARK_SES_SENDER=LOCAL_SES_SENDER)
         sqs = boto3.client("sqs", region_name=REGION, endpoint_url=self.endpoint,
                            aws_access_key_id="local", aws_secret_access_key="local")
         from chalicelib.campaigns.store import activation_queue_name

@@ -15,6 +15,8 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.settings import Settings
 from chalicelib.org import rules
 from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
+from chalicelib.shifts.service import agent_record
+from chalicelib.shifts.store import AgentModel
 
 from .demo_data import DemoDistrict
 from .provision import create_user
@@ -64,6 +66,14 @@ def _contact_models(district: DemoDistrict, units: dict[str, UnitModel], now: st
     return contacts
 
 
+def _agent_models(district: DemoDistrict, now: str) -> list[AgentModel]:
+    """The call centre's agents and supervisors, as POST /agents would have stored them."""
+    return [agent_record({"username": a.username, "role": a.role, "name_hi": a.name_hi, "name_en": a.name_en,
+                          "email": a.email.lower(), "phone": rules.normalise_phone(a.phone),
+                          "languages": list(a.languages), "active": True}, "seed", now)
+            for a in district.agents]
+
+
 def _batch_put(model: Any, items: list[Any]) -> None:
     with model.batch_write() as batch:
         for item in items:
@@ -84,6 +94,7 @@ def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password
     step = 2500
     chunks += [(ContactModel, contacts[i:i + step]) for i in range(0, len(contacts), step)]
     chunks += [(PhoneClaimModel, claims[i:i + step]) for i in range(0, len(claims), step)]
+    chunks += [(AgentModel, _agent_models(district, now))]
     with ThreadPoolExecutor(max_workers=4) as pool:
         for future in [pool.submit(_batch_put, model, items) for model, items in chunks]:
             future.result()

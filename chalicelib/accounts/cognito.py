@@ -61,3 +61,19 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     except ClientError as exc:
         raise _translate(exc) from exc
     return _tokens(result)
+
+
+def complete_new_password(username: str, session: str, new_password: str) -> dict[str, Any]:
+    """Answer the NEW_PASSWORD_REQUIRED challenge of a first sign-in with a temporary password
+    (agents created by POST /agents): the new password replaces it, and the user is signed in."""
+    try:
+        result = client("cognito-idp").respond_to_auth_challenge(
+            ClientId=get_settings().user_pool_client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
+            ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidPasswordException":
+            raise errors.ValidationError("the new password does not meet the password policy",
+                                         field="new_password") from exc
+        raise _translate(exc) from exc
+    return _tokens(result)

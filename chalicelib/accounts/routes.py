@@ -18,6 +18,11 @@ LOGIN = {
     "password": Field("str", required=True, max_len=256, strip=False),
 }
 REFRESH = {"refresh_token": Field("str", required=True, max_len=4096)}
+NEW_PASSWORD = {
+    "username": LOGIN["username"],
+    "session": Field("str", required=True, max_len=4096),
+    "new_password": Field("str", required=True, min_len=10, max_len=256, strip=False),
+}
 
 
 @endpoint(accounts_bp, "/auth/login", methods=["POST"], public=True)
@@ -30,6 +35,14 @@ def login(req: Req) -> dict[str, Any]:
 def refresh(req: Req) -> dict[str, Any]:
     body = validate(req.body, REFRESH)
     return cognito.refresh(body["refresh_token"])
+
+
+@endpoint(accounts_bp, "/auth/new-password", methods=["POST"], public=True)
+def new_password(req: Req) -> dict[str, Any]:
+    """First sign-in with a temporary password: /auth/login answers 409 challenge_required with a
+    session; this sets the new password and returns the tokens."""
+    body = validate(req.body, NEW_PASSWORD)
+    return cognito.complete_new_password(body["username"], body["session"], body["new_password"])
 
 
 @endpoint(accounts_bp, "/me", roles=ALL_ROLES)

@@ -14,8 +14,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import botocore.loaders
+import botocore.session
+import pynamodb.connection.base as pynamodb_connection_base
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TableError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -24,6 +27,21 @@ from .settings import Settings, get_settings
 
 M = TypeVar("M", bound=type[Model])
 MODELS: list[type[Model]] = []
+
+
+_LOADER = botocore.loaders.create_loader()
+
+
+def _session_with_shared_loader() -> botocore.session.Session:
+    """PynamoDB opens one botocore session per model (and thread), and each session parses the
+    DynamoDB service definitions again (~0.1 s of JSON per model, in every cold start). Sessions
+    that share one data loader parse them once per container."""
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+pynamodb_connection_base.get_session = _session_with_shared_loader  # type: ignore[attr-defined]
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 
 
@@ -89,9 +107,13 @@ def create_tables() -> list[str]:
     in AWS the tables come from infra/, which a test holds equal to these models."""
     created = []
     for model in MODELS:
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-            created.append(model.Meta.table_name)
+        try:  # one call, not three (exists, create, wait): moto's tables are active at once
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=False)
+        except TableError as exc:
+            if exc.cause_response_code != "ResourceInUseException":
+                raise
+            continue
+        created.append(model.Meta.table_name)
     return created
 
 

@@ -25,6 +25,8 @@ class Settings:
     table_prefix: str
     user_pool_id: str
     user_pool_client_id: str
+    ses_sender: str  # verified SES identity that rosters (and digests) are sent from
+    outbox_lease_s: int  # how long a claimed message is held before a retry may send it again
     aws_endpoint: str | None  # moto server for the local stack; None in AWS
     ddb_connect_timeout_s: int
     ddb_read_timeout_s: int
@@ -90,6 +92,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         table_prefix=_required(env, "SAMPARK_TABLE_PREFIX"),
         user_pool_id=_required(env, "SAMPARK_USER_POOL_ID"),
         user_pool_client_id=_required(env, "SAMPARK_USER_POOL_CLIENT_ID"),
+        ses_sender=_required(env, "SAMPARK_SES_SENDER"),
+        # longer than any function may run (25 s): a live sender never loses its claim
+        outbox_lease_s=int(_number(env, "SAMPARK_OUTBOX_LEASE_S", 60, int)),
         aws_endpoint=endpoint,
         # API Gateway gives up after 29 s: a DynamoDB call must fail well before that.
         ddb_connect_timeout_s=int(_number(env, "SAMPARK_DDB_CONNECT_TIMEOUT_S", 2, int)),
@@ -114,3 +119,18 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget the cached settings (tests and the local runner change the environment)."""
     get_settings.cache_clear()
+
+
+DEFAULT_ROSTER_SCHEDULE = "cron(30 6 ? * SAT *)"  # Saturday 12:00 IST: next week's roster
+
+
+def roster_schedule(env: dict[str, str] | None = None) -> str:
+    """When the roster job runs (SAMPARK_ROSTER_SCHEDULE, an EventBridge cron/rate expression).
+    Chalice declares schedules when the app is imported, packaging included, before the other
+    settings can be required; so this tuning knob is read on its own, with a default."""
+    value = (os.environ if env is None else env).get("SAMPARK_ROSTER_SCHEDULE", "").strip()
+    if not value:
+        return DEFAULT_ROSTER_SCHEDULE
+    if not (value.startswith(("cron(", "rate(")) and value.endswith(")")):
+        raise SettingsError("SAMPARK_ROSTER_SCHEDULE must be a cron(...) or rate(...) expression")
+    return value

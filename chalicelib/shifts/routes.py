@@ -1,7 +1,105 @@
-"""Routes of the shifts feature."""
+"""Routes and the schedule of the shifts feature: parse, call one service function, return."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from chalice import Blueprint
 
+from ..core import clock
+from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
+from ..core.http import Req, endpoint
+from ..core.paging import page_request
+from ..core.settings import roster_schedule
+from . import service, store
+
 shifts_bp = Blueprint(__name__)
+ROSTER_FUNCTION = "generate_next_roster"
+
+
+# ---- agents and leave ----------------------------------------------------------------------
+
+
+@endpoint(shifts_bp, "/agents", methods=["POST"], roles=[ADMIN])
+def create_agent(req: Req) -> tuple[int, dict[str, Any]]:
+    return service.create_agent(req.user.username, req.body)
+
+
+@endpoint(shifts_bp, "/agents", roles=STAFF)
+def list_agents(req: Req) -> dict[str, Any]:
+    return service.list_agents(req.query.get("role") or None, page_request(req.query, store.AGENT_KEYS))
+
+
+@endpoint(shifts_bp, "/agents/{username}", roles=STAFF)
+def get_agent(req: Req, username: str) -> dict[str, Any]:
+    return service.get_agent(username)
+
+
+@endpoint(shifts_bp, "/agents/{username}", methods=["PATCH"], roles=[ADMIN])
+def update_agent(req: Req, username: str) -> dict[str, Any]:
+    return service.update_agent(req.user.username, username, req.body)
+
+
+@endpoint(shifts_bp, "/agents/{username}/leaves", methods=["POST"], roles=[ADMIN])
+def add_leave(req: Req, username: str) -> tuple[int, dict[str, Any]]:
+    return service.add_leave(req.user.username, username, req.body, req.headers.get("idempotency-key"))
+
+
+@endpoint(shifts_bp, "/agents/{username}/leaves", roles=STAFF)
+def list_leaves(req: Req, username: str) -> dict[str, Any]:
+    return service.list_leaves(username, page_request(req.query, store.LEAVE_KEYS))
+
+
+@endpoint(shifts_bp, "/agents/{username}/leaves/{leave_id}", methods=["DELETE"], roles=[ADMIN])
+def withdraw_leave(req: Req, username: str, leave_id: str) -> dict[str, Any]:
+    return service.withdraw_leave(req.user.username, username, leave_id)
+
+
+# ---- configuration -------------------------------------------------------------------------
+
+
+@endpoint(shifts_bp, "/settings/seats", roles=STAFF)
+def get_seats(req: Req) -> dict[str, Any]:
+    return service.get_seats()
+
+
+@endpoint(shifts_bp, "/settings/seats", methods=["PUT"], roles=[ADMIN])
+def put_seats(req: Req) -> dict[str, Any]:
+    return service.put_seats(req.user.username, req.body)
+
+
+@endpoint(shifts_bp, "/settings/shifts", roles=STAFF)
+def get_shifts(req: Req) -> dict[str, Any]:
+    return service.get_shifts()
+
+
+@endpoint(shifts_bp, "/settings/shifts", methods=["PUT"], roles=[ADMIN])
+def put_shifts(req: Req) -> dict[str, Any]:
+    return service.put_shifts(req.user.username, req.body)
+
+
+# ---- rosters -------------------------------------------------------------------------------
+
+
+@endpoint(shifts_bp, "/rosters/{period}/generate", methods=["POST"], roles=[ADMIN])
+def generate_roster(req: Req, period: str) -> tuple[int, dict[str, Any]]:
+    return service.generate_roster(period, req.user.username, req.body)
+
+
+@endpoint(shifts_bp, "/rosters/{period}", roles=STAFF)
+def get_roster(req: Req, period: str) -> dict[str, Any]:
+    return service.get_roster(period, req.query.get("rev"), page_request(req.query, store.ROSTER_KEYS))
+
+
+@endpoint(shifts_bp, "/me/shift", roles=[AGENT, SUPERVISOR])
+def my_shift(req: Req) -> dict[str, Any]:
+    return service.my_shift(req.user.username)
+
+
+@shifts_bp.schedule(roster_schedule(), name=ROSTER_FUNCTION,
+                    description="Next period's roster, ahead of time; keyed on the period")
+def generate_next_roster(event: Any) -> dict[str, Any]:
+    fired = getattr(event, "time", None)
+    at = clock.parse_iso(fired) if isinstance(fired, str) and fired else clock.now_utc()
+    return service.scheduled_roster(at if isinstance(at, datetime) else clock.now_utc())

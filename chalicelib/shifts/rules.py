@@ -216,6 +216,9 @@ class Room:
     name_hi: str
     name_en: str
 
+    def to_dict(self) -> dict[str, str]:
+        return {"room_id": self.room_id, "name_hi": self.name_hi, "name_en": self.name_en}
+
 
 @dataclass(frozen=True)
 class SeatConfig:

@@ -22,6 +22,7 @@ from chalicelib.core.settings import reset_settings
 from devtools.provision import create_pool, create_tables, create_user
 
 PASSWORD = "test-password-1"
+SES_SENDER = "sampark@example.org"  # verified in every mock account: SES refuses unverified senders
 
 
 @dataclass
@@ -46,6 +47,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
     with mock_aws():
         cognito = boto3.client("cognito-idp", region_name="ap-south-1")
         pool = create_pool(cognito, "sampark-test")
+        boto3.client("ses", region_name="ap-south-1").verify_email_identity(EmailAddress=SES_SENDER)
         sqs = boto3.client("sqs", region_name="ap-south-1")
         activation_queue = sqs.create_queue(QueueName="sampark-dev-campaign-activation")["QueueUrl"]
         bulk_queue = sqs.create_queue(QueueName="sampark-dev-bulk")["QueueUrl"]
@@ -54,6 +56,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         for key, value in {
             "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
             "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
+            "SAMPARK_SES_SENDER": SES_SENDER,
             "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
             "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue,
         }.items():

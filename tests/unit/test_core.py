@@ -14,6 +14,7 @@ from chalicelib.core.validate import Field, validate
 
 BASE = {"SAMPARK_STAGE": "dev", "AWS_REGION": "ap-south-1", "SAMPARK_TABLE_PREFIX": "p",
         "SAMPARK_USER_POOL_ID": "ap-south-1_x", "SAMPARK_USER_POOL_CLIENT_ID": "c",
+        "SAMPARK_SES_SENDER": "sampark@example.org",
         "SAMPARK_ACTIVATION_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-campaign-activation",
         "SAMPARK_BULK_BUCKET": "sampark-dev-bulk",
         "SAMPARK_BULK_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-bulk"}
@@ -22,7 +23,7 @@ BASE = {"SAMPARK_STAGE": "dev", "AWS_REGION": "ap-south-1", "SAMPARK_TABLE_PREFI
 def test_settings_need_every_resource_name() -> None:
     assert load_settings(BASE).table_name("units") == "p-units"
     for name in ("SAMPARK_STAGE", "SAMPARK_TABLE_PREFIX", "SAMPARK_USER_POOL_ID", "SAMPARK_USER_POOL_CLIENT_ID",
-                 "SAMPARK_ACTIVATION_QUEUE_URL"):
+                 "SAMPARK_ACTIVATION_QUEUE_URL", "SAMPARK_SES_SENDER"):
         env = {k: v for k, v in BASE.items() if k != name}
         with pytest.raises(SettingsError, match=name):
             load_settings(env)

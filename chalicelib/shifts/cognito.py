@@ -1,0 +1,98 @@
+"""The agents' logins in the Cognito user pool (the same pool the foundation's login uses).
+Every call is idempotent, so a create or an edit that failed half-way is completed by a retry."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..core import errors
+from ..core.auth import ALL_ROLES
+from ..core.clients import client
+from ..core.settings import get_settings
+
+_BUSY = {"TooManyRequestsException", "LimitExceededException", "ThrottlingException"}
+CENTRE_ROLES = frozenset({"agent", "supervisor"})
+
+
+def _translate(exc: Exception) -> errors.AppError:
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _BUSY:
+            return errors.TooManyRequests("the login service is busy; retry in a moment")
+        if code in ("InvalidParameterException", "InvalidPasswordException"):
+            return errors.ValidationError("the login service refused these details", field="email")
+        if code == "UserNotFoundException":
+            return errors.NotFound("this agent has no login", field="username")
+    return errors.Unavailable("the login service is unavailable")
+
+
+def temporary_password() -> str:
+    """Meets the pool's policy (10+ characters, lower case and digits), 16 random characters."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        value = "".join(secrets.choice(alphabet) for _ in range(14)) + secrets.choice("23456789") + "k"
+        if any(c.islower() for c in value) and any(c.isdigit() for c in value):
+            return value
+
+
+def ensure_login(username: str, email: str, role: str) -> str | None:
+    """Create the login with a temporary password (Cognito also emails the invitation), in the group
+    of `role`. Returns the temporary password, or None when the login existed already. A login that
+    belongs to someone outside the call centre (an admin, a leader) is refused."""
+    pool = get_settings().user_pool_id
+    idp = client("cognito-idp")
+    password: str | None = temporary_password()
+    try:
+        idp.admin_create_user(
+            UserPoolId=pool, Username=username, TemporaryPassword=password, DesiredDeliveryMediums=["EMAIL"],
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "UsernameExistsException":
+            raise _translate(exc) from exc
+        password = None
+        if groups(username) - CENTRE_ROLES:
+            raise errors.Conflict("this username belongs to another login", field="username",
+                                  code="username_taken") from exc
+    except BotoCoreError as exc:
+        raise _translate(exc) from exc
+    set_role(username, role)
+    return password
+
+
+def groups(username: str) -> set[str]:
+    try:
+        result = client("cognito-idp").admin_list_groups_for_user(
+            UserPoolId=get_settings().user_pool_id, Username=username)
+    except (ClientError, BotoCoreError) as exc:
+        raise _translate(exc) from exc
+    return {g["GroupName"] for g in result.get("Groups", [])}
+
+
+def set_role(username: str, role: str) -> None:
+    """Put the login in the group of `role` and out of the other call-centre group."""
+    pool = get_settings().user_pool_id
+    idp = client("cognito-idp")
+    try:
+        idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=role)
+        for other in (CENTRE_ROLES & ALL_ROLES) - {role}:
+            idp.admin_remove_user_from_group(UserPoolId=pool, Username=username, GroupName=other)
+    except (ClientError, BotoCoreError) as exc:
+        raise _translate(exc) from exc
+
+
+def set_enabled(username: str, enabled: bool) -> None:
+    """Deactivating an agent disables the login (signing in is refused); activating enables it."""
+    pool = get_settings().user_pool_id
+    idp = client("cognito-idp")
+    try:
+        if enabled:
+            idp.admin_enable_user(UserPoolId=pool, Username=username)
+        else:
+            idp.admin_disable_user(UserPoolId=pool, Username=username)
+            idp.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+    except (ClientError, BotoCoreError) as exc:
+        raise _translate(exc) from exc

@@ -1,0 +1,48 @@
+"""Every route of the shifts feature in the route x role matrix: a role that may not use a route
+gets 403 before anything is read, one that may does not; nobody gets in without a token."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.core.auth import ALL_ROLES
+from chalicelib.core.http import ROUTE_ROLES
+from tests.api.conftest import Api
+
+ROUTES = {
+    ("POST", "/agents"): {"admin"},
+    ("GET", "/agents"): {"admin", "supervisor"},
+    ("GET", "/agents/{username}"): {"admin", "supervisor"},
+    ("PATCH", "/agents/{username}"): {"admin"},
+    ("POST", "/agents/{username}/leaves"): {"admin"},
+    ("GET", "/agents/{username}/leaves"): {"admin", "supervisor"},
+    ("DELETE", "/agents/{username}/leaves/{leave_id}"): {"admin"},
+    ("GET", "/settings/seats"): {"admin", "supervisor"},
+    ("PUT", "/settings/seats"): {"admin"},
+    ("GET", "/settings/shifts"): {"admin", "supervisor"},
+    ("PUT", "/settings/shifts"): {"admin"},
+    ("POST", "/rosters/{period}/generate"): {"admin"},
+    ("GET", "/rosters/{period}"): {"admin", "supervisor"},
+    ("GET", "/me/shift"): {"agent", "supervisor"},
+    ("POST", "/auth/new-password"): None,
+}
+PARAMS = {"{username}": "nobody-here", "{leave_id}": "lv_000000000000000000000000", "{period}": "2026-12-07"}
+
+
+def test_the_registered_roles_are_the_intended_ones() -> None:
+    for route, roles in ROUTES.items():
+        assert ROUTE_ROLES[route] == (None if roles is None else frozenset(roles)), route
+
+
+@pytest.mark.parametrize("route", [r for r, roles in ROUTES.items() if roles is not None])
+def test_route_by_role(api: Api, route: tuple[str, str]) -> None:
+    method, path = route
+    for name, value in PARAMS.items():
+        path = path.replace(name, value)
+    allowed = ROUTES[route]
+    assert allowed is not None
+    assert api.call(method, path, {} if method in ("POST", "PUT", "PATCH") else None, role=None).status == 401
+    for role in sorted(ALL_ROLES):
+        status = api.call(method, path, {} if method in ("POST", "PUT", "PATCH") else None, role=role).status
+        assert (status == 403) == (role not in allowed), (route, role, status)
+        assert status < 500, (route, role, status)
