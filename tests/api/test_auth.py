@@ -123,4 +123,5 @@ def test_route_role_matrix(api: Api) -> None:
 
 def test_public_routes_are_only_these() -> None:
     public = {k for k, v in ROUTE_ROLES.items() if v is None}
-    assert public == {("GET", "/health"), ("POST", "/auth/login"), ("POST", "/auth/refresh")}
+    assert public == {("GET", "/health"), ("POST", "/auth/login"), ("POST", "/auth/refresh"),
+                      ("POST", "/auth/new-password")}
