@@ -3,8 +3,6 @@ gets 403 before anything is read, one that may does not; nobody gets in without 
 
 from __future__ import annotations
 
-import pytest
-
 from chalicelib.core.auth import ALL_ROLES
 from chalicelib.core.http import ROUTE_ROLES
 from tests.api.conftest import Api
@@ -34,15 +32,17 @@ def test_the_registered_roles_are_the_intended_ones() -> None:
         assert ROUTE_ROLES[route] == (None if roles is None else frozenset(roles)), route
 
 
-@pytest.mark.parametrize("route", [r for r, roles in ROUTES.items() if roles is not None])
-def test_route_by_role(api: Api, route: tuple[str, str]) -> None:
-    method, path = route
-    for name, value in PARAMS.items():
-        path = path.replace(name, value)
-    allowed = ROUTES[route]
-    assert allowed is not None
-    assert api.call(method, path, {} if method in ("POST", "PUT", "PATCH") else None, role=None).status == 401
-    for role in sorted(ALL_ROLES):
-        status = api.call(method, path, {} if method in ("POST", "PUT", "PATCH") else None, role=role).status
-        assert (status == 403) == (role not in allowed), (route, role, status)
-        assert status < 500, (route, role, status)
+def test_route_by_role(api: Api) -> None:
+    """(The foundation's matrix test covers every route too; this one also holds the intended roles.)"""
+    for route, allowed in ROUTES.items():
+        if allowed is None:
+            continue
+        method, path = route
+        for name, value in PARAMS.items():
+            path = path.replace(name, value)
+        body = {} if method in ("POST", "PUT", "PATCH") else None
+        assert api.call(method, path, body, role=None).status == 401
+        for role in sorted(ALL_ROLES):
+            status = api.call(method, path, body, role=role).status
+            assert (status == 403) == (role not in allowed), (route, role, status)
+            assert status < 500, (route, role, status)
