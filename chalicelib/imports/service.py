@@ -268,6 +268,7 @@ def process_chunk(import_id: str, seq: int) -> None:
         parsed.append((record.line, values))
     {"contacts": _contacts, "units": _units, "dnc": _dnc}[item.kind](chunk, parsed)
     outcome = chunk.outcome
+    outcome.rejects.sort(key=lambda r: int(r[0]))  # the report lists rows in file order
     blobs.write(f"imports/{import_id}/rejects/{seq:06d}.csv", csvio.csv_bytes(outcome.rejects, bom=False))
     counts = {k: outcome.counts[k] for k in ("created", "updated", "unchanged", "rejected")}
     if sum(counts.values()) != rows:

@@ -1,0 +1,134 @@
+"""Exports through the API under moto: masked and full phones (audited), spreadsheet-safe CSV
+(BOM, Devanagari, neutralised formulas), parts joined in order, campaign results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from chalicelib.exports import store as export_store
+from chalicelib.org.store import AuditModel
+from devtools.moto_local import patched
+from tests.api.bulk import run_jobs
+from tests.api.conftest import contact_body
+
+
+@pytest.fixture(autouse=True)
+def dynamodb_transactions_at_real_cost() -> Iterator[None]:
+    """moto copies every table a transaction touches; the shim copies only the touched items."""
+    with patched():
+        yield
+
+
+def export(api: Any, body: dict[str, Any], key: str = "export-key-1") -> dict[str, Any]:
+    r = api.post("/exports", body, headers={"idempotency-key": key})
+    assert r.status == 202, r.body
+    assert r.json["status"] == "processing" and r.json["download_url"] is None
+    run_jobs()
+    view = api.get(f"/exports/{r.json['export_id']}").json
+    assert view["status"] == "done", view
+    return dict(view)
+
+
+def download(view: dict[str, Any]) -> tuple[bytes, list[list[str]]]:
+    body = requests.get(view["download_url"], timeout=10).content
+    return body, list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def people(api: Any, district: Any) -> list[str]:
+    bodies = [contact_body(phone="9876543210"),
+              contact_body(phone="9876543211", name_hi="=HYPERLINK(\"http://evil\",\"क्लिक\")", name_en="@SUM(A1)",
+                           role="panna_pramukh"),
+              contact_body(unit_id="chw-a1-m1-k1-b2", phone="9876543212", name_hi="सीता", name_en="-Sita")]
+    return [api.post("/contacts", b).json["contact_id"] for b in bodies]
+
+
+def test_contacts_export_is_masked_spreadsheet_safe_csv(api: Any, people: list[str]) -> None:
+    view = export(api, {"kind": "contacts", "unit_id": "chw-a1-m1-k1"})
+    body, rows = download(view)
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    assert "राम यादव".encode() in body
+    assert rows[0] == export_store_headers("contacts")
+    assert view["rows"] == len(rows) - 1 == 3
+    by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert by_id[people[0]]["phone"] == "'+91XXXXXX3210"  # masked, and a leading + is not a formula
+    assert "9876543211" not in body.decode("utf-8-sig")
+    assert by_id[people[1]]["name_hi"] == "'=HYPERLINK(\"http://evil\",\"क्लिक\")"
+    assert by_id[people[1]]["name_en"] == "'@SUM(A1)"
+    assert by_id[people[2]]["name_en"] == "'-Sita"
+    assert by_id[people[2]]["unit_name_en"] == "Booth 2"
+    assert list(AuditModel.query(f"export#{view['export_id']}")) == []
+
+
+def test_full_numbers_are_audited_per_export(api: Any, people: list[str]) -> None:
+    view = export(api, {"kind": "contacts", "unit_id": "chw", "full_phones": True})
+    _, rows = download(view)
+    assert sorted(r[7] for r in rows[1:]) == ["'+919876543210", "'+919876543211", "'+919876543212"]
+    trail = list(AuditModel.query(f"export#{view['export_id']}"))
+    assert [(a.actor, a.action) for a in trail] == [("user-admin", "phones_exported")]
+    again = api.post("/exports", {"kind": "contacts", "unit_id": "chw", "full_phones": True},
+                     headers={"idempotency-key": "export-key-1"})
+    assert again.status == 200 and again.json["export_id"] == view["export_id"]
+    assert len(list(AuditModel.query(f"export#{view['export_id']}"))) == 1
+
+
+def test_a_big_subtree_is_written_in_parts_and_joined_in_order(api: Any, people: list[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    more = [api.post("/contacts", contact_body(phone=f"98000000{i:02d}")).json["contact_id"] for i in range(4)]
+    monkeypatch.setattr(export_store, "PAGE", 2)
+    monkeypatch.setattr(export_store.contacts_page, "__defaults__", (2,))
+    view = export(api, {"kind": "contacts", "unit_id": "chw"})
+    _, rows = download(view)
+    assert rows.count(rows[0]) == 1
+    assert sorted(r[0] for r in rows[1:]) == sorted(people + more)
+    assert view["rows"] == 7
+
+
+def test_campaign_results_of_a_subtree(api: Any, people: list[str]) -> None:
+    from datetime import timedelta
+
+    from chalicelib.campaigns.store import TargetModel
+    from chalicelib.core.clock import IST, now_utc
+    from tests.api.calling import active_campaign
+
+    today = now_utc().astimezone(IST).date()
+    campaign = active_campaign(api, target={"unit_id": "chw", "roles": ["booth_president", "panna_pramukh"]},
+                               starts_on=str(today - timedelta(days=1)), ends_on=str(today + timedelta(days=7)))
+    target = TargetModel.get(campaign["campaign_id"], people[2])
+    target.update(actions=[TargetModel.last_notes.set("=cmd|' /C calc'!A0"), TargetModel.attempts.set(1)])
+    view = export(api, {"kind": "campaign_results", "unit_id": "chw-a1-m1-k1-b2",
+                        "campaign_id": campaign["campaign_id"]})
+    _, rows = download(view)
+    assert rows[0] == export_store_headers("campaign_results")
+    assert [r[0] for r in rows[1:]] == [people[2]]  # the other booth's targets are outside the subtree
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["status"], row["attempts"], row["phone"]) == ("queued", "1", "'+91XXXXXX3212")
+    assert row["last_notes"] == "'=cmd|' /C calc'!A0"
+    whole = export(api, {"kind": "campaign_results", "unit_id": "chw", "campaign_id": campaign["campaign_id"]},
+                   key="results-2")
+    assert whole["rows"] == 3
+    missing = api.post("/exports", {"kind": "campaign_results", "unit_id": "chw", "campaign_id": "cp_nope"},
+                       headers={"idempotency-key": "results-3"})
+    assert missing.status == 404
+
+
+def test_exports_refuse_bad_requests(api: Any, district: Any) -> None:
+    headers = {"idempotency-key": "bad-export-1"}
+    assert api.post("/exports", {"kind": "contacts", "unit_id": "nowhere"}, headers=headers).status == 404
+    assert api.post("/exports", {"kind": "campaign_results", "unit_id": "chw"}, headers=headers).status == 400
+    assert api.post("/exports", {"kind": "contacts", "unit_id": "chw"}).status == 400  # no Idempotency-Key
+    assert api.post("/exports", {"kind": "contacts", "unit_id": "chw"}, headers=headers,
+                    role="supervisor").status == 403
+    assert api.get("/exports/ex_nope").status == 404
+
+
+def export_store_headers(kind: str) -> list[str]:
+    from chalicelib.exports.service import HEADERS
+
+    return HEADERS[kind]
