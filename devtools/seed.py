@@ -15,7 +15,7 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.settings import Settings
 from chalicelib.org import rules
 from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
-from chalicelib.shifts.service import agent_record
+from chalicelib.shifts.agents import agent_record
 from chalicelib.shifts.store import AgentModel
 
 from .demo_data import DemoDistrict

@@ -12,7 +12,7 @@ from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint
 from ..core.paging import page_request
 from ..core.settings import roster_schedule
-from . import service, store
+from . import agents, config, service, store
 
 shifts_bp = Blueprint(__name__)
 ROSTER_FUNCTION = "generate_next_roster"
@@ -23,37 +23,37 @@ ROSTER_FUNCTION = "generate_next_roster"
 
 @endpoint(shifts_bp, "/agents", methods=["POST"], roles=[ADMIN])
 def create_agent(req: Req) -> tuple[int, dict[str, Any]]:
-    return service.create_agent(req.user.username, req.body)
+    return agents.create_agent(req.user.username, req.body)
 
 
 @endpoint(shifts_bp, "/agents", roles=STAFF)
 def list_agents(req: Req) -> dict[str, Any]:
-    return service.list_agents(req.query.get("role") or None, page_request(req.query, store.AGENT_KEYS))
+    return agents.list_agents(req.query.get("role") or None, page_request(req.query, store.AGENT_KEYS))
 
 
 @endpoint(shifts_bp, "/agents/{username}", roles=STAFF)
 def get_agent(req: Req, username: str) -> dict[str, Any]:
-    return service.get_agent(username)
+    return agents.get_agent(username)
 
 
 @endpoint(shifts_bp, "/agents/{username}", methods=["PATCH"], roles=[ADMIN])
 def update_agent(req: Req, username: str) -> dict[str, Any]:
-    return service.update_agent(req.user.username, username, req.body)
+    return agents.update_agent(req.user.username, username, req.body)
 
 
 @endpoint(shifts_bp, "/agents/{username}/leaves", methods=["POST"], roles=[ADMIN])
 def add_leave(req: Req, username: str) -> tuple[int, dict[str, Any]]:
-    return service.add_leave(req.user.username, username, req.body, req.headers.get("idempotency-key"))
+    return agents.add_leave(req.user.username, username, req.body, req.headers.get("idempotency-key"))
 
 
 @endpoint(shifts_bp, "/agents/{username}/leaves", roles=STAFF)
 def list_leaves(req: Req, username: str) -> dict[str, Any]:
-    return service.list_leaves(username, page_request(req.query, store.LEAVE_KEYS))
+    return agents.list_leaves(username, page_request(req.query, store.LEAVE_KEYS))
 
 
 @endpoint(shifts_bp, "/agents/{username}/leaves/{leave_id}", methods=["DELETE"], roles=[ADMIN])
 def withdraw_leave(req: Req, username: str, leave_id: str) -> dict[str, Any]:
-    return service.withdraw_leave(req.user.username, username, leave_id)
+    return agents.withdraw_leave(req.user.username, username, leave_id)
 
 
 # ---- configuration -------------------------------------------------------------------------
@@ -61,22 +61,22 @@ def withdraw_leave(req: Req, username: str, leave_id: str) -> dict[str, Any]:
 
 @endpoint(shifts_bp, "/settings/seats", roles=STAFF)
 def get_seats(req: Req) -> dict[str, Any]:
-    return service.get_seats()
+    return config.get_seats()
 
 
 @endpoint(shifts_bp, "/settings/seats", methods=["PUT"], roles=[ADMIN])
 def put_seats(req: Req) -> dict[str, Any]:
-    return service.put_seats(req.user.username, req.body)
+    return config.put_seats(req.user.username, req.body)
 
 
 @endpoint(shifts_bp, "/settings/shifts", roles=STAFF)
 def get_shifts(req: Req) -> dict[str, Any]:
-    return service.get_shifts()
+    return config.get_shifts()
 
 
 @endpoint(shifts_bp, "/settings/shifts", methods=["PUT"], roles=[ADMIN])
 def put_shifts(req: Req) -> dict[str, Any]:
-    return service.put_shifts(req.user.username, req.body)
+    return config.put_shifts(req.user.username, req.body)
 
 
 # ---- rosters -------------------------------------------------------------------------------

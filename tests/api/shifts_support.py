@@ -14,7 +14,7 @@ from moto.sns.models import sns_backends
 from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
 from chalicelib.shifts import store
-from chalicelib.shifts.service import agent_record
+from chalicelib.shifts.agents import agent_record
 from tests.api.conftest import SES_SENDER
 
 REGION = "ap-south-1"

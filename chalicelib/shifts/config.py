@@ -1,0 +1,62 @@
+"""Seats and shift windows: configuration an admin reads and changes (a versioned item each; the
+defaults when none was stored). No Chalice, no boto3, no PynamoDB here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import clock
+from ..core.clock import iso
+from ..core.errors import ValidationError
+from . import rules, store
+
+
+def seat_config() -> rules.SeatConfig:
+    stored = store.get_config("seats")
+    return rules.seat_config_from(stored[0], stored[1]) if stored else rules.DEFAULT_SEATS
+
+
+def shift_config() -> rules.ShiftConfig:
+    stored = store.get_config("shifts")
+    return rules.shift_config_from(stored[0], stored[1]) if stored else rules.DEFAULT_SHIFTS
+
+
+def get_seats() -> dict[str, Any]:
+    return seat_config().to_dict()
+
+
+def get_shifts() -> dict[str, Any]:
+    return shift_config().to_dict()
+
+
+def _versioned(body: Any) -> tuple[dict[str, Any], int]:
+    if not isinstance(body, dict):
+        raise ValidationError("expected a JSON object", field="body")
+    data = dict(body)
+    version = data.pop("version", None)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ValidationError("version is required: the version you read (0 for the defaults)", field="version")
+    return data, version
+
+
+def put_seats(actor: str, body: Any) -> dict[str, Any]:
+    data, version = _versioned(body)
+    data.pop("seat_count", None)
+    if set(data) - {"rooms"}:
+        raise ValidationError(f"unknown field {sorted(set(data) - {'rooms'})[0]}", field="body", code="unknown_field")
+    config = rules.seat_config_from(data)
+    stored = {"rooms": config.to_dict()["rooms"]}
+    new_version = store.put_config("seats", stored, version, iso(clock.now_utc()), actor)
+    return rules.seat_config_from(stored, new_version).to_dict()
+
+
+def put_shifts(actor: str, body: Any) -> dict[str, Any]:
+    data, version = _versioned(body)
+    data.pop("timezone", None)
+    unknown = set(data) - {"shifts", "period_weeks", "working_days"}
+    if unknown:
+        raise ValidationError(f"unknown field {sorted(unknown)[0]}", field="body", code="unknown_field")
+    config = rules.shift_config_from(data)
+    stored = {k: v for k, v in config.to_dict().items() if k not in ("version", "timezone")}
+    new_version = store.put_config("shifts", stored, version, iso(clock.now_utc()), actor)
+    return rules.shift_config_from(stored, new_version).to_dict()
