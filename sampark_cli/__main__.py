@@ -104,6 +104,8 @@ def run_export(args: argparse.Namespace) -> int:
         body["full_phones"] = True
     if args.campaign:
         body["campaign_id"] = args.campaign
+    if args.date_from or args.date_to:
+        body.update({"from": args.date_from, "to": args.date_to})
     job = client.call("POST", "/exports", body, headers={"Idempotency-Key": uuid.uuid4().hex})
     view = _follow(client, f"/exports/{job['export_id']}", args.timeout)
     if view["status"] == "failed":
@@ -131,7 +133,9 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=run_import)
     exp = sub.add_parser("export", parents=[common], help="export a unit's subtree as CSV")
     exp.add_argument("unit")
-    exp.add_argument("--kind", choices=("contacts", "campaign_results"), default="contacts")
+    exp.add_argument("--kind", choices=("contacts", "campaign_results", "call_logs"), default="contacts")
+    exp.add_argument("--from", dest="date_from", help="call_logs: first IST day, YYYY-MM-DD")
+    exp.add_argument("--to", dest="date_to", help="call_logs: last IST day, YYYY-MM-DD")
     exp.add_argument("--campaign", help="the campaign of campaign_results")
     exp.add_argument("--full-phones", action="store_true", help="full numbers instead of masked (audited)")
     exp.add_argument("-o", "--output")

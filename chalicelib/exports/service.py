@@ -24,12 +24,16 @@ from ..org import rules as org_rules
 from ..org import store as org_store
 from . import store
 
-KINDS = ("contacts", "campaign_results")
+KINDS = ("contacts", "campaign_results", "call_logs")
+MAX_DAYS = 31
+AGENTS_PER_PART = 5
 CREATE_SPEC = {
     "kind": Field("str", required=True, choices=KINDS),
     "unit_id": Field("str", required=True, max_len=64, pattern=org_rules.UNIT_ID_PATTERN),
     "full_phones": Field("bool"),
     "campaign_id": Field("str", max_len=64),
+    "from": Field("str", pattern=r"\d{4}-\d{2}-\d{2}"),
+    "to": Field("str", pattern=r"\d{4}-\d{2}-\d{2}"),
 }
 HEADERS = {
     "contacts": ["contact_id", "unit_id", "unit_name_hi", "unit_name_en", "role", "name_hi", "name_en", "phone",
@@ -37,6 +41,8 @@ HEADERS = {
     "campaign_results": ["contact_id", "unit_id", "unit_name_hi", "unit_name_en", "role", "name_hi", "name_en",
                          "phone", "status", "outcome", "attempts", "last_disposition", "last_call_at", "last_agent",
                          "last_notes"],
+    "call_logs": ["call_id", "day", "started_at", "agent", "campaign_id", "contact_id", "contact_name", "unit_id",
+                  "disposition", "duration_s", "callback_at", "notes", "answers"],
 }
 
 
@@ -61,12 +67,18 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
         _require_campaign(data["campaign_id"])
     elif data.get("campaign_id"):
         raise ValidationError("campaign_id is for campaign_results only", field="campaign_id")
+    days = _days(data) if data["kind"] == "call_logs" else None
+    if days and data.get("full_phones"):
+        raise ValidationError("call logs hold no phone numbers", field="full_phones")
+    if not days and (data.get("from") or data.get("to")):
+        raise ValidationError("from and to are for call_logs only", field="from")
     request_hash = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     export_id = _export_id(actor, idempotency_key)
     now = iso(now_utc())
     item = store.ExportModel(
         export_id, kind=data["kind"], unit_id=unit.unit_id, district_id=unit.district_id, path=unit.path,
         full_phones=bool(data.get("full_phones")), campaign_id=data.get("campaign_id"), request_hash=request_hash,
+        date_from=days[0] if days else None, date_to=days[-1] if days else None,
         status="processing", created_by=actor, created_at=now, updated_at=now,
     )
     existing = store.get_export(export_id)
@@ -78,6 +90,9 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
     if item.full_phones:  # the reveal is recorded before a single number is read
         org_store.audit(f"export#{export_id}", actor, "phones_exported", now,
                         detail=f"{item.kind} of {item.unit_id}")
+    if days:
+        item.agents = store.agent_usernames()
+        item.cursor = {"agent": 0} if item.agents else None
     try:
         store.create_export(item)
     except store.AlreadyExists:
@@ -86,6 +101,20 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
         return 200, export_view(existing)
     blobs.enqueue({"export_id": export_id, "seq": 0})
     return 202, export_view(item)
+
+
+def _days(data: dict[str, Any]) -> list[str]:
+    from datetime import date, timedelta
+
+    if not (data.get("from") and data.get("to")):
+        raise ValidationError("call_logs needs from and to (IST days, YYYY-MM-DD)", field="from")
+    try:
+        first, last = date.fromisoformat(data["from"]), date.fromisoformat(data["to"])
+    except ValueError as exc:
+        raise ValidationError("from and to must be dates, YYYY-MM-DD", field="from") from exc
+    if not 0 <= (last - first).days < MAX_DAYS:
+        raise ValidationError(f"to must be on or after from, at most {MAX_DAYS} days in all", field="to")
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
 def _require_campaign(campaign_id: str) -> None:
@@ -98,7 +127,8 @@ def _require_campaign(campaign_id: str) -> None:
 def export_view(item: store.ExportModel) -> dict[str, Any]:
     view: dict[str, Any] = {
         "export_id": item.export_id, "kind": item.kind, "unit_id": item.unit_id, "campaign_id": item.campaign_id,
-        "full_phones": bool(item.full_phones), "status": item.status, "rows": int(item.rows),
+        "full_phones": bool(item.full_phones), "from": item.date_from, "to": item.date_to, "status": item.status,
+        "rows": int(item.rows),
         "created_by": item.created_by, "created_at": item.created_at, "finished_at": item.finished_at,
         "error": item.error_message, "download_url": None,
     }
@@ -129,6 +159,8 @@ def process_chunk(export_id: str, seq: int) -> None:
     start = item.cursor if seq else None
     if item.kind == "contacts":
         rows, cursor = _contact_rows(item, start)
+    elif item.kind == "call_logs":
+        rows, cursor = _call_rows(item, item.cursor)
     else:
         rows, cursor = _result_rows(item, start)
     blobs.write(f"exports/{export_id}/parts/{seq:06d}.csv", csvio.csv_bytes(rows, bom=False))
@@ -172,3 +204,24 @@ def _result_rows(item: store.ExportModel, start: Any) -> tuple[list[list[Any]], 
              phones.get(t.contact_id, ""), t.status, t.outcome or "", int(t.attempts or 0), t.last_disposition or "",
              t.last_call_at or "", t.last_agent or "", t.last_notes or ""] for t in targets]
     return rows, cursor
+
+
+def _call_rows(item: store.ExportModel, cursor: Any) -> tuple[list[list[Any]], dict[str, Any] | None]:
+    """A few agents' calls over the date range (Queries by agent and IST day: the calls store's
+    access pattern), kept when the contact is inside the subtree. Phones are not in call logs."""
+    agents: list[str] = list(item.agents or [])
+    first = int((cursor or {}).get("agent", 0))
+    days = _days({"from": item.date_from, "to": item.date_to})
+    logs = [log for agent in agents[first:first + AGENTS_PER_PART] for day in days
+            for log in store.calls_of_agent_day(agent, day)]
+    places = store.contact_places([log.contact_id for log in logs])
+    rows = []
+    for log in logs:
+        tree_key, unit_id = places.get(log.contact_id, ("", ""))
+        if not tree_key.startswith(item.path):
+            continue
+        rows.append([log.call_id, log.day, log.started_at, log.agent, log.campaign_id, log.contact_id,
+                     log.contact_name or "", unit_id, log.disposition, int(log.duration_s), log.callback_at or "",
+                     log.notes or "", json.dumps(log.answers, ensure_ascii=False) if log.answers else ""])
+    following = first + AGENTS_PER_PART
+    return rows, ({"agent": following} if following < len(agents) else None)

@@ -27,6 +27,9 @@ class ExportModel(Model):
     path = UnicodeAttribute()
     full_phones = BooleanAttribute(default=False)
     campaign_id = UnicodeAttribute(null=True)
+    date_from = UnicodeAttribute(null=True)  # call_logs: IST days, inclusive
+    date_to = UnicodeAttribute(null=True)
+    agents = JSONAttribute(null=True)  # call_logs: the logins whose calls are read, fixed at creation
     request_hash = UnicodeAttribute()
     status = UnicodeAttribute()  # processing -> done | failed
     created_by = UnicodeAttribute()
@@ -121,3 +124,38 @@ def unit_names(unit_ids: list[str]) -> dict[str, tuple[str, str]]:
 
     ids = list(dict.fromkeys(unit_ids))
     return {u.unit_id: (u.name_hi, u.name_en) for u in UnitModel.batch_get(ids)} if ids else {}
+
+
+def agent_usernames() -> list[str]:
+    """Every login that records calls (the Cognito groups agent and supervisor), sorted."""
+    from ..core.clients import client
+    from ..core.settings import get_settings
+
+    cognito, pool = client("cognito-idp"), get_settings().user_pool_id
+    names: set[str] = set()
+    for group in ("agent", "supervisor"):
+        for page in cognito.get_paginator("list_users_in_group").paginate(UserPoolId=pool, GroupName=group):
+            names.update(u["Username"] for u in page.get("Users", []))
+    return sorted(names)
+
+
+def calls_of_agent_day(agent: str, day: str) -> list[Any]:
+    """Every call an agent recorded on one IST day: Queries of the by_agent_day index, 100 a page."""
+    from ..calls.store import calls_of_agent_day as page_of
+    from ..core.paging import PageRequest
+
+    logs: list[Any] = []
+    start: dict[str, Any] | None = None
+    while True:
+        page = page_of(agent, day, PageRequest(100, start))
+        logs += page.items
+        start = page.next_key
+        if not start:
+            return logs
+
+
+def contact_places(contact_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """(tree_key, unit_id) of each contact that still exists: one BatchGetItem per 100."""
+    ids = list(dict.fromkeys(contact_ids))
+    found = ContactModel.batch_get(ids, attributes_to_get=["contact_id", "tree_key", "unit_id"]) if ids else []
+    return {c.contact_id: (c.tree_key, c.unit_id) for c in found}

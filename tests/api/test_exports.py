@@ -118,6 +118,44 @@ def test_campaign_results_of_a_subtree(api: Any, people: list[str]) -> None:
     assert missing.status == 404
 
 
+def test_call_logs_of_a_subtree_for_a_date_range(api: Any, aws: Any, people: list[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date, timedelta
+
+    from tests.api.calling import Clock, active_campaign, call_body, ist, next_call
+
+    Clock(monkeypatch, ist("2026-03-10", "11:00"))  # inside the campaign's window and calling hours
+    today = date(2026, 3, 10)
+    campaign = active_campaign(api, target={"unit_id": "chw", "roles": ["booth_president", "panna_pramukh"]})
+    recorded = {}
+    for name in ("agent-a", "agent-b"):
+        token = aws.user(name, "agent")
+        leased = next_call(api, campaign["campaign_id"], token)
+        assert leased.status == 200, leased.body
+        contact_id = leased.json["contact"]["contact_id"]
+        r = api.post("/calls", call_body(campaign["campaign_id"], contact_id, notes="=HYPERLINK(\"x\")"),
+                     token=token)
+        assert r.status in (200, 201), r.body
+        recorded[contact_id] = name
+    view = export(api, {"kind": "call_logs", "unit_id": "chw", "from": str(today - timedelta(days=1)),
+                        "to": str(today)})
+    _, rows = download(view)
+    assert rows[0] == export_store_headers("call_logs")
+    got = {r[5]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert {k: v["agent"] for k, v in got.items()} == recorded
+    assert all(v["notes"] == "'=HYPERLINK(\"x\")" and v["disposition"] == "connected" for v in got.values())
+    booth2 = export(api, {"kind": "call_logs", "unit_id": "chw-a1-m1-k1-b2", "from": str(today),
+                          "to": str(today)}, key="calls-booth-2")
+    _, rows2 = download(booth2)
+    assert {r[5] for r in rows2[1:]} == {c for c in recorded if c == people[2]}
+    bad = api.post("/exports", {"kind": "call_logs", "unit_id": "chw", "from": str(today), "to": str(today),
+                                "full_phones": True}, headers={"idempotency-key": "calls-bad-1"})
+    assert bad.status == 400
+    long = api.post("/exports", {"kind": "call_logs", "unit_id": "chw", "from": "2026-01-01", "to": "2026-03-01"},
+                    headers={"idempotency-key": "calls-bad-2"})
+    assert long.status == 400 and long.error["field"] == "to"
+
+
 def test_exports_refuse_bad_requests(api: Any, district: Any) -> None:
     headers = {"idempotency-key": "bad-export-1"}
     assert api.post("/exports", {"kind": "contacts", "unit_id": "nowhere"}, headers=headers).status == 404
