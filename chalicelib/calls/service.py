@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..campaigns import rules as campaign_rules
@@ -56,26 +56,19 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         raise ValidationError("expected a JSON object", field="body")
     data = validate({k: v for k, v in body.items() if k != "answers"}, CALL_SPEC)
     call_id, campaign_id, contact_id = data["call_id"].lower(), data["campaign_id"], data["contact_id"]
-    disposition, started = data["disposition"], data["started_at"]
-    if started > now + FUTURE_SLACK:
-        raise ValidationError("started_at is in the future", field="started_at")
-    if started < now - OLDEST_CALL:
-        raise ValidationError("started_at is more than two days ago", field="started_at")
-    callback_at = data.get("callback_at")
-    if disposition == "callback_requested":
-        if callback_at is None:
-            raise ValidationError("a callback needs callback_at", field="callback_at", code="required")
-        if callback_at <= now or callback_at > now + LONGEST_CALLBACK:
-            raise ValidationError("callback_at must be in the next 30 days", field="callback_at")
-    elif callback_at is not None:
+    disposition, callback_at = data["disposition"], data.get("callback_at")
+    if disposition == "callback_requested" and callback_at is None:
+        raise ValidationError("a callback needs callback_at", field="callback_at", code="required")
+    if disposition != "callback_requested" and callback_at is not None:
         raise ValidationError("only a callback_requested call carries callback_at", field="callback_at")
     if not re.fullmatch(CAMPAIGN_ID, campaign_id):
         raise campaign_store.not_found(campaign_id)
     body_hash = _body_hash(body)
     for _ in range(ATTEMPTS):
         snap = store.batch_read(call_id=call_id, campaign_id=campaign_id, target=(campaign_id, contact_id))
-        if snap.log is not None:
+        if snap.log is not None:  # a retry: answered as the first time, however late it comes
             return _replay(snap.log, body_hash)
+        _check_times(data, now)
         if snap.campaign is None:
             raise campaign_store.not_found(campaign_id)
         if snap.target is None:
@@ -101,6 +94,17 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         return 201, write.log.result, False
     raise Conflict("the call target changed while this call was being recorded; send it again",
                    code="contended")
+
+
+def _check_times(data: dict[str, Any], now: datetime) -> None:
+    """Times checked against the clock: only for a call not recorded yet (a retry may come late)."""
+    started, callback_at = data["started_at"], data.get("callback_at")
+    if started > now + FUTURE_SLACK:
+        raise ValidationError("started_at is in the future", field="started_at")
+    if started < now - OLDEST_CALL:
+        raise ValidationError("started_at is more than two days ago", field="started_at")
+    if callback_at is not None and (callback_at <= now or callback_at > now + LONGEST_CALLBACK):
+        raise ValidationError("callback_at must be in the next 30 days", field="callback_at")
 
 
 def _replay(log: store.CallLogModel, body_hash: str) -> tuple[int, dict[str, Any], bool]:

@@ -133,7 +133,8 @@ def _target_unit(target: dict[str, Any]) -> org_store.UnitModel:
     depth = org_rules.LEVELS.index(unit.level)
     for role in roles:
         if org_rules.LEVELS.index(org_rules.ROLE_LEVEL[role]) < depth:
-            raise ValidationError(f"no {role} lives below a {unit.level}", field="target.roles")
+            raise ValidationError(f"no {role} belongs to the subtree of {unit.unit_id} ({unit.level})",
+                                  field="target.roles")
     return unit
 
 

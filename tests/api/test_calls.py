@@ -70,7 +70,8 @@ def test_the_screen_has_what_the_agent_needs_and_the_reveal_is_audited(
     assert c["language"] == "en" and c["name"] == "Ram Yadav" and c["role"] == "booth_committee_member"
     assert [u["level"] for u in c["unit_path"]] == ["booth", "shakti_kendra", "mandal", "assembly"]
     assert c["unit_path_text"] == "Booth 1 → Jhirpa → Tamia → Junnardeo"
-    assert screen["script"] == "Hello, this is the party office." and screen["campaign"]["title"] == "Farmer support scheme"
+    assert screen["script"] == "Hello, this is the party office."
+    assert screen["campaign"]["title"] == "Farmer support scheme"
     assert screen["questions"][0] == {"id": "received", "kind": "yes_no", "required": True, "text": "Was it received?"}
     assert screen["attempts"] == 0 and screen["previous_call"] is None
     assert screen["lease"]["until"] == "2026-03-10T04:40:00.000Z"
@@ -361,3 +362,17 @@ def test_erasure_removes_call_logs_and_targets_but_keeps_counters(
     assert api.get(f"/contacts/{contact}/calls", role="admin").json["items"] == []
     assert api.get(f"/me/calls?date={DAY}", token=agents["agent01"]).json["items"] == []
     assert all_time(cid, "chw")["connects"] == 1
+
+
+def test_a_retry_that_comes_after_the_callback_time_is_still_the_same_call(
+        api: Api, clock: Clock, agents: dict[str, str]) -> None:
+    contact = add_contacts(api, B1, 1)[0]
+    cid = active_campaign(api)["campaign_id"]
+    lease(api, cid, agents["agent01"])
+    body = call_body(cid, contact, "callback_requested", answers=None, callback_at="2026-03-10T10:05:00+05:30")
+    first = api.post("/calls", body, token=agents["agent01"])
+    clock.advance(minutes=10)  # the phone was offline: the retry arrives after the callback time
+    again = api.post("/calls", body, token=agents["agent01"])
+    assert (first.status, again.status) == (201, 201) and again.json == first.json
+    fresh = api.post("/calls", {**body, "call_id": "5f0c2d0e-1111-4b7a-9c3e-000000000001"}, token=agents["agent01"])
+    assert fresh.status == 400 and fresh.error["field"] == "callback_at"  # a new call is checked against the clock

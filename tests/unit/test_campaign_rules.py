@@ -90,7 +90,8 @@ def test_calling_hours_are_ist_and_end_at_21_00_exactly() -> None:
 
 def test_the_window_is_whole_ist_days() -> None:
     before = closed(ist("2026-02-28", "12:00"))
-    assert before is not None and before.code == "campaign_not_started" and before.opens_at == ist("2026-03-01", "09:00")
+    assert before is not None and before.code == "campaign_not_started"
+    assert before.opens_at == ist("2026-03-01", "09:00")
     assert closed(ist("2026-03-31", "20:59")) is None
     last_evening = closed(ist("2026-03-31", "21:00"))
     assert last_evening is not None and last_evening.opens_at is None
