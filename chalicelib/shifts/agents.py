@@ -186,8 +186,10 @@ def update_agent(actor: str, username: str, body: Any) -> dict[str, Any]:
     updated = store.update_agent(username, version, changes)
     # The profile is the truth; the login follows it. Every call is idempotent, so repeating the
     # same PATCH (with the new version) repairs a login that a failure here left behind.
-    if "role" in data or "email" in data:
+    if "role" in data or "email" in data or data.get("active"):
         cognito.ensure_login(updated.username, updated.email, updated.role)
+    if "email" in data:
+        cognito.set_email(updated.username, updated.email)
     if "active" in data:
         cognito.set_enabled(updated.username, bool(updated.active))
     logger.info("agent updated", extra={"agent": username, "fields": sorted(changes)})

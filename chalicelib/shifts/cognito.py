@@ -85,7 +85,8 @@ def set_role(username: str, role: str) -> None:
 
 
 def set_enabled(username: str, enabled: bool) -> None:
-    """Deactivating an agent disables the login (signing in is refused); activating enables it."""
+    """Deactivating an agent disables the login (signing in is refused, refresh tokens are revoked);
+    activating enables it. A login that does not exist is as disabled as it gets."""
     pool = get_settings().user_pool_id
     idp = client("cognito-idp")
     try:
@@ -94,5 +95,19 @@ def set_enabled(username: str, enabled: bool) -> None:
         else:
             idp.admin_disable_user(UserPoolId=pool, Username=username)
             idp.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+    except ClientError as exc:
+        if not enabled and exc.response.get("Error", {}).get("Code") == "UserNotFoundException":
+            return
+        raise _translate(exc) from exc
+    except BotoCoreError as exc:
+        raise _translate(exc) from exc
+
+
+def set_email(username: str, email: str) -> None:
+    """The login's email (where Cognito sends invitations and password resets) follows the profile."""
+    try:
+        client("cognito-idp").admin_update_user_attributes(
+            UserPoolId=get_settings().user_pool_id, Username=username,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
     except (ClientError, BotoCoreError) as exc:
         raise _translate(exc) from exc

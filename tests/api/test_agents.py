@@ -86,6 +86,10 @@ def test_a_role_change_moves_the_login_to_the_other_group(api: Api, aws: Env) ->
     assert r.status == 200 and r.json["role"] == "supervisor" and r.json["phone_masked"] is None
     groups = aws.cognito.admin_list_groups_for_user(UserPoolId=aws.pool_id, Username="asha01")["Groups"]
     assert [g["GroupName"] for g in groups] == ["supervisor"]
+    moved = api.patch("/agents/asha01", {"version": 2, "email": "Asha.New@Example.org"})
+    assert moved.status == 200 and moved.json["email"] == "asha.new@example.org"
+    attributes = aws.cognito.admin_get_user(UserPoolId=aws.pool_id, Username="asha01")["UserAttributes"]
+    assert {"Name": "email", "Value": "asha.new@example.org"} in attributes
     stale = api.patch("/agents/asha01", {"version": 1, "name_en": "Late"})
     assert stale.status == 409 and stale.error["code"] == "stale_version"
     listed = api.get("/agents?role=supervisor", role="supervisor").json["items"]
@@ -144,3 +148,15 @@ def test_leave_is_idempotent_on_its_key_and_only_a_future_leave_can_be_withdrawn
     clock.set_ist("2026-12-20", "09:00")
     assert [lv["reason"] for lv in api.get("/agents/asha01/leaves").json["items"]] == ["fever"]
     assert api.post("/agents/nobody1/leaves", body).status == 404
+
+
+def test_a_profile_without_a_login_can_be_deactivated_and_reactivating_gives_it_one(api: Api, aws: Env) -> None:
+    from tests.api.shifts_support import put_agents
+
+    put_agents(1)  # as the seeder writes them, before any login exists
+    assert api.patch("/agents/agent01", {"version": 1, "active": False}).status == 200
+    assert api.patch("/agents/agent01", {"version": 2, "active": True}).status == 200
+    user = aws.cognito.admin_get_user(UserPoolId=aws.pool_id, Username="agent01")
+    assert user["Enabled"] and user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    groups = aws.cognito.admin_list_groups_for_user(UserPoolId=aws.pool_id, Username="agent01")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["agent"]

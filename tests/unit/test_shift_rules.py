@@ -109,3 +109,12 @@ def test_messages_are_bilingual_short_and_carry_no_phone_number() -> None:
     _, standby = messages.assignment_email(_assignment(status="standby", shift=None, seat=None, partner=None,
                                                        reason="no_seat"), first, last, 1, DEFAULT_SHIFTS)
     assert "स्टैंडबाय" in standby and "every seat is taken" in standby
+
+
+def test_the_roster_schedule_is_a_tuning_knob_with_a_default() -> None:
+    from chalicelib.core.settings import SettingsError, roster_schedule
+
+    assert roster_schedule({}) == "cron(30 6 ? * SAT *)"  # Saturday 12:00 IST
+    assert roster_schedule({"SAMPARK_ROSTER_SCHEDULE": "cron(0 5 ? * FRI *)"}) == "cron(0 5 ? * FRI *)"
+    with pytest.raises(SettingsError):
+        roster_schedule({"SAMPARK_ROSTER_SCHEDULE": "every saturday"})
