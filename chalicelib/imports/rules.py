@@ -277,14 +277,18 @@ def dnc_row(line: int, values: dict[str, str]) -> DncRow:
     return DncRow(line, phone(values.get("phone", "")))
 
 
+_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
 def identity(kind: str, values: dict[str, str]) -> str | None:
-    """What makes two rows of one file the same row (a phone; a unit id), or None when unreadable."""
-    try:
-        if kind == "units":
-            return unit_id("unit_id", values.get("unit_id", ""))
-        return phone(values.get("phone", ""))
-    except RowError:
-        return None
+    """What makes two rows of one file the same row, or None when there is nothing to compare: a unit
+    id; for a phone its last ten digits, which is what E.164 keeps of every valid Indian number
+    ("098765 43210", "+91-98765-43210", "९८७६५४३२१०" are one). Cheap on purpose: the whole file is
+    read once before any chunk runs, and full parsing waits for the row's own chunk."""
+    if kind == "units":
+        return values.get("unit_id", "").strip().lower() or None
+    digits = re.sub(r"\D", "", re.sub(r"\.0+$", "", values.get("phone", "").translate(_DIGITS)))
+    return digits[-10:] if len(digits) >= 10 else None
 
 
 def check_parent(row: UnitRow, parent_level: str | None) -> None:

@@ -99,7 +99,7 @@ def create_import(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
 
 
 def import_view(item: store.ImportModel) -> dict[str, Any]:

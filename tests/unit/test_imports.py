@@ -128,3 +128,11 @@ def test_csv_out_has_a_bom_and_keeps_devanagari() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [["नाम", "'=1+1"], ["राम, यादव", "x"]]
     assert not csvio.csv_bytes([["a"]], bom=False).startswith(b"\xef")
+
+
+def test_rows_with_one_phone_however_written_are_the_same_row() -> None:
+    same = {rules.identity("contacts", {"phone": p}) for p in
+            ("098765 43210", "+91-98765-43210", "9876543210", "९८७६५४३२१०", "9876543210.0", "91 98765 43210")}
+    assert same == {"9876543210"}
+    assert rules.identity("contacts", {"phone": "12345"}) is None
+    assert rules.identity("units", {"unit_id": " CHW-A1 "}) == "chw-a1"
