@@ -130,7 +130,11 @@ def scheduled_roster(at: datetime) -> dict[str, Any]:
     start = rules.shift_period(rules.period_start(today, cfg.period_weeks), cfg.period_weeks, 1)
     if (start - today).days > 7:
         return {"period": rules.period_id(start), "result": "not_yet"}
-    _, view = _generate(start, cfg, seats, "schedule", revise=False, force=False)
+    try:
+        _, view = _generate(start, cfg, seats, "schedule", revise=False, force=False)
+    except Conflict as exc:  # retrying cannot help: say why, do not fail the schedule
+        logger.warning("roster not generated", extra={"period": rules.period_id(start), "code": exc.code})
+        return {"period": rules.period_id(start), "result": exc.code}
     return view
 
 
@@ -149,15 +153,14 @@ def _generate(start: date, cfg: rules.ShiftConfig, seats: rules.SeatConfig, acto
         return 200, _result(period, rev, "unchanged", head, _notify(start, cfg, seats, rev))
     previous = _roster_of(period, head.set_hash) if head is not None and head.set_hash else None
     changed = rotation.changed(previous, roster)
-    if head is not None:
-        if rules.ist_midnight(start) <= clock.now_utc() and not force:
-            raise Conflict("this roster is in force; its revision would change the assignment of "
-                           f"{len(changed)} people. Send force=true to revise it and tell them",
-                           field="period", code="roster_in_force", details={"would_change": len(changed)})
-        later = rules.period_id(rules.shift_period(start, cfg.period_weeks, 1))
-        if store.get_head(later) is not None:
-            raise Conflict(f"the roster of {later} was built on this one; it cannot be revised now",
-                           field="period", code="later_roster_exists")
+    if head is not None and rules.ist_midnight(start) <= clock.now_utc() and not force:
+        raise Conflict("this roster is in force; its revision would change the assignment of "
+                       f"{len(changed)} people. Send force=true to revise it and tell them",
+                       field="period", code="roster_in_force", details={"would_change": len(changed)})
+    later = rules.period_id(rules.shift_period(start, cfg.period_weeks, 1))
+    if store.get_head(later) is not None:  # it alternated from what this period held: keep it true
+        raise Conflict(f"the roster of {later} exists and was built without this one; this period's "
+                       "roster cannot be written now", field="period", code="later_roster_exists")
     rev = int(head.rev or 0) + 1 if head is not None else 1
     summary = _summary(roster, seats, cfg)
     store.write_lines(_line_items(period, set_hash, roster, inputs.agents, seats))

@@ -164,6 +164,15 @@ def test_a_period_that_a_later_roster_was_built_on_is_not_revised(api: Api, satu
     api.post("/agents/agent01/leaves", {"from": "2026-12-07", "to": "2026-12-13", "reason": "exam"})
     r = api.post(f"/rosters/{WEEK}/generate")
     assert r.status == 409 and r.error["code"] == "later_roster_exists"
+    # nor is a period generated after the one that follows it
+    api.post(f"/rosters/{WEEK_AFTER}/generate")
+    skipped = api.post(f"/rosters/{NEXT_WEEK}/generate")
+    assert skipped.status == 200 and skipped.json["result"] == "unchanged"  # nothing changed: nothing written
+    assert api.post("/rosters/2026-12-28/generate").status == 201
+    assert api.post("/rosters/2027-01-11/generate").status == 201
+    gap = api.post("/rosters/2027-01-04/generate")
+    assert gap.status == 409 and gap.error["code"] == "later_roster_exists"
+    assert api.get("/rosters/2027-01-04").status == 404
 
 
 def test_consecutive_weeks_alternate_and_keep_partners_together(api: Api, saturday: Clock) -> None:
