@@ -29,12 +29,16 @@ class Transition:
 
 def after_call(*, disposition: str, status_before: str, attempts_before: int, max_attempts: int,
                retry_delay_minutes: int, ended_at: datetime, callback_at: datetime | None,
-               callback_agent: str | None) -> Transition:
+               callback_agent: str | None, outcome_before: str | None = None) -> Transition:
     attempts = attempts_before + 1
-    was_final = status_before in FINAL
+    if status_before in FINAL:
+        # A call on a finished target (a supervisor's follow-up) is logged and counted, and a request
+        # not to be called or a wrong number still reaches the contact; the target stays finished.
+        flag = {"do_not_call": "opt_out", "wrong_number": "wrong_number"}.get(disposition)
+        return Transition(status_before, outcome_before, attempts, None, None, False, flag)
 
     def final(status: str, outcome: str, flag: str | None = None) -> Transition:
-        return Transition(status, outcome, attempts, None, None, not was_final, flag)
+        return Transition(status, outcome, attempts, None, None, True, flag)
 
     if disposition == "connected":
         return final("done", "connected")

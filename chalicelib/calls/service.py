@@ -14,7 +14,7 @@ from ..campaigns import rules as campaign_rules
 from ..campaigns import store as campaign_store
 from ..campaigns.service import CAMPAIGN_ID
 from ..core import clock
-from ..core.auth import SUPERVISOR, Principal
+from ..core.auth import AGENT, SUPERVISOR, Principal
 from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import count, logger
@@ -132,11 +132,11 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
     owner = None
     if disposition == "callback_requested":
         owner = user.username if holds or not supervisor else target.lease_agent or (
-            user.username if user.has("agent") else None)
+            user.username if user.has(AGENT) else None)
     transition = rules.after_call(
         disposition=disposition, status_before=target.status, attempts_before=int(target.attempts or 0),
         max_attempts=int(campaign.max_attempts), retry_delay_minutes=int(campaign.retry_delay_minutes),
-        ended_at=ended, callback_at=data.get("callback_at"), callback_agent=owner)
+        ended_at=ended, callback_at=data.get("callback_at"), callback_agent=owner, outcome_before=target.outcome)
     day = campaign_rules.ist_date(started)
     units = campaign_rules.path_units(target.tree_key, target.role)
     connected = disposition == "connected"

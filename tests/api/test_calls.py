@@ -376,3 +376,16 @@ def test_a_retry_that_comes_after_the_callback_time_is_still_the_same_call(
     assert (first.status, again.status) == (201, 201) and again.json == first.json
     fresh = api.post("/calls", {**body, "call_id": "5f0c2d0e-1111-4b7a-9c3e-000000000001"}, token=agents["agent01"])
     assert fresh.status == 400 and fresh.error["field"] == "callback_at"  # a new call is checked against the clock
+
+
+def test_a_supervisors_follow_up_on_a_finished_target_is_counted_but_does_not_reopen_it(
+        api: Api, clock: Clock, agents: dict[str, str]) -> None:
+    contact = add_contacts(api, B1, 1)[0]
+    cid = active_campaign(api)["campaign_id"]
+    lease(api, cid, agents["agent01"])
+    record(api, cid, contact, agents["agent01"])
+    follow_up = api.post("/calls", call_body(cid, contact, "no_answer"), role="supervisor")
+    assert follow_up.status == 201 and follow_up.json["target"]["status"] == "done"
+    assert next_call(api, cid, agents["agent02"]).json["status"] == "nothing_due"
+    counters = all_time(cid, "chw")
+    assert (counters["attempts"], counters["completed"], counters["reached_booth"]) == (2, 1, 1)

@@ -50,9 +50,14 @@ def test_a_callback_goes_to_its_agent_or_else_to_the_queue() -> None:
     assert (nobody.status, nobody.due_at) == ("queued", LATER)
 
 
-def test_a_target_already_finished_does_not_complete_twice() -> None:
-    assert after("connected", status_before="done").completes is False
+def test_a_call_on_a_finished_target_leaves_it_finished() -> None:
+    again = rules.after_call(disposition="no_answer", status_before="done", attempts_before=1, max_attempts=3,
+                             retry_delay_minutes=120, ended_at=ENDED, callback_at=None, callback_agent=None,
+                             outcome_before="connected")
+    assert (again.status, again.outcome, again.attempts, again.due_at, again.completes) == (
+        "done", "connected", 2, None, False)
     assert after("declined", status_before="closed").completes is False
+    assert after("do_not_call", status_before="done").contact_flag == "opt_out"
 
 
 def test_coverage_is_per_level_from_the_unit_down() -> None:
