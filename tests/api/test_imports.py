@@ -328,3 +328,8 @@ def test_write_calls_per_row_for_new_contacts(api: Any, district: Any, monkeypat
     assert view["counts"] == counts(created=1200)
     assert writes / 1200 <= 0.05, calls
     assert calls["Scan"] == 0 and calls["TransactWriteItems"] == 24
+    calls.clear()
+    again = run_import(api, "contacts", data)  # the same file again: every row unchanged, no row written
+    assert again["counts"] == counts(unchanged=1200)
+    assert calls["TransactWriteItems"] == 0 and calls["BatchWriteItem"] == 0
+    assert calls["PutItem"] + calls["UpdateItem"] == 1 + 1 + 3 + 1  # job, prepare, 3 checkpoints, done
