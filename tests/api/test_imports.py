@@ -333,3 +333,26 @@ def test_write_calls_per_row_for_new_contacts(api: Any, district: Any, monkeypat
     assert again["counts"] == counts(unchanged=1200)
     assert calls["TransactWriteItems"] == 0 and calls["BatchWriteItem"] == 0
     assert calls["PutItem"] + calls["UpdateItem"] == 1 + 1 + 3 + 1  # job, prepare, 3 checkpoints, done
+
+
+def test_an_api_edit_racing_an_update_is_kept_and_the_row_applied_on_top(api: Any, district: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contact's version changes between the chunk's read and its write: the version condition
+    cancels that update, and the row is applied again to the contact as it is now."""
+    contact_id = api.post("/contacts", contact_body(phone="9876543210")).json["contact_id"]
+    real_update = store.update_contacts
+    edits: list[int] = []
+
+    def edit_then_update(changes: Any) -> Any:
+        if not edits:
+            r = api.patch(f"/contacts/{contact_id}", {"version": 1, "language": "en"})
+            edits.append(r.status)
+        return real_update(changes)
+
+    monkeypatch.setattr(store, "update_contacts", edit_then_update)
+    view = run_import(api, "contacts", csv_text([("Ram Y.", "9876543210", "panna_pramukh", B2)]).encode())
+    assert edits == [200]
+    assert view["counts"] == counts(updated=1)
+    contact = contacts()[contact_id]
+    assert (contact.language, contact.name_en, contact.role, contact.unit_id, contact.version) == \
+           ("en", "Ram Y.", "panna_pramukh", B2, 3)
