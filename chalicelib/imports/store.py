@@ -145,11 +145,13 @@ def units(unit_ids: Sequence[str]) -> dict[str, UnitModel]:
 
 def create_contacts(pairs: Sequence[tuple[ContactModel, PhoneClaimModel]]) -> set[int]:
     """Put each new contact with its phone claim, the claim conditioned on the phone being free.
-    Returns the indexes of the pairs whose phone was taken meanwhile (nothing of them written)."""
+    Returns the indexes of the pairs whose phone was taken meanwhile (nothing of them written).
+    The contact's own put needs no condition: its id is new (derived from the import and the line,
+    so known to no other writer), and the claim's condition decides for the pair."""
 
     def add(tx: TransactWrite, pair: tuple[ContactModel, PhoneClaimModel]) -> None:
         contact, claim = pair
-        tx.save(contact, condition=ContactModel.contact_id.does_not_exist())
+        tx.save(contact)
         tx.save(claim, condition=PhoneClaimModel.claim_key.does_not_exist())
 
     return _transact(pairs, 2, add)
