@@ -337,7 +337,7 @@ def test_counters_equal_the_call_logs(api: Api, clock: Clock, agents: dict[str, 
         assert record(api, cid, r.json["contact"]["contact_id"], token, disposition, **extra).status == 201
     logs = [log for c in contacts for log in CallLogModel.by_contact.query(c)]
     district = all_time(cid, "chw")
-    assert district["attempts"] == len(logs) >= len(plan) - 1
+    assert district["attempts"] == len(logs) >= len(contacts)  # how many calls fit depends on the order drawn
     for d in set(plan):
         assert district[f"d_{d}"] == sum(1 for log in logs if log.disposition == d), d
     assert district["talk_s"] == sum(int(log.duration_s) for log in logs)
