@@ -6,32 +6,43 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit api e2e clean bench
+.PHONY: run test lint typecheck unit api e2e clean bench synth
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip<26.3"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .  # the `sampark` command
 	touch $(STAMP)
 
+# infra/'s checkers (checkov, aws-sam-translator) pin boto3 & co. far below the app: their own venv.
+INFRA_STAMP := .venv-infra/.installed
+$(INFRA_STAMP): infra/requirements-lint.txt
+	test -x .venv-infra/bin/python || $(PYTHON) -m venv .venv-infra
+	.venv-infra/bin/python -m pip install --quiet --disable-pip-version-check -r infra/requirements-lint.txt
+	touch $(INFRA_STAMP)
+
 run: $(STAMP)
 	$(BIN)/python -m devtools.local_stack
 
+# CloudFormation templates of every stage, offline (no AWS account, no CDK CLI): build/infra/<hash>/
+synth: $(STAMP) $(INFRA_STAMP)
+	$(BIN)/python -m infra.synth
+
 lint: $(STAMP)
-	$(BIN)/ruff check app.py chalicelib devtools tests
+	$(BIN)/ruff check app.py chalicelib devtools tests infra
 
 typecheck: $(STAMP)
-	$(BIN)/mypy app.py chalicelib
+	$(BIN)/mypy app.py chalicelib infra
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(INFRA_STAMP) lint typecheck
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output
+	rm -rf $(VENV) .venv-infra build infra/cdk.out .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output
 
 # Figures: 20,000 contacts imported through the local stack (write calls per row, seconds).
 bench: $(STAMP)

@@ -4,6 +4,9 @@
 * Every DynamoDB call made in this process (and, through devtools/scan_guard, by the local server
   the e2e tests start) is recorded with the route that made it. A Scan anywhere fails the run;
   the calls per route are written to test-output/dynamodb-calls.json.
+* Every AWS call the app makes inside a route or a job (any service, and presigned S3 URLs) is recorded
+  as the IAM action and resource it needs (devtools/aws_calls.py), written to test-output/aws-calls.json,
+  and checked at the end against the IAM policy in the synthesised templates (tests/infra/policy_check.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from typing import Any
 import botocore.client
 import moto  # noqa: F401  - before any botocore client is created
 import pytest
+
+from devtools.aws_calls import CallRecorder, install_presign_recorder
+from tests.infra import policy_check
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 OUT.mkdir(exist_ok=True)
@@ -54,10 +60,13 @@ class DynamoRecorder:
 
 
 RECORDER = DynamoRecorder()
+AWS_CALLS = CallRecorder()
+install_presign_recorder(AWS_CALLS)
 _original_call = botocore.client.BaseClient._make_api_call
 
 
 def _recording_call(self: Any, operation_name: str, api_params: Any) -> Any:
+    AWS_CALLS.record(self, operation_name, api_params)
     if self.meta.service_model.service_name == "dynamodb":
         from chalicelib.core.observability import current_request_id, current_route
 
@@ -74,7 +83,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if SERVER_CALL_LOG.exists():
         for line in SERVER_CALL_LOG.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
-            RECORDER.record(entry["op"], entry["route"], entry["request"])
+            if entry.get("service", "dynamodb") == "dynamodb":
+                RECORDER.record(entry["op"], entry["route"], entry["request"])
+            if entry.get("route"):
+                AWS_CALLS.add(entry.get("service", "dynamodb"), entry["op"],
+                              [tuple(pair) for pair in entry.get("iam", [])], entry["route"])
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     (OUT / f"dynamodb-calls-{worker}.json").write_text(
         json.dumps({"scans": RECORDER.scans, "routes": RECORDER.by_route()}, indent=1), encoding="utf-8"
@@ -82,3 +95,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if RECORDER.scans:
         session.exitstatus = 1
         print(f"\nFAIL: DynamoDB Scan issued by: {sorted(set(RECORDER.scans))}")
+    policy_check.finish(session, AWS_CALLS.rows())

@@ -1,0 +1,120 @@
+"""Monthly cost of one deployment at district and at state scale, from stated prices and counts.
+
+`python -m infra.cost` prints the table README.md shows (a test keeps them equal). Prices are AWS list
+prices in USD at the time of writing (us-east-1 where a Mumbai price was not at hand; ap-south-1 is
+within about 10-15% on every line); no free tier is counted except Cognito's, which is a price tier.
+The counts follow from infra/load.py and the assumptions below, each stated where it is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .load import CALLING_HOURS, DASHBOARD_POLL_S, DISTRICT, REQUESTS_PER_CALL, STATE, Load
+
+DAYS = 30
+PRICES = {
+    "api_per_million": 3.50,  # API Gateway REST API requests
+    "lambda_per_million": 0.20,  # Lambda requests
+    "lambda_per_gb_s": 0.0000166667,  # Lambda x86 compute
+    "ddb_per_million_wru": 0.625,  # DynamoDB on-demand writes
+    "ddb_per_million_rru": 0.125,  # DynamoDB on-demand reads
+    "ddb_per_gb_month": 0.25,  # DynamoDB standard storage
+    "pitr_per_gb_month": 0.20,  # continuous backups
+    "logs_per_gb": 0.50,  # CloudWatch Logs ingestion
+    "logs_per_gb_month": 0.03,  # CloudWatch Logs storage
+    "alarm_metric_month": 0.10,  # each metric of a standard alarm
+    "xray_per_million": 5.00,  # traces recorded
+    "waf_acl_month": 5.00, "waf_rule_month": 1.00, "waf_per_million": 0.60,
+    "ses_per_thousand": 0.10,
+    "sms_each": 0.003,  # SNS SMS to India, transactional (check the current SNS SMS price list)
+    "sns_email_per_100k": 2.00,
+    "sqs_per_million": 0.40,
+}
+
+# Assumptions, per call unless stated (from the stores: a call is recorded in one transaction with its
+# target and three counters; next-call leases one target; the agent's phone reveals one number).
+WRU_PER_CALL = 19  # transactional writes cost double; GSI copies of calls and targets
+RRU_PER_CALL = 6
+RRU_PER_DASHBOARD = 10  # a supervisor's progress screen reads counters
+ACTIVATIONS_PER_MONTH = 4  # campaigns, each creating one target per contact
+CONTACTS_PER_DISTRICT = 20_000
+WRU_PER_TARGET = 5
+KB_PER_CALL_STORED = 4.5  # call log with its two index copies, plus its target's share
+STORED_MONTHS = 12  # the estimate is for a deployment one year old
+API_SECONDS = 0.15  # average API Lambda duration, 512 MB
+AUTHORIZER_SECONDS = 0.05
+LAMBDA_GB = 0.5
+AUTH_CACHE_S = 300  # the authorizer's result is cached 5 minutes per token
+LOG_KB_PER_REQUEST = 1.2  # the request line, Lambda's START/END/REPORT, the access log line
+ALARM_METRICS = 49  # as synthesised today: 6 functions x 2, API 2, 15 tables x 2 (reads+writes), 3 queues, SES 2
+XRAY_RESERVOIR_PER_S = 1.0  # X-Ray's default sampling: the first request each second, then 5%
+XRAY_RATE = 0.05
+WAF_RULES = 2
+EMAILS_PER_DISTRICT_DAY = 30  # digests to the state and central teams, rosters to agents by email
+SMS_PER_AGENT_WEEK = 1  # the week's roster
+SNS_EMAILS_PER_DISTRICT_DAY = 100  # topic summaries delivered to subscribed addresses
+SQS_POLLS_PER_MONTH = 2 * 5 * (86_400 // 20) * DAYS  # two queues, five long-polling pollers each
+
+
+@dataclass(frozen=True)
+class Line:
+    item: str
+    basis: str
+    cost: float
+
+
+def lines(load: Load) -> list[Line]:
+    p = PRICES
+    calls = load.calls_per_day * DAYS
+    dashboards = load.supervisors * CALLING_HOURS * 3600 / DASHBOARD_POLL_S * DAYS
+    requests = calls * REQUESTS_PER_CALL + dashboards
+    users = load.seats + load.supervisors
+    authorizer = users * CALLING_HOURS * 3600 / AUTH_CACHE_S * DAYS
+    wru = calls * WRU_PER_CALL + load.districts * CONTACTS_PER_DISTRICT * ACTIVATIONS_PER_MONTH * WRU_PER_TARGET
+    rru = calls * RRU_PER_CALL + dashboards * RRU_PER_DASHBOARD
+    stored_gb = calls * STORED_MONTHS * KB_PER_CALL_STORED / 1e6
+    log_gb = requests * LOG_KB_PER_REQUEST / 1e6
+    calling_seconds = CALLING_HOURS * 3600 * DAYS
+    sampled = min(requests, calling_seconds * XRAY_RESERVOIR_PER_S)
+    traces = sampled + (requests - sampled) * XRAY_RATE
+    agents = load.seats * 2
+    m = 1e6
+    return [
+        Line("API Gateway", f"{requests / m:.2f} M requests", requests / m * p["api_per_million"]),
+        Line("Lambda", f"{(requests + authorizer) / m:.2f} M invocations, "
+                       f"{(requests * API_SECONDS + authorizer * AUTHORIZER_SECONDS) * LAMBDA_GB / 1e3:.0f} k GB-s",
+             (requests + authorizer) / m * p["lambda_per_million"]
+             + (requests * API_SECONDS + authorizer * AUTHORIZER_SECONDS) * LAMBDA_GB * p["lambda_per_gb_s"]),
+        Line("DynamoDB requests", f"{wru / m:.1f} M writes, {rru / m:.1f} M reads",
+             wru / m * p["ddb_per_million_wru"] + rru / m * p["ddb_per_million_rru"]),
+        Line("DynamoDB storage + PITR", f"{stored_gb:.0f} GB after a year",
+             stored_gb * (p["ddb_per_gb_month"] + p["pitr_per_gb_month"])),
+        Line("CloudWatch Logs", f"{log_gb:.1f} GB/month",
+             log_gb * p["logs_per_gb"] + log_gb * STORED_MONTHS * p["logs_per_gb_month"]),
+        Line("CloudWatch alarms", f"{ALARM_METRICS} alarm metrics", ALARM_METRICS * p["alarm_metric_month"]),
+        Line("X-Ray", f"{traces / m:.2f} M traces", traces / m * p["xray_per_million"]),
+        Line("WAF (body cap)", f"1 ACL, {WAF_RULES} rules, {requests / m:.2f} M requests",
+             p["waf_acl_month"] + WAF_RULES * p["waf_rule_month"] + requests / m * p["waf_per_million"]),
+        Line("SES", f"{EMAILS_PER_DISTRICT_DAY * load.districts * DAYS:,} emails",
+             EMAILS_PER_DISTRICT_DAY * load.districts * DAYS / 1e3 * p["ses_per_thousand"]),
+        Line("SNS (SMS + topic email)", f"{agents * SMS_PER_AGENT_WEEK * 4.3:,.0f} SMS",
+             agents * SMS_PER_AGENT_WEEK * 4.3 * p["sms_each"]
+             + SNS_EMAILS_PER_DISTRICT_DAY * load.districts * DAYS / 1e5 * p["sns_email_per_100k"]),
+        Line("SQS", f"{SQS_POLLS_PER_MONTH / m:.1f} M requests (Lambda's polling)",
+             SQS_POLLS_PER_MONTH / m * p["sqs_per_million"]),
+        Line("Cognito (Lite)", f"{users + load.seats:,} users, under 10,000 MAU", 0.0),
+    ]
+
+
+def render() -> str:
+    district, state = lines(DISTRICT), lines(STATE)
+    rows = ["| item | district: what is counted | district $/month | state $/month |", "|---|---|---:|---:|"]
+    for d, s in zip(district, state, strict=True):
+        rows.append(f"| {d.item} | {d.basis} | {d.cost:,.2f} | {s.cost:,.2f} |")
+    rows.append(f"| **total** | | **{sum(x.cost for x in district):,.0f}** | **{sum(x.cost for x in state):,.0f}** |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(render())

@@ -1,0 +1,103 @@
+"""The Lambda deployment package: measured (test-output/infra-report.json), under the 10 MB target,
+without what the runtime provides, and importable as Lambda would import it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from infra import package
+from infra.codemodel import ROOT
+
+from .conftest import Infra
+
+
+@pytest.fixture(scope="module")
+def zips(infra: Infra) -> dict[str, Path]:
+    """The deployment zip each stage's functions use (the CDK asset the template points at)."""
+    found = {}
+    for stage in infra.stages:
+        template = infra.synth.template(stage)
+        key = next(iter(f["Properties"]["CodeUri"]["Key"] for f in template["Resources"].values()
+                        if f["Type"] == "AWS::Serverless::Function"))
+        found[stage] = infra.synth.cdk_out / f"asset.{key}"
+    return found
+
+
+def test_package_size_is_measured_and_under_target(infra: Infra, zips: dict[str, Path]) -> None:
+    for stage, path in zips.items():
+        report = infra.synth.report["stages"][stage]["package"]
+        assert report["zip_bytes"] == path.stat().st_size
+        assert report["zip_bytes"] <= package.TARGET_BYTES, f"{stage}: {report['zip_bytes'] / 1e6:.2f} MB zipped"
+        assert report["unzipped_bytes"] < package.LAMBDA_UNZIPPED_LIMIT
+        assert report["runtime_provided_present"] == []
+
+
+def test_runtime_provided_packages_are_not_in_the_zip(zips: dict[str, Path]) -> None:
+    names = zipfile.ZipFile(zips["dev"]).namelist()
+    tops = {n.split("/", 1)[0] for n in names}
+    assert not tops & set(package.RUNTIME_PROVIDED)
+    assert "app.py" in tops and "chalicelib" in tops
+
+
+def test_boto3_stays_out_of_the_lambda_requirements() -> None:
+    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    names = {line.split("==")[0].split("[")[0].strip().lower() for line in lines if line and not line.startswith("#")}
+    assert not names & {"boto3", "botocore", "s3transfer"}
+
+
+def test_the_code_never_needs_the_phone_data_left_out() -> None:
+    for path in (ROOT / "chalicelib").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            bad = [n for n in names if n.startswith(package.NEEDS_UNUSED_DATA)]
+            assert not bad, f"{path.relative_to(ROOT)} imports {bad}: drop it from infra/package.py UNUSED_DATA"
+
+
+def test_the_packaged_app_imports_as_in_lambda(zips: dict[str, Path]) -> None:
+    """Unzipped, with only what the python3.11 runtime adds (boto3 and its dependencies): app.py imports,
+    every handler is there, and phone numbers still parse."""
+    runtime = [Path(str(m.__file__)) for m in _runtime_modules()]
+    with tempfile.TemporaryDirectory() as tmp:
+        zipfile.ZipFile(zips["dev"]).extractall(tmp)
+        provided = Path(tmp) / "_runtime"
+        provided.mkdir()
+        for path in runtime:
+            target = path.parent if path.name == "__init__.py" else path
+            (provided / target.name).symlink_to(target)
+        script = "\n".join([
+            f"import sys; sys.path[:0] = [{tmp!r}, {str(provided)!r}]",
+            "import app, phonenumbers",
+            "assert app.app.routes and app.app.handler_map",
+            "n = phonenumbers.parse('098765 43210', 'IN')",
+            "assert phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164) == '+919876543210'",
+            "import chalicelib, os",
+            f"assert os.path.dirname(chalicelib.__file__).startswith({tmp!r}), chalicelib.__file__",
+            "print('ok')",
+        ])
+        result = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp, capture_output=True, text=True,
+                                env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-south-1"}, check=False)
+        assert result.stdout.strip() == "ok", result.stderr[-3000:]
+
+
+def _runtime_modules() -> list[object]:
+    """What the python3.11 Lambda runtime has on its path besides the package."""
+    import boto3
+    import botocore
+    import dateutil
+    import jmespath
+    import s3transfer
+    import six
+
+    return [boto3, botocore, s3transfer, jmespath, dateutil, six]
