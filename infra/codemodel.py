@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = ROOT / "chalicelib" / "core" / "settings.py"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 DEPLOYED_STAGES = ("dev", "prod")
+# Epoch-seconds NumberAttributes with one of these names are expiry times, as a TTLAttribute is
+# (notify's outbox keeps `expires_at` as a number): DynamoDB's TTL is turned on for them.
+TTL_NAMES = ("ttl", "expires_at", "expire_at", "expiry")
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def _key(schema: list[dict[str, str]], kind: str, types: dict[str, str]) -> KeyS
 
 def table_spec(model: Any) -> TableSpec:
     """The table a PynamoDB model needs, as `Model.create_table` would ask DynamoDB for it."""
-    from pynamodb.attributes import TTLAttribute
+    from pynamodb.attributes import NumberAttribute, TTLAttribute
 
     schema = model._get_schema()
     types = {d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]}
@@ -114,7 +117,9 @@ def table_spec(model: Any) -> TableSpec:
                 projection=projection["ProjectionType"],
                 non_key_attributes=tuple(sorted(projection.get("NonKeyAttributes", []))), local=local,
             ))
-    ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
+    attributes = model.get_attributes().values()
+    ttl = [a.attr_name for a in attributes if isinstance(a, TTLAttribute)] or [
+        a.attr_name for a in attributes if type(a) is NumberAttribute and a.attr_name in TTL_NAMES]
     assert len(ttl) <= 1, f"{model.__name__} declares more than one TTLAttribute"
     hash_key = _key(schema["key_schema"], "HASH", types)
     assert hash_key is not None

@@ -85,9 +85,9 @@ def test_tables_are_on_demand_with_point_in_time_recovery(templates: dict[str, A
         assert resource["DeletionPolicy"] == ("Retain" if stage == "prod" else "Delete")
 
 
-def test_a_model_with_a_ttl_attribute_gets_ttl() -> None:
-    """The derivation itself, on a model made for the test (no model in the app has one yet)."""
-    from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+def test_expiry_attributes_get_ttl() -> None:
+    """A TTLAttribute, or an epoch NumberAttribute named like an expiry (the outbox's `expires_at`)."""
+    from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
     from pynamodb.models import Model
 
     from infra.codemodel import table_spec
@@ -100,4 +100,22 @@ def test_a_model_with_a_ttl_attribute_gets_ttl() -> None:
         key = UnicodeAttribute(hash_key=True)
         expires = TTLAttribute()
 
+    class Numbered(Model):
+        class Meta:
+            table_name = "numbered"
+            base_name = "numbered"
+
+        key = UnicodeAttribute(hash_key=True)
+        expires_at = NumberAttribute(null=True)
+        count = NumberAttribute(default=0)
+
     assert table_spec(Expiring).ttl_attribute == "expires"
+    assert table_spec(Numbered).ttl_attribute == "expires_at"
+
+
+def test_tables_the_code_expires_have_ttl(templates: dict[str, Any], specs: list[TableSpec]) -> None:
+    expiring = [s for s in specs if s.ttl_attribute]
+    assert any(s.base_name == "outbox" for s in expiring), "notify's outbox keeps expires_at"
+    for spec in expiring:
+        table = _table(templates["prod"], f"sampark-prod-{spec.base_name}")
+        assert table["Properties"]["TimeToLiveSpecification"]["AttributeName"] == spec.ttl_attribute
