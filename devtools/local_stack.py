@@ -93,6 +93,10 @@ class LocalStack:
         boto3.client("ses", region_name=REGION, endpoint_url=self.endpoint, aws_access_key_id="local",
                      aws_secret_access_key="local").verify_email_identity(EmailAddress=LOCAL_SES_SENDER)
         self.env.update(SAMPARK_SES_SENDER=LOCAL_SES_SENDER)
+        sns = boto3.client("sns", region_name=REGION, endpoint_url=self.endpoint,
+                           aws_access_key_id="local", aws_secret_access_key="local")
+        for word in ("district", "state", "central", "ops"):  # digest audiences and operations alerts
+            self.env[f"SAMPARK_{word.upper()}_TOPIC_ARN"] = sns.create_topic(Name=f"sampark-local-{word}")["TopicArn"]
         sqs = boto3.client("sqs", region_name=REGION, endpoint_url=self.endpoint,
                            aws_access_key_id="local", aws_secret_access_key="local")
         from chalicelib.campaigns.store import activation_queue_name

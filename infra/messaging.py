@@ -54,6 +54,7 @@ def make_messaging(scope: Construct, model: CodeModel, config: StageConfig) -> M
     account_only = {"StringEquals": {"aws:SourceAccount": stack.account}}
 
     topics = {
+        "district": _topic(scope, "DistrictTopic", f"{config.prefix}-district", "Sampark: district leadership"),
         "state": _topic(scope, "StateTopic", f"{config.prefix}-state", "Sampark: state team"),
         "central": _topic(scope, "CentralTopic", f"{config.prefix}-central", "Sampark: central team"),
         "ops": _topic(scope, "OpsTopic", f"{config.prefix}-ops", "Sampark alarms"),

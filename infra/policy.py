@@ -31,7 +31,7 @@ SEND_ACTIONS = ["sqs:SendMessage"]
 # What Lambda's SQS event source mapping does with the function's role.
 CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
 PUBLISH_ACTIONS = ["sns:Publish"]
-MAIL_ACTIONS = ["ses:SendEmail"]
+MAIL_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]  # raw: the digests (HTML + text MIME)
 # Objects in the bulk bucket: presigned uploads (PUT, and multipart parts), reads, presigned downloads,
 # writes of chunks and reports, deleting an upload once read. HeadObject is authorised as GetObject.
 OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]

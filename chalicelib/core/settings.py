@@ -36,6 +36,10 @@ class Settings:
     bulk_bucket: str  # S3 bucket of imports (uploads, manifests, error reports) and exports
     bulk_queue_url: str  # SQS queue that feeds import and export chunks to the bulk worker
     import_max_bytes: int  # the largest file an import accepts
+    district_topic_arn: str  # SNS topics of the digest audiences (chalicelib/digests) ...
+    state_topic_arn: str
+    central_topic_arn: str
+    ops_topic_arn: str  # ... and of operations alerts (a digest that could not be delivered)
 
     @property
     def is_local_endpoint(self) -> bool:
@@ -105,6 +109,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bulk_bucket=_required(env, "SAMPARK_BULK_BUCKET"),
         bulk_queue_url=_required(env, "SAMPARK_BULK_QUEUE_URL"),
         import_max_bytes=int(_number(env, "SAMPARK_IMPORT_MAX_BYTES", 20 * 1024 * 1024, int)),
+        district_topic_arn=_required(env, "SAMPARK_DISTRICT_TOPIC_ARN"),
+        state_topic_arn=_required(env, "SAMPARK_STATE_TOPIC_ARN"),
+        central_topic_arn=_required(env, "SAMPARK_CENTRAL_TOPIC_ARN"),
+        ops_topic_arn=_required(env, "SAMPARK_OPS_TOPIC_ARN"),
     )
     if settings.aws_endpoint and not settings.is_local_endpoint:
         raise SettingsError("SAMPARK_AWS_ENDPOINT must point at 127.0.0.1 or localhost")
@@ -133,4 +141,24 @@ def roster_schedule(env: dict[str, str] | None = None) -> str:
         return DEFAULT_ROSTER_SCHEDULE
     if not (value.startswith(("cron(", "rate(")) and value.endswith(")")):
         raise SettingsError("SAMPARK_ROSTER_SCHEDULE must be a cron(...) or rate(...) expression")
+    return value
+
+
+DEFAULT_DIGEST_SCHEDULES = {
+    "day": "cron(30 16 * * ? *)",  # 22:00 IST, after the evening shift: the day's digest, every audience
+    # 14:35, 15:05, 20:35, 21:05 IST: after each shift end (morning 14:30, evening 21:00); a firing with
+    # nothing new to send sends nothing (every digest is keyed on its period)
+    "shift": "cron(5,35 9,15 * * ? *)",
+}
+
+
+def digest_schedule(kind: str, env: dict[str, str] | None = None) -> str:
+    """When the digest jobs run (SAMPARK_DIGEST_DAY_SCHEDULE / SAMPARK_DIGEST_SHIFT_SCHEDULE): tuning
+    knobs read on their own at import, like roster_schedule."""
+    name = f"SAMPARK_DIGEST_{kind.upper()}_SCHEDULE"
+    value = (os.environ if env is None else env).get(name, "").strip()
+    if not value:
+        return DEFAULT_DIGEST_SCHEDULES[kind]
+    if not (value.startswith(("cron(", "rate(")) and value.endswith(")")):
+        raise SettingsError(f"{name} must be a cron(...) or rate(...) expression")
     return value

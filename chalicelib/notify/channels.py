@@ -58,6 +58,30 @@ def send_email(sender: str, to: str, subject: str, text: str) -> str:
     return str(result["MessageId"])
 
 
+def send_raw_email(sender: str, to: str, raw: bytes) -> str:
+    """A whole MIME message (HTML and text alternatives) built by the caller."""
+    try:
+        result = client("ses").send_raw_email(Source=sender, Destinations=[to], RawMessage={"Data": raw})
+    except (ClientError, BotoCoreError) as exc:
+        raise _translate(exc) from exc
+    return str(result["MessageId"])
+
+
+def publish_json(topic_arn: str, subject: str, sms: str, summary: str) -> str:
+    """One topic message, two shapes (MessageStructure=json): `sms` for SMS subscribers and as the
+    default, `summary` (JSON text) for machines (sqs, lambda, https subscribers)."""
+    import json
+
+    message = json.dumps({"default": sms, "sms": sms, "email": sms, "sqs": summary, "lambda": summary,
+                          "http": summary, "https": summary}, ensure_ascii=False)
+    try:
+        result = client("sns").publish(TopicArn=topic_arn, Subject=subject[:100], Message=message,
+                                       MessageStructure="json")
+    except (ClientError, BotoCoreError) as exc:
+        raise _translate(exc) from exc
+    return str(result["MessageId"])
+
+
 def send_sms(phone: str, text: str) -> str:
     try:
         result = client("sns").publish(

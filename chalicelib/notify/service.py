@@ -61,6 +61,16 @@ def send_email(key: str, to: str, subject: str, text: str) -> Outcome:
     return _deliver(key, "email", mask_email(to), lambda: channels.send_email(sender, to, subject, text))
 
 
+def send_raw_email(key: str, to: str, raw: bytes) -> Outcome:
+    sender = get_settings().ses_sender
+    return _deliver(key, "email", mask_email(to), lambda: channels.send_raw_email(sender, to, raw))
+
+
+def publish_json(key: str, topic_arn: str, subject: str, sms: str, summary: str) -> Outcome:
+    return _deliver(key, "topic", topic_arn.rsplit(":", 1)[-1],
+                    lambda: channels.publish_json(topic_arn, subject, sms, summary))
+
+
 def send_sms(key: str, phone: str, text: str) -> Outcome:
     return _deliver(key, "sms", mask_phone(phone), lambda: channels.send_sms(phone, text))
 

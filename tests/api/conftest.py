@@ -53,12 +53,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         bulk_queue = sqs.create_queue(QueueName="sampark-dev-bulk")["QueueUrl"]
         boto3.client("s3", region_name="ap-south-1").create_bucket(
             Bucket="sampark-dev-bulk", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
+        sns = boto3.client("sns", region_name="ap-south-1")
+        topics = {f"SAMPARK_{word.upper()}_TOPIC_ARN": sns.create_topic(Name=f"sampark-dev-{word}")["TopicArn"]
+                  for word in ("district", "state", "central", "ops")}
         for key, value in {
             "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
             "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
             "SAMPARK_SES_SENDER": SES_SENDER,
             "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
-            "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue,
+            "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue, **topics,
         }.items():
             monkeypatch.setenv(key, value)
         reset_settings()

@@ -17,7 +17,9 @@ BASE = {"SAMPARK_STAGE": "dev", "AWS_REGION": "ap-south-1", "SAMPARK_TABLE_PREFI
         "SAMPARK_SES_SENDER": "sampark@example.org",
         "SAMPARK_ACTIVATION_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-campaign-activation",
         "SAMPARK_BULK_BUCKET": "sampark-dev-bulk",
-        "SAMPARK_BULK_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-bulk"}
+        "SAMPARK_BULK_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/1/sampark-dev-bulk",
+        **{f"SAMPARK_{w}_TOPIC_ARN": f"arn:aws:sns:ap-south-1:1:sampark-dev-{w.lower()}"
+           for w in ("DISTRICT", "STATE", "CENTRAL", "OPS")}}
 
 
 def test_settings_need_every_resource_name() -> None:

@@ -1,0 +1,90 @@
+"""A digest as people read it: HTML (Jinja2, autoescaped: names and titles come from users; inline CSS;
+bars as table cells with a width, which common mail clients render), a plain-text part, both in Hindi
+and English, and the MIME message that carries them. No AWS here."""
+
+from __future__ import annotations
+
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+from . import rules
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+HEADLINE = (("attempts", "कॉल किए", "Calls attempted"), ("connects", "बात हुई", "Calls connected"),
+            ("completed", "पूर्ण लक्ष्य", "Targets completed"), ("opt_outs", "ऑप्ट-आउट", "Opt-outs"),
+            ("callbacks_pending", "लंबित कॉलबैक", "Callbacks pending"))
+
+
+def signed(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"({value:+d})"
+
+
+def pct(value: float | None) -> int:
+    return max(0, min(100, round((value or 0) * 100)))
+
+
+def bar(count: int, maximum: int) -> int:
+    return pct(count / maximum) if maximum else 0
+
+
+@cache
+def _env(autoescape: bool) -> Environment:
+    env = Environment(autoescape=autoescape, undefined=StrictUndefined, trim_blocks=False)  # noqa: S701
+    env.globals.update(signed=signed, pct=pct, bar=bar)
+    return env
+
+
+@cache
+def _template(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def subject(content: dict[str, Any]) -> str:
+    hi, en = rules.AUDIENCE_LABELS[content["audience"]]
+    return f"संपर्क सारांश ({hi}) | Sampark {en.lower()} digest {content['period']}"
+
+
+SECTIONS = {"campaigns": [], "unreached": [], "silent": [], "silent_days": 0, "silent_more": 0, "agents": [],
+            "coverage": [], "by_disposition": []}
+
+
+def _context(content: dict[str, Any]) -> dict[str, Any]:
+    content = {**SECTIONS, **content}  # sections an audience does not get render as nothing
+    h = content["headline"]
+    changes = h.get("change", {})
+    rows = [{"hi": hi, "en": en, "value": h[key], "change": signed(changes.get(key))}
+            for key, hi, en in HEADLINE if key in h]
+    hi, en = rules.AUDIENCE_LABELS[content["audience"]]
+    counts = [d["count"] for d in content.get("by_disposition", [])]
+    return {"c": content, "headline": rows, "audience_hi": hi, "audience_en": en, "subject": subject(content),
+            "max_disposition": max(counts) if counts else 0}
+
+
+def html(content: dict[str, Any]) -> str:
+    return _env(True).from_string(_template("digest.html.j2")).render(**_context(content))
+
+
+def text(content: dict[str, Any]) -> str:
+    return _env(False).from_string(_template("digest.txt.j2")).render(**_context(content))
+
+
+def mime(content: dict[str, Any], sender: str, to: str) -> bytes:
+    """multipart/alternative: text/plain first, text/html last (the one clients prefer), UTF-8."""
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(subject(content), "utf-8").encode()
+    message["From"] = formataddr(("Sampark", sender))
+    message["To"] = to
+    message.attach(MIMEText(text(content), "plain", "utf-8"))
+    message.attach(MIMEText(html(content), "html", "utf-8"))
+    return message.as_bytes()

@@ -1,0 +1,53 @@
+"""Routes and schedules of digests: parse, call one service function, return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from ..core import clock
+from ..core.auth import ADMIN, CENTRAL_LEADER, STATE_LEADER, SUPERVISOR
+from ..core.http import Req, endpoint
+from ..core.settings import digest_schedule
+from . import service
+
+digests_bp = Blueprint(__name__)
+DAY_FUNCTION, SHIFT_FUNCTION = "send_day_digests", "send_shift_digests"
+TYPES = {"html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
+
+
+@endpoint(digests_bp, "/digests/{date}", roles=[ADMIN, SUPERVISOR, STATE_LEADER, CENTRAL_LEADER])
+def preview_digest(req: Req, date: str) -> Any:
+    kind, body = service.preview(req.user, date, req.query.get("audience"), req.query.get("format"))
+    if kind in TYPES:
+        return Response(body=body, status_code=200, headers={"Content-Type": TYPES[kind], "Cache-Control": "no-store"})
+    return body
+
+
+@endpoint(digests_bp, "/settings/digests", roles=[ADMIN])
+def get_digest_settings(req: Req) -> dict[str, Any]:
+    return service.settings_view()
+
+
+@endpoint(digests_bp, "/settings/digests", methods=["PUT"], roles=[ADMIN])
+def put_digest_settings(req: Req) -> dict[str, Any]:
+    return service.put_settings(req.body)
+
+
+def _fired(event: Any) -> datetime:
+    fired = getattr(event, "time", None)
+    return clock.parse_iso(fired) if isinstance(fired, str) and fired else clock.now_utc()
+
+
+@digests_bp.schedule(digest_schedule("day"), name=DAY_FUNCTION,
+                     description="Each audience's digest of the day, after the evening shift; keyed on the day")
+def send_day_digests(event: Any) -> list[dict[str, Any]]:
+    return service.scheduled_day(_fired(event))
+
+
+@digests_bp.schedule(digest_schedule("shift"), name=SHIFT_FUNCTION,
+                     description="The district's digest of the shift that just ended; keyed on the shift")
+def send_shift_digests(event: Any) -> dict[str, Any]:
+    return service.scheduled_shift(_fired(event))

@@ -1,0 +1,185 @@
+"""Pure rules of digests: audiences, periods, figures from counters, the change since the previous
+period, silent units, and the short texts (SMS, JSON). No AWS, no Chalice."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import phonenumbers
+
+from ..calls.rules import DISPOSITIONS
+from ..core.auth import ADMIN, CENTRAL_LEADER, STATE_LEADER, SUPERVISOR
+from ..core.clock import IST
+from ..org.rules import INCHARGE_ROLE
+
+AUDIENCES = ("district", "state", "central")
+ROLE_AUDIENCES = {ADMIN: set(AUDIENCES), SUPERVISOR: {"district"}, STATE_LEADER: {"state"},
+                  CENTRAL_LEADER: {"central"}}
+LEVELS = ("district", "assembly", "mandal", "shakti_kendra", "booth")
+SHIFTS = (("morning", "14:30"), ("evening", "21:00"))  # shift ends, IST (the default shifts)
+DAY_AFTER = timedelta(hours=21)  # a day is digested once its evening shift (to 21:00 IST) is over
+SMS_MAX = 160
+LIST_MAX = 20  # names listed per section; the rest is counted
+FIGURES = ("attempts", "connects", "talk_s", "completed", "targets", *(f"d_{d}" for d in DISPOSITIONS))
+
+LEVEL_LABELS = {"district": ("ज़िला", "District"), "assembly": ("विधानसभा", "Assembly"),
+                "mandal": ("मंडल", "Mandal"), "shakti_kendra": ("शक्ति केंद्र", "Shakti kendra"),
+                "booth": ("बूथ", "Booth")}
+DISPOSITION_LABELS = {
+    "connected": ("बात हुई", "Connected"), "no_answer": ("उत्तर नहीं", "No answer"), "busy": ("व्यस्त", "Busy"),
+    "switched_off": ("बंद", "Switched off"), "wrong_number": ("गलत नंबर", "Wrong number"),
+    "callback_requested": ("फिर से कॉल", "Callback requested"), "declined": ("मना किया", "Declined"),
+    "do_not_call": ("कॉल न करें", "Do not call"),
+}
+ROLE_LABELS = {"district_office_bearer": ("ज़िला पदाधिकारी", "district office-bearer"),
+               "assembly_incharge": ("विधानसभा प्रभारी", "assembly in-charge"),
+               "mandal_president": ("मंडल अध्यक्ष", "mandal president"),
+               "shakti_kendra_incharge": ("शक्ति केंद्र प्रभारी", "shakti kendra in-charge"),
+               "booth_president": ("बूथ अध्यक्ष", "booth president")}
+AUDIENCE_LABELS = {"district": ("ज़िला", "District"), "state": ("प्रदेश", "State"), "central": ("केंद्र", "Central")}
+PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.(morning|evening))?")
+
+
+def audiences_for(roles: frozenset[str]) -> set[str]:
+    out: set[str] = set()
+    for role in roles:
+        out |= ROLE_AUDIENCES.get(role, set())
+    return out
+
+
+def day_of(fired_utc: datetime) -> str:
+    """The IST day a day-digest firing at this time reports: the last day whose evening shift is over."""
+    return (fired_utc.astimezone(IST) - DAY_AFTER).date().isoformat()
+
+
+def shift_of(fired_utc: datetime) -> str:
+    """The period (`<day>.<shift>`) of the last shift that ended at or before this time."""
+    local = fired_utc.astimezone(IST)
+    for day in (local.date(), local.date() - timedelta(days=1)):
+        for name, end in reversed(SHIFTS):
+            hh, mm = map(int, end.split(":"))
+            if datetime(day.year, day.month, day.day, hh, mm, tzinfo=IST) <= local:
+                return f"{day.isoformat()}.{name}"
+    raise AssertionError("unreachable: a shift ended in the last two days")
+
+
+def previous_day(day: str) -> str:
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+
+
+def days_before(day: str, n: int) -> str:
+    return (date.fromisoformat(day) - timedelta(days=n)).isoformat()
+
+
+def totals(items: list[dict[str, int]]) -> dict[str, int]:
+    out = dict.fromkeys(FIGURES, 0)
+    for figures in items:
+        for name in FIGURES:
+            out[name] += int(figures.get(name) or 0)
+    return out
+
+
+def minus(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    return {k: int(now.get(k, 0)) - int(before.get(k, 0)) for k in FIGURES}
+
+
+def change(now: int, before: int | None) -> int | None:
+    return None if before is None else now - before
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def coverage(unit_rows: list[dict[str, Any]], previous: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Per level: targeted units (any campaign targets someone there) and reached ones (a connected
+    contact in any campaign), with the change in reached units since the previous digest."""
+    before = {row["level"]: row["reached"] for row in previous or []}
+    out = []
+    for level in LEVELS:
+        rows = [u for u in unit_rows if u["level"] == level]
+        targeted = len(rows)
+        reached = sum(1 for u in rows if u["connects"] > 0)
+        if not targeted:
+            continue
+        hi, en = LEVEL_LABELS[level]
+        out.append({"level": level, "label_hi": hi, "label_en": en, "targeted": targeted, "reached": reached,
+                    "not_reached": targeted - reached, "share": share(reached, targeted),
+                    "change": change(reached, before.get(level))})
+    return out
+
+
+def silent_units(unit_rows: list[dict[str, Any]], connects_then: dict[str, int] | None) -> list[dict[str, Any]]:
+    """Units with no new connected contact since the snapshot taken N days ago (none without one)."""
+    if connects_then is None:
+        return []
+    return [u for u in unit_rows if u["unit_id"] in connects_then and u["connects"] == connects_then[u["unit_id"]]]
+
+
+def call_up(level: str) -> tuple[str, str] | None:
+    """Who to call about a silent unit: the in-charge of the unit one level up."""
+    index = LEVELS.index(level)
+    if index == 0:
+        return None
+    return ROLE_LABELS[INCHARGE_ROLE[LEVELS[index - 1]]]
+
+
+def dispositions(day: dict[str, int], prev: dict[str, int] | None) -> list[dict[str, Any]]:
+    return [{"disposition": d, "label_hi": DISPOSITION_LABELS[d][0], "label_en": DISPOSITION_LABELS[d][1],
+             "count": day[f"d_{d}"], "change": change(day[f"d_{d}"], prev[f"d_{d}"] if prev else None)}
+            for d in DISPOSITIONS]
+
+
+# ---- no phone numbers, anywhere ----------------------------------------------------------------
+
+_DIGIT_RUN = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def has_phone(text: str) -> bool:
+    """A digit run that parses as an Indian phone number (mobile or landline), with or without +91."""
+    for match in _DIGIT_RUN.finditer(text):
+        try:
+            number = phonenumbers.parse(match.group(0), "IN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
+def redact(text: str) -> str:
+    """User-supplied text (unit names, titles, agent names) with any phone number replaced."""
+    def replace(match: re.Match[str]) -> str:
+        return "[•••]" if has_phone(match.group(0)) else match.group(0)
+    return _DIGIT_RUN.sub(replace, text or "")
+
+
+# ---- short texts ---------------------------------------------------------------------------------
+
+
+def sms_text(content: dict[str, Any]) -> str:
+    """ASCII (one SMS is 160 GSM characters; Devanagari would cut it to 70)."""
+    h = content["headline"]
+    parts = [f"Sampark {content['audience']} {content['period']}:", f"calls {h['attempts']}",
+             f"connected {h['connects']}"]
+    reach = {c["level"]: c for c in content.get("coverage", [])}
+    if "booth" in reach:
+        parts.append(f"booths {reach['booth']['reached']}/{reach['booth']['targeted']}")
+    parts += [f"opt-outs {h['opt_outs']}", f"callbacks {h['callbacks_pending']}"]
+    text = " ".join(parts[:1]) + " " + ", ".join(parts[1:])
+    return text[:SMS_MAX]
+
+
+def summary_json(content: dict[str, Any]) -> str:
+    h = content["headline"]
+    return json.dumps({
+        "kind": "sampark.digest", "audience": content["audience"], "period": content["period"],
+        "attempts": h["attempts"], "connects": h["connects"], "opt_outs": h["opt_outs"],
+        "callbacks_pending": h["callbacks_pending"],
+        "by_disposition": {d["disposition"]: d["count"] for d in content["by_disposition"]},
+        "coverage": {c["level"]: {"targeted": c["targeted"], "reached": c["reached"]}
+                     for c in content.get("coverage", [])},
+    }, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -1,0 +1,311 @@
+"""Use cases of digests: build one (from counters only), send it once per recipient (the outbox),
+preview it, manage recipients, and honour SES bounces and complaints. No Chalice, boto3 or PynamoDB."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..calls import counters
+from ..core import clock
+from ..core.auth import Principal
+from ..core.errors import Forbidden, ValidationError
+from ..core.observability import count, logger
+from ..core.settings import get_settings
+from ..notify import service as notify
+from . import render, rules, store
+
+EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}")
+DEFAULT_CONFIG: dict[str, Any] = {"audiences": {a: {"recipients": []} for a in rules.AUDIENCES}, "silent_days": 3}
+MAX_RECIPIENTS = 50
+
+
+def topic_of(audience: str) -> str:
+    s = get_settings()
+    return {"district": s.district_topic_arn, "state": s.state_topic_arn, "central": s.central_topic_arn}[audience]
+
+
+# ---- settings ------------------------------------------------------------------------------------
+
+
+def get_config() -> tuple[dict[str, Any], int]:
+    item = store.get("settings")
+    if item is None:
+        return dict(DEFAULT_CONFIG), 0
+    return dict(item.content), int(item.version or 0)
+
+
+def settings_view() -> dict[str, Any]:
+    config, version = get_config()
+    return {**config, "version": version}
+
+
+def put_settings(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ValidationError("expected a JSON object", field="body")
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ValidationError("version is the version you read (0 for the first time)", field="version")
+    audiences = body.get("audiences")
+    if not isinstance(audiences, dict) or set(audiences) - set(rules.AUDIENCES):
+        raise ValidationError(f"audiences maps {list(rules.AUDIENCES)} to their recipients", field="audiences")
+    config: dict[str, Any] = {"audiences": {}, "silent_days": body.get("silent_days", 3)}
+    if not isinstance(config["silent_days"], int) or not 1 <= config["silent_days"] <= 30:
+        raise ValidationError("silent_days is a number of days from 1 to 30", field="silent_days")
+    for audience in rules.AUDIENCES:
+        recipients = (audiences.get(audience) or {}).get("recipients", [])
+        if not isinstance(recipients, list) or len(recipients) > MAX_RECIPIENTS:
+            raise ValidationError(f"at most {MAX_RECIPIENTS} recipients", field=f"audiences.{audience}.recipients")
+        clean = []
+        for r in recipients:
+            if not isinstance(r, str) or not EMAIL.fullmatch(r.strip()):
+                raise ValidationError("recipients are email addresses", field=f"audiences.{audience}.recipients")
+            clean.append(r.strip().lower())
+        config["audiences"][audience] = {"recipients": sorted(set(clean))}
+    item = store.put_settings(config, version, clock.iso(clock.now_utc()))
+    return {**config, "version": item.version}
+
+
+# ---- building ------------------------------------------------------------------------------------
+
+
+def parse_period(period: str) -> tuple[str, str | None]:
+    match = rules.PERIOD.fullmatch(period or "")
+    if not match:
+        raise ValidationError("the period is a date (YYYY-MM-DD) or a shift (YYYY-MM-DD.morning)", field="date")
+    return match.group(1), match.group(2)
+
+
+def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(content, snapshot) of one digest, from counters. Reads: campaigns (1 Query), their counters at
+    the district (1 BatchGetItem), each campaign's unit counters (1 Query per MB), the earlier digests
+    compared against (1 BatchGetItem), unit names listed (1 BatchGetItem per 100); for the district
+    audience also the day's agents (1 Query) and each agent's pending callbacks (1 Query each)."""
+    day, shift = parse_period(period)
+    config, _ = get_config()
+    silent_days = int(config.get("silent_days", 3))
+    campaigns = [c for c in store.active_campaigns() if c.starts_on <= day]
+    prev_day = rules.previous_day(day)
+    keys = []
+    for c in campaigns:
+        keys += [counters.campaign_unit(c.campaign_id, c.district_id),
+                 counters.day_unit(day, c.campaign_id, c.district_id),
+                 counters.day_unit(prev_day, c.campaign_id, c.district_id)]
+    found = store.counters(keys)
+
+    def fig(key: tuple[str, str]) -> dict[str, int]:
+        return counters.figures(found.get(key))
+
+    day_totals = rules.totals([fig(counters.day_unit(day, c.campaign_id, c.district_id)) for c in campaigns])
+    prev_totals = rules.totals([fig(counters.day_unit(prev_day, c.campaign_id, c.district_id)) for c in campaigns])
+    all_time = rules.totals([fig(counters.campaign_unit(c.campaign_id, c.district_id)) for c in campaigns])
+    earlier = store.get_many([store.digest_key(audience, prev_day), store.digest_key(audience, f"{day}.morning"),
+                              store.digest_key(audience, rules.days_before(day, silent_days))])
+    prev_record = earlier.get(store.digest_key(audience, prev_day))
+    figures = day_totals
+    if shift == "evening":  # the evening shift: the day so far less what the morning digest counted
+        morning = earlier.get(store.digest_key(audience, f"{day}.morning"))
+        figures = rules.minus(day_totals, (morning.snapshot or {}).get("day", {})) if morning else day_totals
+    # units: one row per unit any campaign targets, connects summed over campaigns
+    units: dict[str, dict[str, Any]] = {}
+    if not shift:
+        for c in campaigns:
+            for item in store.partition(f"c#{c.campaign_id}"):
+                if not item.unit_id or not item.level:
+                    continue
+                row = units.setdefault(item.unit_id, {"unit_id": item.unit_id, "level": item.level, "connects": 0})
+                row["connects"] += int(item.connects or 0)
+    rows = sorted(units.values(), key=lambda u: u["unit_id"])
+    callbacks = 0
+    agents: list[dict[str, Any]] = []
+    if audience == "district":
+        for item in store.partition(f"d#{day}#agents"):
+            pending = store.pending_callbacks(item.agent or item.sk[2:])
+            callbacks += pending
+            f = counters.figures(item)
+            agents.append({"agent": rules.redact(item.agent or item.sk[2:]), "attempts": f["attempts"],
+                           "connects": f["connects"], "talk_min": round(f["talk_s"] / 60),
+                           "callbacks_pending": pending})
+    headline: dict[str, Any] = {
+        "attempts": figures["attempts"], "connects": figures["connects"], "completed": all_time["completed"],
+        "targets": all_time["targets"], "opt_outs": figures["d_do_not_call"], "callbacks_pending": callbacks,
+        "talk_min": round(figures["talk_s"] / 60),
+    }
+    if not shift:
+        headline["change"] = {"attempts": figures["attempts"] - prev_totals["attempts"],
+                              "connects": figures["connects"] - prev_totals["connects"],
+                              "opt_outs": figures["d_do_not_call"] - prev_totals["d_do_not_call"]}
+    prev_content = prev_record.content if prev_record else None
+    content: dict[str, Any] = {
+        "audience": audience, "period": period, "date": day, "shift": shift, "headline": headline,
+        "by_disposition": rules.dispositions(figures, None if shift else prev_totals),
+        "coverage": rules.coverage(rows, (prev_content or {}).get("coverage")) if not shift else [],
+    }
+    names_wanted: list[str] = []
+    if audience != "central" and not shift:
+        content["campaigns"] = [
+            {"campaign_id": c.campaign_id, "title_hi": rules.redact(c.title_hi), "title_en": rules.redact(c.title_en),
+             **{k: fig(counters.day_unit(day, c.campaign_id, c.district_id))[k] for k in ("attempts", "connects")},
+             **{k: fig(counters.campaign_unit(c.campaign_id, c.district_id))[k] for k in ("completed", "targets")}}
+            for c in campaigns]
+        unreached = [u for u in rows if u["connects"] == 0]
+        listed = []
+        for level in rules.LEVELS:
+            at_level = [u for u in unreached if u["level"] == level]
+            if at_level:
+                listed.append((level, at_level[:rules.LIST_MAX], len(at_level) - rules.LIST_MAX))
+                names_wanted += [u["unit_id"] for u in at_level[:rules.LIST_MAX]]
+        then = earlier.get(store.digest_key(audience, rules.days_before(day, silent_days)))
+        silent = rules.silent_units(rows, (then.snapshot or {}).get("units") if then else None)
+        names_wanted += [u["unit_id"] for u in silent[:rules.LIST_MAX]]
+        names = store.units(names_wanted)
+        parents = store.units([names[u["unit_id"]].parent_id for u in silent[:rules.LIST_MAX]
+                               if u["unit_id"] in names and names[u["unit_id"]].parent_id])
+        names.update(parents)
+
+        def label(unit_id: str, lang: str) -> str:
+            unit = names.get(unit_id)
+            return rules.redact(getattr(unit, f"name_{lang}") if unit else unit_id)
+
+        content["unreached"] = [{"level": lv, "label_hi": rules.LEVEL_LABELS[lv][0],
+                                 "label_en": rules.LEVEL_LABELS[lv][1],
+                                 "names": [label(u["unit_id"], "en") for u in us], "more": max(more, 0)}
+                                for lv, us, more in listed]
+        content["silent_days"] = silent_days
+        content["silent"] = []
+        for u in silent[:rules.LIST_MAX]:
+            unit = names.get(u["unit_id"])
+            role = rules.call_up(u["level"])
+            parent_id = unit.parent_id if unit else None
+            call = {"role_hi": role[0], "role_en": role[1], "unit_hi": label(parent_id, "hi"),
+                    "unit_en": label(parent_id, "en")} if role and parent_id else None
+            content["silent"].append({"unit_id": u["unit_id"], "level": u["level"],
+                                      "name_hi": label(u["unit_id"], "hi"), "name_en": label(u["unit_id"], "en"),
+                                      "call": call})
+        content["silent_more"] = max(len(silent) - rules.LIST_MAX, 0)
+    if audience == "district":
+        content["agents"] = agents
+    snapshot = {"day": day_totals, "units": {u["unit_id"]: u["connects"] for u in rows}}
+    return content, snapshot
+
+
+def digest(audience: str, period: str) -> dict[str, Any]:
+    """The digest of a period: the stored one if it was built (what was sent), else built now and
+    stored when its period is over (so every send and every preview after that is the same)."""
+    stored = store.get(store.digest_key(audience, period))
+    if stored is not None:
+        return dict(stored.content)
+    content, snapshot = build(audience, period)
+    if _period_over(period):
+        item = store.DigestModel(store.digest_key(audience, period), content=content, snapshot=snapshot,
+                                 created_at=clock.iso(clock.now_utc()))
+        return dict(store.put_first(item).content)
+    return content
+
+
+def _period_over(period: str) -> bool:
+    day, shift = parse_period(period)
+    now = clock.now_utc()
+    if shift:
+        return rules.shift_of(now) >= period
+    return rules.day_of(now) >= day
+
+
+# ---- sending -------------------------------------------------------------------------------------
+
+
+def send(audience: str, period: str) -> dict[str, Any]:
+    """Send a digest to its recipients (email) and its topic (SMS text + JSON), each once: the outbox
+    key is `digest#<audience>#<period>#<recipient>#email` / `#sns`. A permanent failure raises an
+    alert on the ops topic (once per key) and stays visible in the preview's deliveries."""
+    content = digest(audience, period)
+    config, _ = get_config()
+    recipients = list(config["audiences"].get(audience, {}).get("recipients", []))
+    blocked = store.suppressed(recipients)
+    sender = get_settings().ses_sender
+    outcomes: dict[str, str] = {}
+    for to in recipients:
+        key = f"digest#{audience}#{period}#{to}#email"
+        if to in blocked:
+            outcomes[key] = "suppressed"
+            continue
+        outcome = notify.send_raw_email(key, to, render.mime(content, sender, to))
+        outcomes[key] = outcome.status
+        if outcome.status == notify.FAILED:
+            _alert(key, outcome.error_code)
+    key = f"digest#{audience}#{period}#topic#sns"
+    outcome = notify.publish_json(key, topic_of(audience), render.subject(content), rules.sms_text(content),
+                                  rules.summary_json(content))
+    outcomes[key] = outcome.status
+    if outcome.status == notify.FAILED:
+        _alert(key, outcome.error_code)
+    count("DigestSendRuns")
+    return {"audience": audience, "period": period, "outcomes": outcomes}
+
+
+def _alert(key: str, code: str | None) -> None:
+    logger.warning("digest delivery failed for good", extra={"key_kind": "digest", "code": code})
+    notify.publish(f"alert#{key}", get_settings().ops_topic_arn, "Sampark: digest delivery failed",
+                   f"A digest could not be delivered and will not be retried: {key.split('#')[1:3]} "
+                   f"error {code}. See GET /digests/<date>?audience=... deliveries.")
+
+
+def scheduled_day(fired_utc: Any) -> list[dict[str, Any]]:
+    period = rules.day_of(fired_utc)
+    return [send(audience, period) for audience in rules.AUDIENCES]
+
+
+def scheduled_shift(fired_utc: Any) -> dict[str, Any]:
+    return send("district", rules.shift_of(fired_utc))
+
+
+# ---- preview -------------------------------------------------------------------------------------
+
+
+def preview(user: Principal, date: str, audience: str | None, fmt: str | None) -> Any:
+    if audience not in rules.AUDIENCES:
+        raise ValidationError(f"audience is one of {list(rules.AUDIENCES)}", field="audience")
+    if audience not in rules.audiences_for(user.roles):
+        raise Forbidden("your role may not see this audience's digest")
+    if fmt not in (None, "json", "html", "text"):
+        raise ValidationError("format is json, html or text", field="format")
+    parse_period(date)
+    content = digest(audience, date)
+    if fmt == "html":
+        return "html", render.html(content)
+    if fmt == "text":
+        return "text", render.text(content)
+    config, _ = get_config()
+    recipients = config["audiences"].get(audience, {}).get("recipients", [])
+    keys = [f"digest#{audience}#{date}#{to}#email" for to in recipients]
+    keys.append(f"digest#{audience}#{date}#topic#sns")
+    sent = store.deliveries(keys)
+    deliveries = [{"channel": "sns" if k.endswith("#sns") else "email",
+                   "recipient": sent[k].recipient if k in sent else None,
+                   "status": sent[k].status if k in sent else "pending",
+                   "error_code": sent[k].error_code if k in sent else None} for k in keys]
+    return "json", {"digest": content, "subject": render.subject(content), "sms": rules.sms_text(content),
+                    "deliveries": deliveries}
+
+
+# ---- SES feedback ----------------------------------------------------------------------------------
+
+
+def ses_feedback(message: dict[str, Any]) -> int:
+    """An SES notification (through SNS): a permanent bounce or a complaint suppresses its addresses."""
+    kind = message.get("notificationType") or message.get("eventType")
+    at = clock.iso(clock.now_utc())
+    addresses: list[str] = []
+    if kind == "Bounce" and (message.get("bounce") or {}).get("bounceType") == "Permanent":
+        addresses = [r.get("emailAddress", "") for r in message["bounce"].get("bouncedRecipients", [])]
+    elif kind == "Complaint":
+        complained = (message.get("complaint") or {}).get("complainedRecipients", [])
+        addresses = [r.get("emailAddress", "") for r in complained]
+    done = 0
+    for address in addresses:
+        if EMAIL.fullmatch(address or ""):
+            store.suppress(address, str(kind).lower(), at)
+            done += 1
+    count("DigestAddressesSuppressed", done)
+    return done
+

@@ -1,0 +1,127 @@
+"""Digests' own table and the reads a digest makes. The only module of this feature that touches
+DynamoDB. A digest reads report counters (never call logs): a number of items that follows the
+campaigns, units and agents reported, whatever the number of calls.
+
+`digests` items (hash key `key`):
+* `settings`: recipients per audience, silent-unit threshold (a version guards concurrent edits);
+* `digest#<audience>#<period>`: the digest as built the first time (what every send of it uses), with
+  a snapshot (per-unit connects, day totals) the next digests compare against;
+* `suppress#<email>`: an address SES reported as bounced or complained about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from ..calls.counters import CounterModel
+from ..campaigns import store as campaign_store
+from ..core import db
+from ..core.errors import Conflict
+from ..core.paging import PageRequest
+from ..notify.store import OutboxModel
+from ..org import store as org_store
+
+MAX_CAMPAIGNS = 100
+
+
+@db.table("digests")
+class DigestModel(Model):
+    class Meta:
+        table_name = "digests"
+
+    key = UnicodeAttribute(hash_key=True)
+    content = JSONAttribute(null=True)
+    snapshot = JSONAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+def digest_key(audience: str, period: str) -> str:
+    return f"digest#{audience}#{period}"
+
+
+def get(key: str) -> DigestModel | None:
+    try:
+        return DigestModel.get(key, consistent_read=True)
+    except DigestModel.DoesNotExist:
+        return None
+
+
+def get_many(keys: list[str]) -> dict[str, DigestModel]:
+    return {d.key: d for d in DigestModel.batch_get(list(dict.fromkeys(keys)))} if keys else {}
+
+
+def put_first(item: DigestModel) -> DigestModel:
+    """Keep the first digest built for a key: a second builder (a concurrent run) gets the stored one."""
+    try:
+        item.save(condition=DigestModel.key.does_not_exist())
+    except PutError as exc:
+        if db.is_condition_failure(exc):
+            stored = get(item.key)
+            if stored is not None:
+                return stored
+        raise db.translate(exc) from exc
+    return item
+
+
+def put_settings(config: dict[str, Any], version: int, at: str) -> DigestModel:
+    item = DigestModel("settings", content=config, version=version + 1, created_at=at)
+    condition = DigestModel.key.does_not_exist() if version == 0 else DigestModel.version == version
+    try:
+        item.save(condition=condition)
+    except PutError as exc:
+        if db.is_condition_failure(exc):
+            raise Conflict("the digest settings changed meanwhile; read them again", field="version") from exc
+        raise db.translate(exc) from exc
+    return item
+
+
+def suppress(email: str, reason: str, at: str) -> None:
+    DigestModel(f"suppress#{email.lower()}", reason=reason, created_at=at).save()  # same item twice: same state
+
+
+def suppressed(emails: list[str]) -> set[str]:
+    found = get_many([f"suppress#{e.lower()}" for e in emails])
+    return {k.removeprefix("suppress#") for k in found}
+
+
+# ---- reads of other features' data (read-only) ----------------------------------------------
+
+
+def active_campaigns() -> list[campaign_store.CampaignModel]:
+    return campaign_store.list_campaigns("active", None, PageRequest(MAX_CAMPAIGNS, None)).items
+
+
+def counters(keys: list[tuple[str, str]]) -> dict[tuple[str, str], CounterModel]:
+    out: dict[tuple[str, str], CounterModel] = {}
+    unique = list(dict.fromkeys(keys))
+    for i in range(0, len(unique), 100):
+        for item in CounterModel.batch_get(unique[i:i + 100]):
+            out[(item.pk, item.sk)] = item
+    return out
+
+
+def partition(pk: str) -> list[CounterModel]:
+    """Every item of one counter partition (a campaign's units, or a day's agents), 1 MB per Query."""
+    return list(CounterModel.query(pk))
+
+
+def units(unit_ids: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    unique = list(dict.fromkeys(unit_ids))
+    for i in range(0, len(unique), 100):
+        out.update(org_store.get_units(unique[i:i + 100]))
+    return out
+
+
+def pending_callbacks(agent: str) -> int:
+    return len(campaign_store.agent_callbacks(agent, PageRequest(100, None)).items)
+
+
+def deliveries(keys: list[str]) -> dict[str, OutboxModel]:
+    return {o.key: o for o in OutboxModel.batch_get(list(dict.fromkeys(keys)))} if keys else {}
