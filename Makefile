@@ -47,3 +47,9 @@ clean:
 # Figures: 20,000 contacts imported through the local stack (write calls per row, seconds).
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e/test_import_bulk.py -m e2e -s
+
+# Lighthouse (npm lighthouse@12.2.3, mobile, Debian's chromium) on the web client served by the local
+# stack: the median scores of three runs go to docs/performance.md ("Web client"). Not part of `test`.
+.PHONY: lighthouse
+lighthouse: $(STAMP)
+	$(BIN)/python -m devtools.lighthouse

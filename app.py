@@ -1,6 +1,7 @@
 """Sampark: the Chalice app. Creates it, binds the stores, registers blueprints and middleware."""
 
 from chalicelib.accounts.routes import accounts_bp
+from chalicelib.board.routes import board_bp
 from chalicelib.calls.routes import calls_bp
 from chalicelib.campaigns.routes import campaigns_bp
 from chalicelib.core import db
@@ -13,6 +14,7 @@ from chalicelib.exports.routes import exports_bp
 from chalicelib.imports.routes import imports_bp
 from chalicelib.org.routes import org_bp
 from chalicelib.shifts.routes import shifts_bp
+from chalicelib.web.routes import web_bp
 
 app = SamparkChalice(app_name="sampark")
 
@@ -22,5 +24,5 @@ for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 
 for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp, imports_bp,
-                   exports_bp, digests_bp):
+                   exports_bp, board_bp, web_bp, digests_bp):
     app.register_blueprint(_blueprint)

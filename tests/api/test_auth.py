@@ -124,4 +124,5 @@ def test_route_role_matrix(api: Api) -> None:
 def test_public_routes_are_only_these() -> None:
     public = {k for k, v in ROUTE_ROLES.items() if v is None}
     assert public == {("GET", "/health"), ("POST", "/auth/login"), ("POST", "/auth/refresh"),
-                      ("POST", "/auth/new-password")}
+                      ("POST", "/auth/new-password"),
+                      ("GET", "/"), ("GET", "/sw.js"), ("GET", "/app/{name}")}  # the web client's static files

@@ -1,0 +1,87 @@
+"""The mobile web client: static files packaged with the app (chalicelib/web/static) and served by
+the same API, so that `chalice local` and API Gateway serve the client exactly as they serve the API.
+
+Three public routes: `/` (the page, under a strict Content-Security-Policy), `/sw.js` (the service
+worker, at the root so that its scope is the whole app) and `/app/{name}` (every other file, by name
+from a fixed list). Each answer carries an ETag; a matching If-None-Match gets a 304. The service
+worker is stamped with a build id (a hash of every file), so a deploy that changes any file installs
+a new worker, which caches the new files for offline use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from chalice import Blueprint, Response
+
+from ..core.http import Req, endpoint
+
+web_bp = Blueprint(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+TYPES = {
+    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml", ".webmanifest": "application/manifest+json",
+}
+ROOT_FILES = ("index.html", "sw.js")  # served at / and /sw.js, not under /app/
+# Nothing from outside the app: scripts, styles, images, fonts and API calls come from this origin only.
+CSP = "; ".join([
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "manifest-src 'self'", "worker-src 'self'",
+    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+])
+SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: str
+    content_type: str
+    etag: str
+
+
+@lru_cache(maxsize=1)
+def assets() -> dict[str, Asset]:
+    """Every file of the client, read once per container. sw.js gets the build id and the list of
+    files to keep offline."""
+    raw = {p.name: p.read_text(encoding="utf-8") for p in sorted(STATIC.iterdir())
+           if p.is_file() and p.suffix in TYPES}
+    build = hashlib.sha256("".join(f"{n}\0{b}\0" for n, b in sorted(raw.items())).encode()).hexdigest()[:16]
+    shell = ["/"] + [f"/app/{n}" for n in sorted(raw) if n not in ROOT_FILES]
+    raw["sw.js"] = raw["sw.js"].replace("__BUILD__", build).replace("__SHELL__", json.dumps(shell))
+    return {name: Asset(body, TYPES[Path(name).suffix], f'"{hashlib.sha256(body.encode()).hexdigest()[:20]}"')
+            for name, body in raw.items()}
+
+
+def _serve(req: Req, name: str, extra: dict[str, str] | None = None) -> Response:
+    asset = assets().get(name)
+    if asset is None:
+        return Response(body="not found", status_code=404,
+                        headers={"Content-Type": "text/plain; charset=utf-8", **SECURITY})
+    headers: dict[str, str | list[str]] = {"Content-Type": asset.content_type, "ETag": asset.etag,
+                                           "Cache-Control": "no-cache", **SECURITY, **(extra or {})}
+    if asset.etag in {t.strip() for t in (req.headers.get("if-none-match") or "").split(",")}:
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=asset.body, status_code=200, headers=headers)
+
+
+@endpoint(web_bp, "/", public=True)
+def index(req: Req) -> Response:
+    return _serve(req, "index.html", {"Content-Security-Policy": CSP})
+
+
+@endpoint(web_bp, "/sw.js", public=True)
+def service_worker(req: Req) -> Response:
+    return _serve(req, "sw.js", {"Service-Worker-Allowed": "/"})
+
+
+@endpoint(web_bp, "/app/{name}", public=True)
+def static_file(req: Req, name: str) -> Response:
+    if name in ROOT_FILES:
+        return _serve(req, "")
+    return _serve(req, name, {"Content-Security-Policy": CSP} if name.endswith(".html") else None)

@@ -1,0 +1,175 @@
+// Sampark's mobile client: the shell (header, outbox banner), the screens' router, and the jobs that
+// run in the background (sending recorded calls, the offline copy of the app).
+
+import * as api from './api.js';
+import * as i18n from './i18n.js';
+import * as outbox from './outbox.js';
+import { boardScreen } from './board.js';
+import { callScreen } from './call.js';
+import { homeScreen } from './home.js';
+import { callsScreen, outboxScreen } from './lists.js';
+import { loginScreen } from './login.js';
+import { button, h, link, replace } from './ui.js';
+
+const t = i18n.t;
+const SCREENS = {
+  login: loginScreen, home: homeScreen, call: callScreen, calls: callsScreen, outbox: outboxScreen, board: boardScreen,
+};
+const FLUSH_EVERY_MS = 20000;
+const els = {
+  header: document.getElementById('top'),
+  banner: document.getElementById('banner'),
+  main: document.getElementById('main'),
+};
+let leaving = [];
+let renders = 0;
+let updateReady = false;
+let notice = null;
+
+export const app = {
+  go(hash) {
+    if (location.hash === hash) render();
+    else location.hash = hash;
+  },
+  home() {
+    if (api.hasRole('agent')) return '#/home';
+    if (api.hasRole('supervisor', 'admin')) return '#/board';
+    return '#/home';
+  },
+  /** A message for the sign-in screen (why the session ended), kept until someone signs in. */
+  say(text) {
+    notice = text;
+  },
+  notice() {
+    return notice;
+  },
+  refreshBanner,
+  flush,
+  render,
+};
+
+async function render() {
+  const mine = ++renders;
+  for (const fn of leaving) fn();
+  leaving = [];
+  const [name = '', arg = ''] = location.hash.replace(/^#\/?/, '').split('/');
+  const user = api.current();
+  renderHeader();
+  refreshBanner();
+  if (!user && name !== 'login') return app.go('#/login');
+  if (user && (name === 'login' || !SCREENS[name])) return app.go(app.home());
+  if (updateReady && (name === 'home' || name === 'board')) {
+    location.reload();
+    return undefined;
+  }
+  const view = h('div', { class: `screen screen-${name}` });
+  replace(els.main, view);
+  const ctx = {
+    view, arg: decodeURIComponent(arg), app,
+    alive: () => mine === renders,
+    onLeave: (fn) => leaving.push(fn),
+  };
+  try {
+    await SCREENS[name](ctx);
+  } catch (err) {
+    if (!ctx.alive()) return undefined;
+    replace(view, h('h1', { class: 'screen-title', tabindex: '-1' }, t('error.title')),
+      h('p', { role: 'alert', class: 'notice notice-error' }, i18n.errorText(err)),
+      link(t('nav.home'), app.home(), 'btn btn-secondary'));
+  }
+  if (ctx.alive()) {
+    const title = view.querySelector('.screen-title');
+    document.title = `${title ? `${title.textContent} · ` : ''}${t('app.name')}`;
+    if (title && document.activeElement === document.body) title.focus({ preventScroll: true });
+  }
+  return undefined;
+}
+
+function renderHeader() {
+  const user = api.current();
+  const other = i18n.current() === 'hi' ? 'en' : 'hi';
+  replace(els.header,
+    h('a', { href: user ? app.home() : '#/login', class: 'brand' },
+      h('img', { src: '/app/icon.svg', alt: '', width: '32', height: '32' }), h('span', {}, t('app.name'))),
+    h('span', { class: 'spacer' }),
+    button(t('lang.switch'), switchLanguage, 'btn btn-header', { lang: other }),
+    user ? button(t('nav.signout'), signOut, 'btn btn-header') : null);
+}
+
+async function switchLanguage() {
+  await i18n.load(i18n.current() === 'hi' ? 'en' : 'hi');
+  await render();
+  els.header.querySelector('button')?.focus();
+}
+
+async function signOut() {
+  const user = api.current();
+  const { waiting } = await outbox.counts(user?.username);
+  api.signOut();
+  if (waiting) app.say(t('login.kept_on_phone', { count: waiting }));
+  app.go('#/login');
+}
+
+async function refreshBanner() {
+  const user = api.current();
+  const { waiting, failed } = await outbox.counts(user?.username);
+  const parts = [];
+  if (!navigator.onLine) parts.push(h('p', { class: 'banner-text' }, h('span', { class: 'pill pill-offline' }, t('net.offline'))));
+  if (waiting) {
+    parts.push(h('p', { class: 'banner-text' }, t('outbox.waiting', { count: i18n.number(waiting) })),
+      button(t('outbox.send_now'), () => flush(), 'btn btn-banner'));
+  }
+  if (failed) {
+    parts.push(h('p', { class: 'banner-text' }, t('outbox.failed', { count: i18n.number(failed) })),
+      link(t('outbox.see_why'), '#/outbox', 'btn btn-banner'));
+  }
+  els.banner.hidden = parts.length === 0;
+  els.banner.dataset.waiting = String(waiting);
+  replace(els.banner, parts);
+}
+
+/** Send what waits in the outbox; resolves with what happened. */
+function flush() {
+  const user = api.current();
+  return outbox.flush(user?.username).finally(refreshBanner);
+}
+
+function onNetwork() {
+  refreshBanner();
+  if (navigator.onLine) flush();
+}
+
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const updating = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    document.documentElement.dataset.offline = 'ready';
+    if (updating) updateReady = true; // a new version: taken at the next home screen, never mid-call
+  });
+  navigator.serviceWorker.register('/sw.js', { scope: '/' })
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => {
+      if (navigator.serviceWorker.controller) document.documentElement.dataset.offline = 'ready';
+    })
+    .catch(() => {});
+}
+
+async function boot() {
+  await i18n.load();
+  api.onSessionEnd(() => {
+    app.say(t('error.session_expired'));
+    app.go('#/login');
+  });
+  window.addEventListener('hashchange', render);
+  window.addEventListener('online', onNetwork);
+  window.addEventListener('offline', onNetwork);
+  outbox.onChange(refreshBanner);
+  setInterval(() => {
+    if (api.current()) flush();
+  }, FLUSH_EVERY_MS);
+  await render();
+  if (api.current()) flush();
+  registerWorker();
+}
+
+boot();

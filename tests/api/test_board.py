@@ -1,0 +1,117 @@
+"""The supervisor board and an agent's own day, under moto: who is rostered on the shift in progress,
+each agent's calls and connects of the day, leases and callbacks held, each active campaign's
+progress; and what one board costs in DynamoDB calls (a number per agent and per campaign, never per
+call)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call
+from tests.api.conftest import Api, Env
+from tests.api.shifts_support import put_agents
+from tests.conftest import RECORDER
+
+pytestmark = pytest.mark.usefixtures("district")
+DAY = "2026-03-10"  # a Tuesday
+
+
+def board_calls() -> int:
+    """DynamoDB calls of the most recent GET /board."""
+    runs = [sum(ops.values()) for (route, _), ops in RECORDER.per_request.items() if route == "GET /board"]
+    return runs[-1]
+
+
+def test_board_shows_each_agents_day_leases_callbacks_and_campaigns(api: Api, aws: Env,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch, ist(DAY, "10:00"))
+    add_contacts(api, B1, 4)
+    add_contacts(api, B2, 2, start=10)
+    cid = active_campaign(api, starts_on="2026-03-01", ends_on="2026-03-31")["campaign_id"]
+    one, two = aws.user("agent01", "agent"), aws.user("agent02", "agent")
+
+    first = next_call(api, cid, one).json
+    assert api.post("/calls", call_body(cid, first["contact"]["contact_id"]), token=one).status == 201
+    second = next_call(api, cid, one).json
+    callback = call_body(cid, second["contact"]["contact_id"], "callback_requested",
+                         callback_at="2026-03-10T12:00:00+05:30")
+    assert api.post("/calls", callback, token=one).status == 201
+    held = next_call(api, cid, two).json  # agent02 holds a lease, no call yet
+    clock.advance(minutes=3)
+
+    board = api.get("/board", role="supervisor")
+    assert board.status == 200, board.body
+    data = board.json
+    assert data["date"] == DAY and data["refresh_s"] == 30
+    rows = {r["username"]: r for r in data["agents"]}
+    assert (rows["agent01"]["calls"], rows["agent01"]["connects"]) == (2, 1)
+    assert rows["agent01"]["callbacks"] == {"pending": 1, "due": 0, "more": False}
+    assert rows["agent01"]["leases"] == []
+    # agent02 has made no call today: a lease alone does not put them on the board unless rostered
+    assert "agent02" not in rows
+    assert data["totals"]["calls"] == 2 and data["totals"]["connects"] == 1
+    (campaign,) = data["campaigns"]
+    assert campaign["campaign_id"] == cid and campaign["connects"] == 1 and campaign["targets"] == 6
+    assert {row["level"] for row in campaign["coverage"]} >= {"booth", "mandal"}
+    assert "phone" not in board.body.decode()
+
+    assert api.post("/calls", call_body(cid, held["contact"]["contact_id"], "busy"), token=two).status == 201
+    third = next_call(api, cid, two).json
+    rows = {r["username"]: r for r in api.get("/board", role="admin").json["agents"]}
+    (lease,) = rows["agent02"]["leases"]
+    assert lease["contact_id"] == third["contact"]["contact_id"] and lease["until"] > lease["leased_at"]
+
+    clock.set_ist(DAY, "12:30")  # the callback is due now
+    rows = {r["username"]: r for r in api.get("/board", role="supervisor").json["agents"]}
+    assert rows["agent01"]["callbacks"]["due"] == 1
+
+
+def test_board_cost_grows_with_agents_not_with_calls(api: Api, aws: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch, ist(DAY, "10:00"))
+    add_contacts(api, B1, 6)
+    cid = active_campaign(api, starts_on="2026-03-01", ends_on="2026-03-31", max_attempts=10,
+                          retry_delay_minutes=0)["campaign_id"]
+    token = aws.user("agent01", "agent")
+    api.get("/board", role="supervisor")
+    empty = board_calls()
+    screen = next_call(api, cid, token).json
+    assert api.post("/calls", call_body(cid, screen["contact"]["contact_id"], "no_answer"), token=token).status == 201
+    api.get("/board", role="supervisor")
+    with_one_agent = board_calls()
+    for _ in range(4):
+        clock.advance(minutes=1)
+        screen = next_call(api, cid, token).json
+        r = api.post("/calls", call_body(cid, screen["contact"]["contact_id"], "no_answer"), token=token)
+        assert r.status == 201, r.body
+    api.get("/board", role="supervisor")
+    assert board_calls() == with_one_agent, "more calls, same reads"
+    assert with_one_agent == empty + 2  # the agent's holdings, and their profile's name
+
+
+def test_me_today_reads_the_agents_own_counter(api: Api, aws: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    Clock(monkeypatch, ist(DAY, "10:00"))
+    add_contacts(api, B1, 2)
+    cid = active_campaign(api, starts_on="2026-03-01", ends_on="2026-03-31")["campaign_id"]
+    token = aws.user("agent01", "agent")
+    assert api.get("/me/today", token=token).json == {"date": DAY, "calls": 0, "connects": 0, "talk_s": 0}
+    screen = next_call(api, cid, token).json
+    assert api.post("/calls", call_body(cid, screen["contact"]["contact_id"]), token=token).status == 201
+    assert api.get("/me/today", token=token).json == {"date": DAY, "calls": 1, "connects": 1, "talk_s": 95}
+    assert api.get("/board", role="agent").status == 403
+    assert api.get("/me/today", role="state_leader").status == 403
+
+
+def test_board_lists_the_agents_rostered_on_the_shift_in_progress(api: Api, aws: Env,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch, ist("2026-03-09", "09:00"))  # a Monday: the first day of a period
+    put_agents(6, supervisors=1)
+    r = api.post("/rosters/current/generate", {}, role="admin")
+    assert r.status in (200, 201), r.body
+    data = api.get("/board", role="supervisor").json
+    assert data["shift"]["rostered"] and data["shift"]["window"]["shift"] == "morning"
+    morning = [row for row in data["agents"] if row["rostered"]]
+    assert morning and all(row["seat"] for row in morning)
+    assert data["totals"]["on_duty"] == len(morning)
+    clock.set_ist("2026-03-09", "22:00")  # between shifts: nobody is on duty
+    night = api.get("/board", role="supervisor").json
+    assert night["shift"]["window"] is None and night["agents"] == []
