@@ -159,7 +159,7 @@ def test_concurrent_runs_send_each_message_once(api: Api, aws: Env, clock: Clock
     def run() -> None:
         try:
             service.send("state", DAY)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
