@@ -37,7 +37,10 @@ CALL_SPEC = {
 FUTURE_SLACK = timedelta(minutes=5)  # clocks on cheap phones drift
 OLDEST_CALL = timedelta(days=2)  # a call recorded later than this is refused (counters are per day)
 LONGEST_CALLBACK = timedelta(days=30)
-ATTEMPTS = 3  # a transaction that loses a race is re-read and retried this many times
+# A transaction that loses a race is re-read and retried. The races it can lose are another call
+# reaching one of the (at most five) units on its path first, or a conflicting transaction on a shared
+# counter; each lost first-connect race removes a unit from the ones still to reach, so 6 is enough.
+ATTEMPTS = 6
 
 
 # ---- recording a call ----------------------------------------------------------------------
