@@ -18,7 +18,8 @@ from pathlib import Path
 
 from chalice import Blueprint, Response
 
-from ..core.http import Req, endpoint
+from ..core import errors
+from ..core.http import Req, endpoint, error_response
 
 web_bp = Blueprint(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -61,8 +62,7 @@ def assets() -> dict[str, Asset]:
 def _serve(req: Req, name: str, extra: dict[str, str] | None = None) -> Response:
     asset = assets().get(name)
     if asset is None:
-        return Response(body="not found", status_code=404,
-                        headers={"Content-Type": "text/plain; charset=utf-8", **SECURITY})
+        return error_response(errors.NotFound(f"the web client has no file {name!r}", field="name"))
     headers: dict[str, str | list[str]] = {"Content-Type": asset.content_type, "ETag": asset.etag,
                                            "Cache-Control": "no-cache", **SECURITY, **(extra or {})}
     if asset.etag in {t.strip() for t in (req.headers.get("if-none-match") or "").split(",")}:
@@ -82,6 +82,6 @@ def service_worker(req: Req) -> Response:
 
 @endpoint(web_bp, "/app/{name}", public=True)
 def static_file(req: Req, name: str) -> Response:
-    if name in ROOT_FILES:
-        return _serve(req, "")
+    if name in ROOT_FILES:  # only at their own paths
+        return _serve(req, f"/app/{name}")
     return _serve(req, name, {"Content-Security-Policy": CSP} if name.endswith(".html") else None)

@@ -138,7 +138,8 @@ def test_files_by_name_only_from_the_list(client: Client) -> None:
         r = client.http.get(f"/app/{name}")
         assert r.status_code == 200 and r.headers["Content-Type"].startswith(kind), name
     for name in ("nope.js", "index.html", "sw.js", "..%2Fapp.py", "routes.py"):
-        assert client.http.get(f"/app/{name}").status_code == 404, name
+        r = client.http.get(f"/app/{name}")
+        assert r.status_code == 404 and json.loads(r.body)["error"]["code"] == "not_found", name
 
 
 def test_the_service_worker_is_stamped_with_the_build_and_the_files_to_keep(client: Client) -> None:

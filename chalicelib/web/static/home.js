@@ -71,10 +71,12 @@ function drawToday(data) {
 
 function drawCampaigns(data) {
   if (!data.items?.length) return h('p', {}, t('home.no_campaigns'));
+  const today = i18n.istToday();
   return h('ul', { class: 'list' }, data.items.map((c) => h('li', { class: 'item' },
     h('p', { class: 'item-title' }, i18n.pick(c, 'title')),
     h('p', { class: 'muted' }, `${t(`kind.${c.kind}`)} · ${t('home.until', { day: i18n.day(c.ends_on) })}`),
-    link(t('home.start_calling'), `#/call/${encodeURIComponent(c.campaign_id)}`, 'btn btn-primary btn-block'))));
+    c.starts_on > today ? h('p', {}, t('home.starts', { day: i18n.day(c.starts_on) }))
+      : link(t('home.start_calling'), `#/call/${encodeURIComponent(c.campaign_id)}`, 'btn btn-primary btn-block'))));
 }
 
 function drawCallbacks(data) {
