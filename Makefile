@@ -48,6 +48,12 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e/test_import_bulk.py -m e2e -s
 
+# schemathesis against docs/openapi.yaml on the local stack: every role, every phase, 100 examples per
+# operation (a short run of it is part of `test`: tests/e2e/test_fuzz.py). Report: test-output/fuzz/.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(BIN)/python -m devtools.fuzz --examples 100 --workers 2
+
 # Lighthouse (npm lighthouse@12.2.3, mobile, Debian's chromium) on the web client served by the local
 # stack: the median scores of three runs go to docs/performance.md ("Web client"). Not part of `test`.
 .PHONY: lighthouse

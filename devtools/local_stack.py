@@ -5,7 +5,6 @@ end-to-end tests; whoever starts it stops it (a context manager, and Ctrl-C for 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -121,15 +120,15 @@ class LocalStack:
 
         district = generate_district(self.seed, **self.district_size)
         self.summary = seed_demo(get_settings(), district, cognito, self.password)
-        chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or "chalice"
         api_env = dict(self.env)
         call_log = os.environ.get("SAMPARK_DDB_CALL_LOG")
         if call_log:  # the test suite watches the server's DynamoDB calls (no Scan; calls per route)
             guard = str(ROOT / "devtools" / "scan_guard")
             api_env.update(SAMPARK_DDB_CALL_LOG=call_log,
                            PYTHONPATH=os.pathsep.join(filter(None, [guard, api_env.get("PYTHONPATH")])))
-        api = self._spawn([chalice, "local", "--host", "127.0.0.1", "--port", str(self.api_port),
-                           "--stage", "local", "--no-autoreload"], api_env)
+        # chalice local, with API Gateway's refusals in the app's error shape (as infra deploys them)
+        api = self._spawn([sys.executable, "-m", "devtools.chalice_local", "local", "--host", "127.0.0.1",
+                           "--port", str(self.api_port), "--stage", "local", "--no-autoreload"], api_env)
         _wait_http(f"{self.api_url}/health", 60, api)
         # `chalice local` runs no SQS triggers: a pump in this process invokes the same function
         from chalicelib.campaigns.routes import ACTIVATION_FUNCTION

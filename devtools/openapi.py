@@ -34,7 +34,7 @@ PAGE = [
      "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
     {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2048}},
 ]
-DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+DATE = {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"}  # empty: the default (today)
 
 
 def _q(name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def _q(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/"): {"summary": "The web client's page", "media": "text/html"},
     ("GET", "/app/{name}"): {"summary": "A static asset of the web client", "media": "*/*"},
-    ("GET", "/sw.js"): {"summary": "The web client's service worker", "media": "application/javascript"},
+    ("GET", "/sw.js"): {"summary": "The web client's service worker", "media": "text/javascript"},
     ("GET", "/health"): {"summary": "Liveness; touches nothing"},
     ("POST", "/auth/login"): {"summary": "Sign in with username and password",
                               "body": "chalicelib.accounts.routes:LOGIN"},
@@ -101,6 +101,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                             "idempotent": True},
     ("GET", "/agents/{username}/leaves"): {"summary": "An agent's leaves", "query": PAGE},
     ("DELETE", "/agents/{username}/leaves/{leave_id}"): {"summary": "Withdraw a leave"},
+    ("GET", "/agents/{username}/duty"): {"summary": "Whether an agent is on duty now, and why"},
+    ("POST", "/agents/{username}/duty-override"): {"summary": "Put an agent on duty until a time",
+                                                   "body": "chalicelib.shifts.duty:OVERRIDE_SPEC"},
+    ("DELETE", "/agents/{username}/duty-override"): {"summary": "Lift an agent's duty override"},
     ("GET", "/settings/seats"): {"summary": "Seats (rooms)"},
     ("PUT", "/settings/seats"): {"summary": "Replace the seats (version)", "body": {
         "type": "object", "required": ["version"],
@@ -118,10 +122,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/rosters/{period}"): {"summary": "A period's roster",
                                    "query": [*PAGE, _q("rev", {"type": "string"})]},
     ("POST", "/imports"): {"summary": "Start a contact import (Idempotency-Key)",
-                           "body": "chalicelib.imports.service:CREATE_SPEC", "status": 201, "idempotent": True},
+                           "body": "chalicelib.imports.service:CREATE_SPEC", "status": 201, "idempotent": "required"},
     ("GET", "/imports/{import_id}"): {"summary": "An import's progress and report"},
     ("POST", "/exports"): {"summary": "Start an export (Idempotency-Key)",
-                           "body": "chalicelib.exports.service:CREATE_SPEC", "status": 201, "idempotent": True},
+                           "body": "chalicelib.exports.service:CREATE_SPEC", "status": 201, "idempotent": "required"},
     ("GET", "/exports/{export_id}"): {"summary": "An export's progress and download links"},
     ("GET", "/digests/{date}"): {"summary": "Preview a digest", "media": ["application/json", "text/html",
                                                                          "text/plain"],
@@ -219,8 +223,9 @@ def build() -> dict[str, Any]:
                        "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
                       for name in [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]]
             if op_info.get("idempotent"):
-                params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                               "schema": {"type": "string", "maxLength": 200}})
+                params.append({"name": "Idempotency-Key", "in": "header",
+                               "required": op_info["idempotent"] == "required",
+                               "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}})
             params += op_info.get("query", [])
             if params:
                 op["parameters"] = params
@@ -233,12 +238,16 @@ def build() -> dict[str, Any]:
             content = {m: {"schema": {"type": "object"}} if m == "application/json" else {"schema": {"type": "string"}}
                        for m in media_types}
             responses: dict[str, Any] = {str(op_info.get("status", 200)): {"description": "OK", "content": content}}
+            if media != "application/json" and roles is None:
+                responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
             if op_info.get("status", 200) != 200:
                 responses["200"] = {"description": "Already done (an idempotent replay or an update)",
                                     "content": content}
             codes = [400, 404, 429, 503]
             if roles is not None:
                 codes += [401, 403]
+            elif path.startswith("/auth/"):
+                codes += [401]  # wrong password, refresh token or session
             if method in ("POST", "PUT", "PATCH", "DELETE"):
                 codes += [409]
             if method in ("POST", "PUT", "PATCH"):
@@ -276,7 +285,7 @@ def dump(spec: dict[str, Any]) -> str:
     import yaml  # PyYAML: a dev dependency (schemathesis brings it), never in the Lambda package
 
     header = "# Generated by `python -m devtools.openapi` from app.routes and the validation specs. Do not edit.\n"
-    return header + yaml.safe_dump(json.loads(json.dumps(spec)), sort_keys=False, allow_unicode=True, width=110)
+    return header + str(yaml.safe_dump(json.loads(json.dumps(spec)), sort_keys=False, allow_unicode=True, width=110))
 
 
 def main(argv: list[str] | None = None) -> int:

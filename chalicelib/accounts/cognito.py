@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from ..core import errors
 from ..core.clients import client
@@ -12,6 +12,7 @@ from ..core.settings import get_settings
 
 _REFUSED = {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException",
             "PasswordResetRequiredException"}
+_BAD_SESSION = {"ResourceNotFoundException", "CodeMismatchException", "ExpiredCodeException"}
 _BUSY = {"TooManyRequestsException", "LimitExceededException"}
 
 
@@ -47,6 +48,8 @@ def password_login(username: str, password: str) -> dict[str, Any]:
             ClientId=get_settings().user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
+    except ParamValidationError as exc:  # a value outside Cognito's bounds: refused, not a 500
+        raise errors.ValidationError("the sign-in request was refused as invalid") from exc
     except ClientError as exc:
         raise _translate(exc) from exc
     return _tokens(result)
@@ -58,6 +61,8 @@ def refresh(refresh_token: str) -> dict[str, Any]:
             ClientId=get_settings().user_pool_client_id, AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
+    except ParamValidationError as exc:  # a value outside Cognito's bounds: refused, not a 500
+        raise errors.ValidationError("the sign-in request was refused as invalid") from exc
     except ClientError as exc:
         raise _translate(exc) from exc
     return _tokens(result)
@@ -71,9 +76,13 @@ def complete_new_password(username: str, session: str, new_password: str) -> dic
             ClientId=get_settings().user_pool_client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
             ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
         )
+    except ParamValidationError as exc:  # a value outside Cognito's bounds: refused, not a 500
+        raise errors.ValidationError("the sign-in request was refused as invalid") from exc
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "InvalidPasswordException":
             raise errors.ValidationError("the new password does not meet the password policy",
                                          field="new_password") from exc
+        if exc.response.get("Error", {}).get("Code") in _BAD_SESSION:  # unknown or expired session
+            raise errors.Unauthorized("the sign-in session has expired: sign in again", field="session") from exc
         raise _translate(exc) from exc
     return _tokens(result)

@@ -20,7 +20,7 @@ LOGIN = {
 REFRESH = {"refresh_token": Field("str", required=True, max_len=4096)}
 NEW_PASSWORD = {
     "username": LOGIN["username"],
-    "session": Field("str", required=True, max_len=4096),
+    "session": Field("str", required=True, min_len=20, max_len=2048),  # Cognito's bounds
     "new_password": Field("str", required=True, min_len=10, max_len=256, strip=False),
 }
 
