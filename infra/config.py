@@ -26,9 +26,7 @@ class StageConfig:
     load: Load
     sender: str  # the From address of every email
     ses_identity: str  # the verified identity that covers the sender: its address, or its domain
-    ops_emails: tuple[str, ...]
-    state_emails: tuple[str, ...]
-    central_emails: tuple[str, ...]
+    subscribers: dict[str, tuple[str, ...]]  # topic word -> email addresses ("<word>_emails" in the context)
     waf: bool
 
     @property
@@ -64,12 +62,12 @@ def stage_config(stage: str, context: dict[str, Any]) -> StageConfig:
         raise ValueError(f"sampark:{stage}.ses_identity must be an email address or a domain")
     if identity not in (sender.lower(), sender.lower().split("@", 1)[1]):
         raise ValueError(f"sampark:{stage}.ses_identity {identity!r} does not cover the sender {sender!r}")
-    lists = {}
-    for key in ("ops_emails", "state_emails", "central_emails"):
-        values = tuple(str(v) for v in raw.get(key, []))
+    subscribers = {}
+    for key in (k for k in raw if k.endswith("_emails")):
+        values = tuple(str(v) for v in raw[key])
         bad = [v for v in values if not _EMAIL.match(v)]
         if bad:
             raise ValueError(f"sampark:{stage}.{key} has addresses that are not emails: {bad}")
-        lists[key] = values
+        subscribers[key.removesuffix("_emails").replace("_", "-")] = values
     return StageConfig(stage=stage, load=SCALES[scale], sender=sender, ses_identity=identity,
-                       waf=bool(raw.get("waf", True)), **lists)
+                       subscribers=subscribers, waf=bool(raw.get("waf", True)))

@@ -68,8 +68,14 @@ def make_messaging(scope: Construct, model: CodeModel, config: StageConfig) -> M
     topics["ses-feedback"].add_to_resource_policy(iam.PolicyStatement(
         actions=["sns:Publish"], principals=[iam.ServicePrincipal("ses.amazonaws.com")],
         resources=[topics["ses-feedback"].topic_arn], conditions=account_only))
-    for key, emails in (("ops", config.ops_emails), ("state", config.state_emails),
-                        ("central", config.central_emails)):
+    # every SAMPARK_<WORD>_TOPIC_ARN setting names a topic <word> (district, for the district team's summaries)
+    for var in model.required_env:
+        word = var.removeprefix("SAMPARK_").removesuffix("_TOPIC_ARN").lower().replace("_", "-")
+        if var.endswith("_TOPIC_ARN") and word not in topics:
+            topics[word] = _topic(scope, f"{camel(word)}Topic", f"{config.prefix}-{word}", f"Sampark: {word}")
+    for key, emails in config.subscribers.items():
+        if key not in topics:
+            raise ValueError(f"sampark:{config.stage}.{key}_emails: there is no topic {key!r} ({sorted(topics)})")
         for email in emails:
             topics[key].add_subscription(subscriptions.EmailSubscription(email))
 
