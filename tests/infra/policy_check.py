@@ -148,7 +148,12 @@ def finish(session: Any, rows: list[dict[str, str]]) -> None:
     from infra.synth import Synth
 
     synth = Synth(directory)
-    templates = {stage: synth.template(stage) for stage in synth.stages}
+    try:
+        templates = {stage: synth.template(stage) for stage in synth.stages}
+    except OSError as exc:
+        session.exitstatus = 1
+        print(f"\nFAIL: the IAM policy check could not read the synthesised templates: {exc}")
+        return
     problems = check(rows, templates)
     coverage = {"calls": len(rows), "problems": problems,
                 "granted_but_not_exercised": unexercised(rows, templates[synth.stages[0]])}
