@@ -277,7 +277,7 @@ class SamparkStack(Stack):
         for source in self.model.event_sources:
             if source.kind == "sqs" and source.is_arn and source.target:
                 consume.append(sqs.Queue.from_queue_arn(self, f"External{msg.camel(source.name)}", source.target))
-        topics = [t for var, t in ((v, self._topic_for(environment[v])) for v in named if v.endswith("_TOPIC_ARN"))
+        topics = [t for t in (self._topic_for(environment[v]) for v in sorted(named) if v.endswith("_TOPIC_ARN"))
                   if t is not None]
         grant_app(self.app_role, Grants(
             tables=[(self.tables[spec.base_name], [i.name for i in spec.indexes]) for spec in self.model.tables],
