@@ -101,7 +101,9 @@ def make_messaging(scope: Construct, model: CodeModel, config: StageConfig) -> M
             dead_letter_queues.append(dlq)
         if source.kind == "sns" and not source.is_arn and source.target:
             key = source.target
-            if key not in topics:
+            # a handler on one of the stack's own topics (e.g. SES feedback) subscribes to it, not to a twin
+            own = {f"{config.prefix}-{short}" for short in topics}
+            if key not in topics and key not in own:
                 topics[key] = _topic(scope, f"Topic{camel(key)}", key, f"Sampark events: {key}")
 
     configuration_set = ses.CfnConfigurationSet(

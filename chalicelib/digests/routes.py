@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +17,9 @@ from . import service
 
 digests_bp = Blueprint(__name__)
 DAY_FUNCTION, SHIFT_FUNCTION = "send_day_digests", "send_shift_digests"
+# SES posts bounces and complaints to this topic (infra/messaging.py: <prefix>-ses-feedback); Chalice
+# needs the name when the app is imported, so it follows the stage like the queues do.
+SES_FEEDBACK_TOPIC = f"sampark-{os.environ.get('SAMPARK_STAGE') or 'local'}-ses-feedback"
 TYPES = {"html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
 
 
@@ -51,3 +56,13 @@ def send_day_digests(event: Any) -> list[dict[str, Any]]:
                      description="The district's digest of the shift that just ended; keyed on the shift")
 def send_shift_digests(event: Any) -> dict[str, Any]:
     return service.scheduled_shift(_fired(event))
+
+
+@digests_bp.on_sns_message(topic=SES_FEEDBACK_TOPIC, name="ses_feedback")
+def on_ses_feedback(event: Any) -> int:
+    """A bounce or complaint from SES: suppress the address for later digests."""
+    try:
+        message = json.loads(event.message)
+    except (TypeError, ValueError):
+        return 0  # not an SES notification: nothing to suppress, nothing to retry
+    return service.ses_feedback(message if isinstance(message, dict) else {})
