@@ -44,9 +44,12 @@ unit: $(STAMP)
 clean:
 	rm -rf $(VENV) .venv-infra build infra/cdk.out .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output
 
-# Figures: 20,000 contacts imported through the local stack (write calls per row, seconds).
+# Figures: 20,000 contacts imported through the local stack (write calls per row, seconds), then
+# bench/results.md and .json (devtools/bench.py: cold start, DynamoDB calls per route from the last
+# `make test`'s recording, rotation, import, package size).
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e/test_import_bulk.py -m e2e -s
+	$(BIN)/python -m devtools.bench
 
 # schemathesis against docs/openapi.yaml on the local stack: every role, every phase, 100 examples per
 # operation (a short run of it is part of `test`: tests/e2e/test_fuzz.py). Report: test-output/fuzz/.

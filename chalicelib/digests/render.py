@@ -5,14 +5,13 @@ and English, and the MIME message that carries them. No AWS here."""
 from __future__ import annotations
 
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import formataddr
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, StrictUndefined
+if TYPE_CHECKING:  # jinja2 and email.mime load when a digest is rendered, not on the API's cold start
+    from jinja2 import Environment
 
 from . import rules
 
@@ -40,6 +39,8 @@ def bar(count: int, maximum: int) -> int:
 
 @cache
 def _env(autoescape: bool) -> Environment:
+    from jinja2 import Environment, StrictUndefined
+
     # nosec B701: autoescape is on for the HTML body; off only for the text/plain body, where HTML
     # escaping would corrupt the text and nothing renders markup
     env = Environment(autoescape=autoescape, undefined=StrictUndefined, trim_blocks=False)  # noqa: S701 # nosec B701
@@ -83,6 +84,9 @@ def text(content: dict[str, Any]) -> str:
 
 def mime(content: dict[str, Any], sender: str, to: str) -> bytes:
     """multipart/alternative: text/plain first, text/html last (the one clients prefer), UTF-8."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
     message = MIMEMultipart("alternative")
     message["Subject"] = Header(subject(content), "utf-8").encode()
     message["From"] = formataddr(("Sampark", sender))

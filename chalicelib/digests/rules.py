@@ -8,8 +8,6 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import phonenumbers
-
 from ..calls.rules import DISPOSITIONS
 from ..core.auth import ADMIN, CENTRAL_LEADER, STATE_LEADER, SUPERVISOR
 from ..core.clock import IST
@@ -140,6 +138,8 @@ _DIGIT_RUN = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 
 def has_phone(text: str) -> bool:
     """A digit run that parses as an Indian phone number (mobile or landline), with or without +91."""
+    import phonenumbers  # here, not at module level: off the API's cold start
+
     for match in _DIGIT_RUN.finditer(text):
         try:
             number = phonenumbers.parse(match.group(0), "IN")

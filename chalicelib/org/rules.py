@@ -3,8 +3,6 @@ No AWS, no Chalice: unit-tested on their own."""
 
 from __future__ import annotations
 
-import phonenumbers
-
 from ..core.errors import ValidationError
 
 LEVELS = ("state", "district", "assembly", "mandal", "shakti_kendra", "booth")
@@ -86,6 +84,8 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     text = raw.translate(_DEVANAGARI_DIGITS).strip()
     if not text or len(text) > 32:
         raise ValidationError("phone is required", field=field)
+    import phonenumbers  # here, not at module level: ~10 MB of metadata off the cold start
+
     try:
         number = phonenumbers.parse(text, "IN")
     except phonenumbers.NumberParseException as exc:

@@ -21,3 +21,13 @@ def test_bandit_finds_no_medium_or_high_issue() -> None:
               for i in report["results"]]
     assert not issues, "bandit:\n" + "\n".join(issues)
     assert not report["errors"], report["errors"]
+
+
+def test_the_cold_path_imports_nothing_heavy_a_request_may_not_need() -> None:
+    """jinja2 and email.mime (digests), phonenumbers (phone parsing) load when used: the import of
+    `app` is most of every cold start (make bench measures the ratio to the bare dependencies)."""
+    code = ("import sys, app; print(' '.join(m for m in ('jinja2', 'phonenumbers', 'email.mime', 'hypothesis') "
+            "if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,  # nosec B603
+                          check=True)
+    assert proc.stdout.strip() == "", f"imported at cold start: {proc.stdout.strip()}"
