@@ -36,7 +36,8 @@ CSP = "; ".join([
     "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ])
 SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()"}
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+            "Strict-Transport-Security": "max-age=31536000"}  # browsers ignore it over plain http (local)
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ def test_the_page_is_served_with_a_strict_csp_and_revalidated_by_etag(client: Cl
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
     assert r.headers["Content-Security-Policy"] == routes.CSP
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Cache-Control"] == "no-cache"
+    assert r.headers["X-Frame-Options"] == "DENY" and "max-age" in r.headers["Strict-Transport-Security"]
     assert client.http.get("/", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
     assert b'lang="hi"' in r.body and b"/app/app.js" in r.body
 
