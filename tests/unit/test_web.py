@@ -26,7 +26,7 @@ CATALOGUES = {lang: json.loads((STATIC / f"{lang}.json").read_text(encoding="utf
 SCRIPTS = {p.name: p.read_text(encoding="utf-8") for p in STATIC.glob("*.js")}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Refusals of the routes the client calls: raised with code="..." or as a calling-hours Closed("...").
-REFUSAL_SOURCES = ["calls", "campaigns", "accounts", "core"]
+REFUSAL_SOURCES = ["calls", "campaigns", "accounts", "core", "shifts/duty.py"]  # duty: the next call's gate
 DUTY_REASONS = ["off_shift", "on_leave", "not_rostered", "standby", "inactive", "not_an_agent"]
 
 
@@ -69,8 +69,9 @@ def test_no_sentence_is_written_in_the_code() -> None:
 
 def refusal_codes() -> set[str]:
     codes: set[str] = set()
-    for folder in REFUSAL_SOURCES:
-        for path in (CHALICELIB / folder).glob("*.py"):
+    for source in REFUSAL_SOURCES:
+        paths = [CHALICELIB / source] if source.endswith(".py") else sorted((CHALICELIB / source).glob("*.py"))
+        for path in (p for p in paths if p.exists()):
             source = path.read_text(encoding="utf-8")
             codes.update(re.findall(r'\bcode="([a-z_]+)"', source))
             codes.update(re.findall(r'\bClosed\("([a-z_]+)"', source))
@@ -83,7 +84,8 @@ def refusal_codes() -> set[str]:
 def test_every_refusal_of_the_calling_routes_has_a_message_in_both_languages() -> None:
     codes = refusal_codes()
     assert {"lease_not_held", "outside_calling_hours", "campaign_closed", "unauthorized", "call_id_reused"} <= codes
-    expected = codes | set(DUTY_REASONS) | {"network", "timeout", "session_expired", "still_sending", "internal"}
+    expected = codes | set(DUTY_REASONS) | {"off_duty", "network", "timeout", "session_expired", "still_sending",
+                                            "internal"}
     for lang, catalogue in CATALOGUES.items():
         missing = sorted(c for c in expected if f"error.{c}" not in catalogue)
         assert not missing, (lang, missing)

@@ -90,10 +90,20 @@ export function fromIst(ymd, hhmm) {
 /** The message for an API refusal or a network failure, from the catalogue. */
 export function errorText(err) {
   const code = err?.code || 'generic';
+  if (code === 'off_duty') return offDuty(err.details || {});
   let text = has(`error.${code}`) ? t(`error.${code}`) : t('error.generic', { status: err?.status ?? '' });
   const opensAt = err?.details?.opens_at;
   if (opensAt) text += ` ${t('error.opens_at', { when: dateTime(opensAt) })}`;
   if (err?.field && (code === 'invalid' || code === 'required')) text += ` (${fieldName(err.field)})`;
+  return text;
+}
+
+/** Not on duty: why (from the roster) and when the agent's next shift opens. */
+function offDuty(details) {
+  const reason = details.reason;
+  let text = reason && has(`error.${reason}`) ? t(`error.${reason}`) : t('error.off_duty');
+  const next = details.next_window;
+  if (next?.start) text += ` ${t('error.next_window', { when: dateTime(next.start) })}`;
   return text;
 }
 
