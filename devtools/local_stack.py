@@ -172,6 +172,9 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def main() -> int:
+    # Ctrl-C and SIGTERM both stop everything. SIGINT is set explicitly: a shell that starts this in
+    # the background (as CI may) leaves SIGINT ignored, and Python would keep ignoring it.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     api_port = int(os.environ.get("SAMPARK_API_PORT", "8000"))
     moto_port = int(os.environ.get("SAMPARK_MOTO_PORT", "5001"))

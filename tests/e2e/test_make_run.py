@@ -47,7 +47,7 @@ class Runner:
 
     def interrupt(self) -> int:
         self.proc.send_signal(signal.SIGINT)
-        return self.proc.wait(timeout=30)
+        return self.proc.wait(timeout=60)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
