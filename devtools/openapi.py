@@ -119,6 +119,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/rosters/{period}/generate"): {"summary": "Generate or revise a period's roster",
                                              "body": {"type": "object", "properties": {"force": {"type": "boolean"}},
                                                       "additionalProperties": False}, "status": 201},
+    ("POST", "/handovers/{day}/{shift}"): {"summary": "Hand over an ended shift (leases released, callbacks "
+                                                      "to the seat partner); the schedule runs the same"},
     ("GET", "/rosters/{period}"): {"summary": "A period's roster",
                                    "query": [*PAGE, _q("rev", {"type": "string"})]},
     ("POST", "/imports"): {"summary": "Start a contact import (Idempotency-Key)",

@@ -22,6 +22,7 @@ from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, validate
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..shifts import duty as shifts_duty
 from . import rules, store
 
 CAMPAIGN_ID = r"cp_[a-z0-9]{26}"
@@ -373,6 +374,7 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     closed = _closed_error(campaign, now)
     if closed is not None:
         raise closed
+    shifts_duty.require_on_duty(agent, now)
     now_s, until_s = iso(now), iso(now + timedelta(minutes=int(campaign.lease_minutes)))
     tried: set[str] = set()
     writes = 0

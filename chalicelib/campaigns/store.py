@@ -154,6 +154,7 @@ class TargetModel(Model):
     last_notes = UnicodeAttribute(null=True)
     last_call_at = UnicodeAttribute(null=True)
     last_agent = UnicodeAttribute(null=True)
+    handover = UnicodeAttribute(null=True)  # the shift handover (day#shift) that moved this callback
     by_queue = TargetsByQueue()
     by_agent = TargetsByAgent()
     by_contact = TargetsByContact()
@@ -401,6 +402,42 @@ def agent_callbacks(agent: str, page: PageRequest) -> Page[TargetModel]:
 
 
 AGENT_KEYS = ("campaign_id", "contact_id", "agent_key", "agent_sort")
+
+
+def held_by(agent: str) -> list[TargetModel]:
+    """Everything one agent holds in every campaign (leases, then callbacks by time): the handover's read."""
+    return list(TargetModel.by_agent.query(agent, page_size=100))
+
+
+def release_lease(target: TargetModel, agent: str, now: str) -> TargetModel | None:
+    """End `agent`'s lease on a target at once: a queued target is due again now; a callback goes back
+    to its owner's callbacks at its time. None if the lease is no longer this agent's."""
+    campaign_id, contact_id = target.campaign_id, target.contact_id
+    actions: list[Action] = [TargetModel.lease_agent.remove(), TargetModel.lease_until.remove(),
+                             TargetModel.leased_at.remove()]
+    if target.status == "callback" and target.callback_at:
+        actions += [TargetModel.due_at.set(target.callback_at),
+                    TargetModel.agent_sort.set(f"1#{target.callback_at}#{campaign_id}#{contact_id}")]
+    else:
+        actions += [TargetModel.due_at.set(now), TargetModel.queue_sort.set(sort_at(now, contact_id)),
+                    TargetModel.agent_key.remove(), TargetModel.agent_sort.remove()]
+    condition = (TargetModel.status == target.status) & (TargetModel.lease_agent == agent)
+    return _try_update(campaign_id, contact_id, actions, condition)
+
+
+def move_callback(target: TargetModel, owner: str, to: str, handover: str) -> TargetModel | None:
+    """Give an unleased callback of `owner` to `to`, marked with the handover that moved it. None if it
+    is no longer `owner`'s unleased callback (another run moved it, or it was called meanwhile)."""
+    condition = ((TargetModel.status == "callback") & (TargetModel.agent_key == owner)
+                 & TargetModel.lease_agent.does_not_exist())
+    return _try_update(target.campaign_id, target.contact_id,
+                       [TargetModel.agent_key.set(to), TargetModel.handover.set(handover)], condition)
+
+
+def handed_over(agent: str, handover: str) -> list[TargetModel]:
+    """The callbacks one handover gave `agent` (a Query of the agent's callbacks, filtered)."""
+    return list(TargetModel.by_agent.query(agent, TargetModel.agent_sort.startswith("1#"),
+                                           filter_condition=TargetModel.handover == handover, page_size=100))
 
 
 def campaign_of_contact_targets(contact_id: str) -> list[tuple[str, str]]:

@@ -152,6 +152,22 @@ DEFAULT_DIGEST_SCHEDULES = {
 }
 
 
+DEFAULT_HANDOVER_SCHEDULE = "cron(0,30 9,15 ? * * *)"  # 14:30 and 21:00 IST are among these; the job picks
+
+
+def handover_schedule(env: dict[str, str] | None = None) -> str:
+    """When the shift handover job looks for a shift that just ended (SAMPARK_HANDOVER_SCHEDULE): a
+    tuning knob read on its own at import, like roster_schedule. The default fires at the default
+    shift ends (09:00 and 15:30 UTC) and half an hour either side; the job acts only just after an
+    end in the configured windows, so a change of windows needs this cron to cover the new ends."""
+    value = (os.environ if env is None else env).get("SAMPARK_HANDOVER_SCHEDULE", "").strip()
+    if not value:
+        return DEFAULT_HANDOVER_SCHEDULE
+    if not (value.startswith(("cron(", "rate(")) and value.endswith(")")):
+        raise SettingsError("SAMPARK_HANDOVER_SCHEDULE must be a cron(...) or rate(...) expression")
+    return value
+
+
 def digest_schedule(kind: str, env: dict[str, str] | None = None) -> str:
     """When the digest jobs run (SAMPARK_DIGEST_DAY_SCHEDULE / SAMPARK_DIGEST_SHIFT_SCHEDULE): tuning
     knobs read on their own at import, like roster_schedule."""

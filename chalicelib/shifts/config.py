@@ -3,12 +3,35 @@ defaults when none was stored). No Chalice, no boto3, no PynamoDB here."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from ..core import clock
 from ..core.clock import iso
 from ..core.errors import ValidationError
 from . import rules, store
+
+# The shift configuration and a period's roster head are the same for every agent and change rarely:
+# duty_status keeps them per container for DUTY_CACHE_S (a roster revision or a change of shift
+# windows made in another container is seen at most that much later; this container's own writes
+# clear the cache at once).
+DUTY_CACHE_S = 30.0
+_duty_cache: dict[str, tuple[float, Any]] = {}
+
+
+def reset_duty_cache() -> None:
+    _duty_cache.clear()
+
+
+def cached(key: str, read: Callable[[], Any]) -> Any:
+    hit = _duty_cache.get(key)
+    moment = time.monotonic()
+    if hit is not None and moment - hit[0] < DUTY_CACHE_S:
+        return hit[1]
+    value = read()
+    _duty_cache[key] = (moment, value)
+    return value
 
 
 def seat_config() -> rules.SeatConfig:
@@ -59,4 +82,6 @@ def put_shifts(actor: str, body: Any) -> dict[str, Any]:
     config = rules.shift_config_from(data)
     stored = {k: v for k, v in config.to_dict().items() if k not in ("version", "timezone")}
     new_version = store.put_config("shifts", stored, version, iso(clock.now_utc()), actor)
+    reset_duty_cache()
     return rules.shift_config_from(stored, new_version).to_dict()
+

@@ -11,11 +11,12 @@ from ..core import clock
 from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint
 from ..core.paging import page_request
-from ..core.settings import roster_schedule
-from . import agents, config, service, store
+from ..core.settings import handover_schedule, roster_schedule
+from . import agents, config, duty, handover, service, store
 
 shifts_bp = Blueprint(__name__)
 ROSTER_FUNCTION = "generate_next_roster"
+HANDOVER_FUNCTION = "hand_over_shift"
 
 
 # ---- agents and leave ----------------------------------------------------------------------
@@ -54,6 +55,21 @@ def list_leaves(req: Req, username: str) -> dict[str, Any]:
 @endpoint(shifts_bp, "/agents/{username}/leaves/{leave_id}", methods=["DELETE"], roles=[ADMIN])
 def withdraw_leave(req: Req, username: str, leave_id: str) -> dict[str, Any]:
     return agents.withdraw_leave(req.user.username, username, leave_id)
+
+
+@endpoint(shifts_bp, "/agents/{username}/duty", roles=STAFF)
+def agent_duty(req: Req, username: str) -> dict[str, Any]:
+    return duty.duty_now(username)
+
+
+@endpoint(shifts_bp, "/agents/{username}/duty-override", methods=["POST"], roles=[SUPERVISOR, ADMIN])
+def set_duty_override(req: Req, username: str) -> dict[str, Any]:
+    return duty.set_override(req.user.username, username, req.body)
+
+
+@endpoint(shifts_bp, "/agents/{username}/duty-override", methods=["DELETE"], roles=[SUPERVISOR, ADMIN])
+def lift_duty_override(req: Req, username: str) -> dict[str, Any]:
+    return duty.lift_override(req.user.username, username)
 
 
 # ---- configuration -------------------------------------------------------------------------
@@ -95,6 +111,19 @@ def get_roster(req: Req, period: str) -> dict[str, Any]:
 @endpoint(shifts_bp, "/me/shift", roles=[AGENT, SUPERVISOR])
 def my_shift(req: Req) -> dict[str, Any]:
     return service.my_shift(req.user.username)
+
+
+@endpoint(shifts_bp, "/handovers/{day}/{shift}", methods=["POST"], roles=[ADMIN])
+def run_handover(req: Req, day: str, shift: str) -> dict[str, Any]:
+    return handover.run_handover(day, shift, req.user.username)
+
+
+@shifts_bp.schedule(handover_schedule(), name=HANDOVER_FUNCTION,
+                    description="Shift handover: leases released, callbacks to the seat partner; keyed on the shift")
+def hand_over_shift(event: Any) -> dict[str, Any]:
+    fired = getattr(event, "time", None)
+    at = clock.parse_iso(fired) if isinstance(fired, str) and fired else clock.now_utc()
+    return handover.scheduled_handover(at if isinstance(at, datetime) else clock.now_utc())
 
 
 @shifts_bp.schedule(roster_schedule(), name=ROSTER_FUNCTION,

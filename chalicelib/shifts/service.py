@@ -27,6 +27,7 @@ from ..core.validate import Field, validate
 from ..notify import service as notify
 from . import messages, rotation, rules, store
 from .agents import USERNAME
+from .config import cached, reset_duty_cache
 from .config import seat_config as seat_config  # re-exported: other features read the configuration here
 from .config import shift_config as shift_config
 
@@ -173,6 +174,7 @@ def _generate(start: date, cfg: rules.ShiftConfig, seats: rules.SeatConfig, acto
     else:
         count("RosterRevisions")
         logger.info("roster committed", extra={"period": period, "rev": rev, "changed": len(changed)})
+    reset_duty_cache()
     committed = store.get_head(period)
     outcome = _notify(start, cfg, seats, rev)
     return (201 if rev == 1 else 200), _result(period, rev, "created" if rev == 1 else "revised", committed, outcome)
@@ -296,10 +298,11 @@ def get_roster(period_text: str, rev_text: str | None, page: PageRequest) -> dic
 
 # ---- duty ----------------------------------------------------------------------------------
 
-ON_DUTY, OFF_SHIFT, ON_LEAVE, NOT_ROSTERED, STANDBY, INACTIVE, NOT_AN_AGENT = (
-    "on_duty", "off_shift", "on_leave", "not_rostered", "standby", "inactive", "not_an_agent")
+ON_DUTY, OFF_SHIFT, ON_LEAVE, NOT_ROSTERED, STANDBY, INACTIVE, NOT_AN_AGENT, OVERRIDE = (
+    "on_duty", "off_shift", "on_leave", "not_rostered", "standby", "inactive", "not_an_agent", "override")
 DUTY_MESSAGES = {
     ON_DUTY: ("आप ड्यूटी पर हैं", "you are on duty"),
+    OVERRIDE: ("पर्यवेक्षक ने आपको ड्यूटी पर रखा है", "a supervisor has put you on duty"),
     OFF_SHIFT: ("यह आपकी पाली का समय नहीं है", "this is not your shift"),
     ON_LEAVE: ("आप आज छुट्टी पर हैं", "you are on leave today"),
     NOT_ROSTERED: ("इस अवधि के रोस्टर में आपका नाम नहीं है", "you are not on this period's roster"),
@@ -313,13 +316,14 @@ DUTY_MESSAGES = {
 class DutyStatus:
     username: str
     on_duty: bool
-    reason: str  # on_duty | off_shift | on_leave | not_rostered | standby | inactive | not_an_agent
+    reason: str  # on_duty | override | off_shift | on_leave | not_rostered | standby | inactive | not_an_agent
     period: str | None = None
     shift: str | None = None
     seat: str | None = None
     partner: str | None = None
     window: rules.Window | None = None  # the agent's shift today (the one in progress when on duty)
     next_window: rules.Window | None = None  # when off shift: the agent's next window this period
+    override_until: str | None = None  # when a supervisor's override puts the agent on duty
 
     @property
     def message_hi(self) -> str:
@@ -334,7 +338,8 @@ class DutyStatus:
                 "message": self.message, "message_hi": self.message_hi, "period": self.period,
                 "shift": self.shift, "seat": self.seat, "partner": self.partner,
                 "window": self.window.to_dict() if self.window else None,
-                "next_window": self.next_window.to_dict() if self.next_window else None}
+                "next_window": self.next_window.to_dict() if self.next_window else None,
+                "override_until": self.override_until}
 
 
 def shift_window(at: datetime) -> rules.Window | None:
@@ -343,17 +348,21 @@ def shift_window(at: datetime) -> rules.Window | None:
 
 
 def duty_status(username: str, at: datetime) -> DutyStatus:
-    """Is `username` on duty at `at`: active, rostered this period, not on leave today, and inside
-    their shift's window today. Five key lookups and one Query at most."""
+    """Is `username` on duty at `at`: active, and either put on duty by a supervisor's override that
+    runs past `at`, or rostered this period, not on leave today, and inside their shift's window
+    today. Per call: the agent's item, then (no override) the roster line and one Query of leave;
+    the configuration and the roster head come from a short per-container cache."""
     agent = store.get_agent(username) if re.fullmatch(USERNAME, username or "") else None
     if agent is None:
         return DutyStatus(username, False, NOT_AN_AGENT)
     if not agent.active:
         return DutyStatus(username, False, INACTIVE)
-    cfg = shift_config()
+    if agent.override_until and agent.override_until > iso(at):
+        return DutyStatus(username, True, OVERRIDE, override_until=agent.override_until)
+    cfg: rules.ShiftConfig = cached("config", shift_config)
     day = rules.ist_date(at)
     period = rules.period_id(rules.period_start(day, cfg.period_weeks))
-    head = store.get_head(period)
+    head = cached(f"head#{period}", partial(store.get_head, period))
     item = store.get_line(period, head.set_hash, username) if head and head.set_hash else None
     if item is None:
         return DutyStatus(username, False, NOT_ROSTERED, period)

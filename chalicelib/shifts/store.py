@@ -15,6 +15,7 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
@@ -59,6 +60,11 @@ class AgentModel(Model):
     created_by = UnicodeAttribute()
     create_hash = UnicodeAttribute()  # of the create request: the same request again is the same agent
     version = NumberAttribute(default=1)
+    # a supervisor's duty override: on duty until this UTC time whatever the roster says
+    override_until = UnicodeAttribute(null=True)
+    override_reason = UnicodeAttribute(null=True)
+    override_by = UnicodeAttribute(null=True)
+    override_at = UnicodeAttribute(null=True)
     by_centre = AgentsByCentre()
 
 
@@ -113,6 +119,30 @@ def update_agent(username: str, expected_version: int, changes: dict[str, Any]) 
     if updated is None:
         raise NotFound("agent not found", field="username")
     return updated
+
+
+def set_override(username: str, until: str | None, reason: str | None, actor: str, at: str) -> bool:
+    """Set (or, with until=None, lift) an agent's duty override. False when it already holds exactly
+    this: a repeat changes nothing (and is not audited twice). NotFound for an unknown agent."""
+    actions: list[Action]
+    if until is None:
+        actions = [AgentModel.override_until.remove(), AgentModel.override_reason.remove(),
+                   AgentModel.override_by.set(actor), AgentModel.override_at.set(at)]
+        differs = AgentModel.override_until.exists()
+    else:
+        actions = [AgentModel.override_until.set(until), AgentModel.override_reason.set(reason or ""),
+                   AgentModel.override_by.set(actor), AgentModel.override_at.set(at)]
+        differs = (AgentModel.override_until.does_not_exist() | (AgentModel.override_until != until)
+                   | (AgentModel.override_reason != (reason or "")))
+    try:
+        AgentModel(username).update(actions=actions, condition=AgentModel.username.exists() & differs)
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            if get_agent(username) is None:
+                raise NotFound("agent not found", field="username") from exc
+            return False
+        raise db.translate(exc) from exc
+    return True
 
 
 def list_agents(role: str | None, page: PageRequest) -> Page[AgentModel]:

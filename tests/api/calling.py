@@ -15,6 +15,9 @@ from chalicelib.campaigns.routes import ACTIVATION_FUNCTION
 from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
 from chalicelib.core.settings import get_settings
+from chalicelib.shifts import duty
+from chalicelib.shifts import store as shifts_store
+from chalicelib.shifts.agents import agent_record
 from devtools.local_events import drain
 from tests.api.conftest import Api, Env, contact_body
 
@@ -112,3 +115,17 @@ def call_body(campaign_id: str, contact_id: str, disposition: str = "connected",
         body["answers"] = {"received": True, "households": 12}
     body.update(extra)
     return body
+
+
+def on_duty(*usernames: str) -> None:
+    """Put agents on duty as a supervisor does when they have no roster: an agent profile (unless
+    there is one) and a duty override for the next 7 days of the clock (POST /next refuses agents
+    who are not on duty). Call it after the test's clock is set."""
+    now = clock.now_utc()
+    for username in usernames:
+        if shifts_store.get_agent(username) is None:
+            agent_record({"username": username, "role": "agent", "name_hi": username, "name_en": username,
+                          "email": f"{username}@example.org", "phone": None, "languages": ["hi"], "active": True},
+                         "test", iso(now)).save()
+        duty.set_override("user-supervisor", username,
+                          {"until": iso(now + timedelta(days=7, minutes=-1)), "reason": "no roster in this test"})

@@ -19,6 +19,7 @@ from chalicelib.core import db
 from chalicelib.core.auth import ALL_ROLES, JWKS
 from chalicelib.core.clients import reset_clients
 from chalicelib.core.settings import reset_settings
+from chalicelib.shifts.config import reset_duty_cache
 from devtools.provision import create_pool, create_tables, create_user
 
 PASSWORD = "test-password-1"
@@ -67,6 +68,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         reset_settings()
         reset_clients()
         JWKS.clear()
+        reset_duty_cache()
         db.bind()
         create_tables()
         env = Env(pool.pool_id, pool.client_id, cognito)

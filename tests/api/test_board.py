@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call
+from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 from tests.api.shifts_support import put_agents
 from tests.conftest import RECORDER
@@ -29,6 +29,7 @@ def test_board_shows_each_agents_day_leases_callbacks_and_campaigns(api: Api, aw
     add_contacts(api, B2, 2, start=10)
     cid = active_campaign(api, starts_on="2026-03-01", ends_on="2026-03-31")["campaign_id"]
     one, two = aws.user("agent01", "agent"), aws.user("agent02", "agent")
+    on_duty("agent01", "agent02")
 
     first = next_call(api, cid, one).json
     assert api.post("/calls", call_body(cid, first["contact"]["contact_id"]), token=one).status == 201
@@ -72,6 +73,7 @@ def test_board_cost_grows_with_agents_not_with_calls(api: Api, aws: Env, monkeyp
     cid = active_campaign(api, starts_on="2026-03-01", ends_on="2026-03-31", max_attempts=10,
                           retry_delay_minutes=0)["campaign_id"]
     token = aws.user("agent01", "agent")
+    on_duty("agent01")
     api.get("/board", role="supervisor")
     empty = board_calls()
     screen = next_call(api, cid, token).json
@@ -93,6 +95,7 @@ def test_me_today_reads_the_agents_own_counter(api: Api, aws: Env, monkeypatch: 
     add_contacts(api, B1, 2)
     cid = active_campaign(api, starts_on="2026-03-01", ends_on="2026-03-31")["campaign_id"]
     token = aws.user("agent01", "agent")
+    on_duty("agent01")
     assert api.get("/me/today", token=token).json == {"date": DAY, "calls": 0, "connects": 0, "talk_s": 0}
     screen = next_call(api, cid, token).json
     assert api.post("/calls", call_body(cid, screen["contact"]["contact_id"]), token=token).status == 201

@@ -21,6 +21,7 @@ from tests.api.calling import (
     call_body,
     ist,
     next_call,
+    on_duty,
 )
 from tests.api.conftest import Api, Env
 
@@ -35,6 +36,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def agents(aws: Env) -> dict[str, str]:
+    on_duty("agent01", "agent02")
     return {name: aws.user(name, "agent") for name in ("agent01", "agent02")}
 
 

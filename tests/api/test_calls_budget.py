@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.campaigns.rules import QUEUE_SHARDS
 from chalicelib.core.http import ROUTE_ROLES
-from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, create_campaign, ist
+from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, create_campaign, ist, on_duty
 from tests.api.conftest import Api, Env
 from tests.conftest import RECORDER
 
@@ -51,6 +51,7 @@ def test_each_route_stays_within_its_dynamodb_budget(api: Api, aws: Env, monkeyp
     cid = active_campaign(api)["campaign_id"]
     api.get("/campaigns?status=active", role="agent")
     token = aws.user("agent01", "agent")
+    on_duty("agent01")
     for disposition in ("connected", "no_answer", "callback_requested"):
         screen = api.post(f"/campaigns/{cid}/next", token=token).json
         extra = {"callback_at": "2026-03-10T12:00:00+05:30", "answers": None} if disposition == "callback_requested" \

@@ -19,7 +19,7 @@ from chalicelib.campaigns import service as campaign_service
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.auth import AGENT, Principal
 from devtools.moto_local import patched
-from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist
+from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, on_duty
 from tests.api.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("district")
@@ -54,6 +54,7 @@ def test_concurrent_retries_of_one_call_record_it_once(api: Api, monkeypatch: py
     Clock(monkeypatch, ist("2026-03-10", "10:00"))
     contact = add_contacts(api, B1, 1)[0]
     cid = active_campaign(api)["campaign_id"]
+    on_duty("agent01")
     campaign_service.next_call("agent01", cid)
     body = call_body(cid, contact, "connected")
     results = together(8, lambda _: calls_service.record_call(agent("agent01"), body))
@@ -72,6 +73,7 @@ def test_agents_asking_at_the_same_instant_never_share_a_target(api: Api, monkey
     contacts = add_contacts(api, B1, 6) + add_contacts(api, B2, 6, start=10)
     cid = active_campaign(api)["campaign_id"]
     names = [f"agent{i:02d}" for i in range(1, 17)]  # more agents than targets
+    on_duty(*names)
     results = together(len(names), lambda i: campaign_service.next_call(names[i], cid))
     assert not [r for r in results if isinstance(r, Exception)], results
     leased = [r["contact"]["contact_id"] for r in results if r["status"] == "leased"]
@@ -86,6 +88,7 @@ def test_connects_racing_in_one_booth_count_it_reached_once(api: Api, monkeypatc
     add_contacts(api, B1, 6)
     cid = active_campaign(api)["campaign_id"]
     names = [f"agent{i:02d}" for i in range(1, 7)]
+    on_duty(*names)
     screens = [campaign_service.next_call(n, cid) for n in names]
     bodies = [call_body(cid, s["contact"]["contact_id"], "connected") for s in screens]
     results = together(6, lambda i: calls_service.record_call(agent(names[i]), bodies[i]))

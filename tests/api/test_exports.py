@@ -122,7 +122,7 @@ def test_call_logs_of_a_subtree_for_a_date_range(api: Any, aws: Any, people: lis
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date, timedelta
 
-    from tests.api.calling import Clock, active_campaign, call_body, ist, next_call
+    from tests.api.calling import Clock, active_campaign, call_body, ist, next_call, on_duty
 
     Clock(monkeypatch, ist("2026-03-10", "11:00"))  # inside the campaign's window and calling hours
     today = date(2026, 3, 10)
@@ -130,6 +130,7 @@ def test_call_logs_of_a_subtree_for_a_date_range(api: Any, aws: Any, people: lis
     recorded = {}
     for name in ("agent-a", "agent-b"):
         token = aws.user(name, "agent")
+        on_duty(name)
         leased = next_call(api, campaign["campaign_id"], token)
         assert leased.status == 200, leased.body
         contact_id = leased.json["contact"]["contact_id"]

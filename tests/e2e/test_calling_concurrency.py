@@ -166,6 +166,10 @@ def test_35_agents_work_a_campaign_to_the_end() -> None:
 
         agents = [f"agent{i:02d}" for i in range(1, AGENTS + 1)]
         sessions = {a: login(url, a, stack.password) for a in agents}
+        until = (datetime.now(IST) + timedelta(hours=2)).isoformat()
+        for a in agents:  # no roster here: a supervisor puts them on duty
+            r = admin.post(f"{url}/agents/{a}/duty-override", json={"until": until, "reason": "load test"}, timeout=30)
+            assert r.status_code == 200, r.text
         floor = Floor()
         stop_at = time.monotonic() + DEADLINE_S
         with ThreadPoolExecutor(AGENTS) as pool:

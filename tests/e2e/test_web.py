@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -90,6 +90,9 @@ def web() -> Iterator[Web]:
         campaigns = create_campaigns(admin)
         for period in ("current", "next"):  # seats, partners and shifts for the home screen and the board
             admin.call("POST", f"/rosters/{period}/generate", {}, expect=201)
+        until = (datetime.now(UTC) + timedelta(hours=20)).isoformat()
+        for i in range(1, 11):  # the roster puts half of them on another shift than now's: a supervisor's override
+            admin.call("POST", f"/agents/agent{i:02d}/duty-override", {"until": until, "reason": "browser tests"})
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=w.CHROMIUM_ARGS)
             web = Web(stack, admin, campaigns, playwright, browser, axe_source)
@@ -420,4 +423,25 @@ def test_leaders_are_told_where_their_reports_are(web: Web) -> None:
     page.get_by_role("button", name="लॉग आउट").click()
     expect(page.locator("h1")).to_have_text("लॉग इन करें")
     assert page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('sampark.'))") == []
+    page.context.close()
+
+
+def test_a_new_agent_sets_a_password_and_is_told_they_are_not_on_duty(web: Web) -> None:
+    created = web.admin.call("POST", "/agents", {
+        "username": "agent99", "role": "agent", "name_hi": "नया एजेंट", "name_en": "New Agent",
+        "email": "agent99@sampark.example", "languages": ["hi"]}, expect=201)
+    page = web.page()
+    page.goto("/")
+    page.locator("input[name=username]").fill("agent99")
+    page.locator("input[name=password]").fill(created["temporary_password"])
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("नया पासवर्ड चुनें")  # the first sign-in
+    web.a11y(page, "20-new-password")
+    page.locator("input[type=password]").nth(0).fill("my-own-password-1")
+    page.locator("input[type=password]").nth(1).fill("my-own-password-1")
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("नमस्ते, agent99")
+    page.locator("li.item", has_text=title(web, "relay")).get_by_role("link").click()
+    expect(page.locator(".notice-error")).to_contain_text("रोस्टर में आपका नाम नहीं है")  # the roster's reason
+    web.a11y(page, "21-off-duty")
     page.context.close()
