@@ -49,7 +49,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/sw.js"): {"summary": "The web client's service worker", "media": "text/javascript"},
     ("GET", "/health"): {"summary": "Liveness; touches nothing"},
     ("POST", "/auth/login"): {"summary": "Sign in with username and password",
-                              "body": "chalicelib.accounts.routes:LOGIN"},
+                              "body": "chalicelib.accounts.routes:LOGIN",
+                              "refusals": {429: "too_many_attempts: 5 refused passwords or 30 attempts for this "
+                                                "username in its 15-minute window; Retry-After (and "
+                                                "error.retry_after_s) is the seconds until the window closes"}},
     ("POST", "/auth/refresh"): {"summary": "New tokens from a refresh token",
                                 "body": "chalicelib.accounts.routes:REFRESH"},
     ("POST", "/auth/new-password"): {"summary": "Set the password on first sign-in",
@@ -256,6 +259,12 @@ def build() -> dict[str, Any]:
                 codes += [413, 415]
             for code in sorted(codes):
                 responses[str(code)] = {"$ref": f"#/components/responses/E{code}"}
+            for code, text in op_info.get("refusals", {}).items():  # a route's own refusal, said in full
+                responses[str(code)] = {
+                    "description": text,
+                    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}} if code in (429, 503)
+                    else {},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             op["responses"] = responses
             paths.setdefault(path, {})[method.lower()] = op
     return {

@@ -9,7 +9,7 @@ from chalice import Blueprint
 from ..core.auth import ALL_ROLES
 from ..core.http import Req, endpoint
 from ..core.validate import Field, validate
-from . import cognito
+from . import cognito, service
 
 accounts_bp = Blueprint(__name__)
 
@@ -27,8 +27,10 @@ NEW_PASSWORD = {
 
 @endpoint(accounts_bp, "/auth/login", methods=["POST"], public=True)
 def login(req: Req) -> dict[str, Any]:
+    """Throttled per username: 5 refused passwords or 30 attempts in a 15-minute window, then 429
+    `too_many_attempts` with Retry-After (the seconds left in the window)."""
     body = validate(req.body, LOGIN)
-    return cognito.password_login(body["username"], body["password"])
+    return service.password_login(body["username"], body["password"])
 
 
 @endpoint(accounts_bp, "/auth/refresh", methods=["POST"], public=True)

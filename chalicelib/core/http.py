@@ -71,7 +71,8 @@ def error_response(exc: errors.AppError) -> Response:
     )
     error: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
     error.update(exc.details)
-    headers = {"Retry-After": "2"} if status in (429, 503) else None
+    retry_after = exc.details.get("retry_after_s", 2)  # a refusal that knows its wait says it
+    headers = {"Retry-After": str(retry_after)} if status in (429, 503) else None
     return json_response({"error": error}, status, headers)
 
 
