@@ -11,6 +11,7 @@ from chalicelib.core.health import health_bp
 from chalicelib.core.observability import http_middleware, job_middleware
 from chalicelib.digests.routes import digests_bp
 from chalicelib.exports.routes import exports_bp
+from chalicelib.followup.routes import followup_bp
 from chalicelib.imports.routes import imports_bp
 from chalicelib.org.routes import org_bp
 from chalicelib.shifts.routes import shifts_bp
@@ -24,5 +25,5 @@ for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 
 for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp, imports_bp,
-                   exports_bp, board_bp, web_bp, digests_bp):
+                   exports_bp, board_bp, web_bp, digests_bp, followup_bp):
     app.register_blueprint(_blueprint)

@@ -2,12 +2,16 @@
 
 * Cold start: import of `app` in fresh processes (median of 9) against its unavoidable dependencies
   alone (chalice, pynamodb, boto3, the Powertools parts used); and what else the cold path imports.
+  Measured as in Lambda: from the synthesised deployment package unzipped (with the bytecode it ships),
+  boto3 & co. from the runtime's place, nothing written (/var/task is read-only).
 * DynamoDB calls per route, from the suite's recording (test-output/dynamodb-calls-*.json, written by
   tests/conftest.py during `make test`): every route <= 3, no Scan.
 * Rotation for 70 and 10,000 agents (devtools/bench_rotation.py), and its peak memory in a subprocess.
 * Contact import write calls per row (test-output/import-bench.json, from tests/e2e/test_import_bulk.py,
   which `make bench` runs first).
 * The Lambda package size (test-output/infra-report.json, from the infra tests' synth).
+* The server benchmarks of devtools/bench_server.py: the next-call queue under 35 agents, digest reads
+  at 1,000 vs 50,000 calls, peak memory per function, and the state-scale partition simulation.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ import platform
 import statistics
 import subprocess  # nosec B404 - fresh interpreters of our own code, fixed arguments
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
+
+from . import bench_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
@@ -41,27 +49,67 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _import_seconds(statement: str) -> float:
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True,  # nosec B603
-                          text=True, check=True)
-    return float(proc.stdout.strip().splitlines()[-1])
+class LambdaLike:
+    """The deployment package unzipped, with what the python3.11 runtime adds (boto3, botocore,
+    s3transfer, jmespath, dateutil, six) on the path after it, as /var/runtime is in Lambda."""
+
+    def __init__(self, zip_path: Path, workdir: Path) -> None:
+        import boto3
+        import botocore
+        import dateutil
+        import jmespath
+        import s3transfer
+        import six
+
+        self.root, runtime = workdir / "task", workdir / "runtime"
+        zipfile.ZipFile(zip_path).extractall(self.root)
+        runtime.mkdir()
+        for module in (boto3, botocore, s3transfer, jmespath, dateutil, six):
+            path = Path(str(module.__file__))
+            target = path.parent if path.name == "__init__.py" else path
+            (runtime / target.name).symlink_to(target)
+        self.path = [str(self.root), str(runtime)]
+
+    def run(self, code: str) -> str:
+        script = f"import sys; sys.path[:0] = {self.path!r}\n{code}"
+        env = {**_env(), "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-south-1"}
+        env.pop("PYTHONPATH", None)
+        proc = subprocess.run([sys.executable, "-S", "-c", script], cwd=self.root, env=env,  # nosec B603
+                              capture_output=True, text=True, check=True)
+        return proc.stdout
+
+    def import_seconds(self, statement: str) -> float:
+        out = self.run(f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)")
+        return float(out.strip().splitlines()[-1])
+
+
+def deployment_zip() -> Path:
+    """The package of the current tree's synth (synthesised now if the tree changed)."""
+    from infra import synth
+
+    out = synth.ensure(expand=False).cdk_out
+    for path in sorted(out.glob("asset.*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            if "app.py" in archive.namelist():
+                return path
+    raise RuntimeError(f"no deployment package in {out}")
 
 
 def cold_start() -> dict[str, Any]:
-    _import_seconds(APP)  # warm the OS file cache and the .pyc files once, for both sides
-    deps, app = [], []
-    for _ in range(RUNS):  # interleaved, so a noisy moment hits both sides
-        deps.append(_import_seconds(DEPS))
-        app.append(_import_seconds(APP))
-    code = (f"import sys; {DEPS}; before = set(sys.modules); import app; "
-            "print('\\n'.join(sorted(set(sys.modules) - before)))")
-    extra = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True,  # nosec B603
-                           text=True, check=True).stdout.split()
+    with tempfile.TemporaryDirectory() as tmp:
+        task = LambdaLike(deployment_zip(), Path(tmp))
+        task.import_seconds(APP)  # warm the OS file cache once, for both sides
+        deps, app = [], []
+        for _ in range(RUNS):  # interleaved, so a noisy moment hits both sides
+            deps.append(task.import_seconds(DEPS))
+            app.append(task.import_seconds(APP))
+        extra = task.run(f"import sys; {DEPS}; before = set(sys.modules); import app; "
+                         "print('\\n'.join(sorted(set(sys.modules) - before)))").split()
     heavy = sorted({h for m in extra for h in HEAVY if m == h or m.startswith(h + ".")})
     d, a = statistics.median(deps), statistics.median(app)
     return {"runs": RUNS, "deps_median_ms": round(d * 1000, 1), "app_median_ms": round(a * 1000, 1),
-            "ratio": round(a / d, 3), "target_ratio": 1.2, "extra_modules": len(extra), "heavy_on_cold_path": heavy}
+            "ratio": round(a / d, 3), "target_ratio": 1.2, "extra_modules": len(extra), "heavy_on_cold_path": heavy,
+            "where": "the deployment package unzipped (its shipped bytecode), python -S, nothing written"}
 
 
 def calls_per_route() -> dict[str, Any]:
@@ -152,12 +200,15 @@ def markdown(r: dict[str, Any]) -> str:
     lines += ["", "## Lambda package", ""]
     lines += [f"{pkg['zip_bytes'] / 1e6:.1f} MB zipped, {pkg['unzipped_bytes'] / 1e6:.1f} MB unzipped; largest: "
               f"{', '.join(pkg['largest'])}."] if pkg else ["Not measured (the infra tests write it)."]
+    if r.get("server"):
+        lines += bench_server.markdown(r["server"])
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     results = {"machine": machine(), "cold_start": cold_start(), "calls_per_route": calls_per_route(),
                "rotation": rotation(), "import": _read("import-bench.json"), "package": package()}
+    results["server"] = bench_server.measure(results["rotation"])
     BENCH.mkdir(exist_ok=True)
     (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     (BENCH / "results.md").write_text(markdown(results), encoding="utf-8")

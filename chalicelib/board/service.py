@@ -24,6 +24,7 @@ from ..core import clock
 from ..core.auth import Principal
 from ..core.clock import iso
 from ..core.paging import PageRequest
+from ..followup import service as followup
 from ..shifts import rotation
 from ..shifts import rules as shift_rules
 from ..shifts import service as shifts
@@ -34,6 +35,7 @@ REFRESH_S = 30  # how often the client reads the board (it pauses while the tab 
 MAX_AGENTS = 100  # rows on one board: a shift has 35 seats
 MAX_CAMPAIGNS = 10
 READERS = 8  # agents' holdings read in parallel
+MAX_ESCALATIONS = 10  # open escalations listed per campaign
 
 
 def my_day(username: str) -> dict[str, Any]:
@@ -89,6 +91,12 @@ def _in_parallel(usernames: list[str], now_s: str) -> dict[str, dict[str, Any]]:
         return {u: f.result() for u, f in futures.items()}
 
 
+def _escalations(campaign_id: str) -> dict[str, Any]:
+    """The campaign's open escalations (one Query): units nobody could reach, and whom to call."""
+    items, more = followup.open_escalations(campaign_id, MAX_ESCALATIONS)
+    return {"items": items, "more": more}
+
+
 def _campaigns(user: Principal) -> list[dict[str, Any]]:
     out = []
     for campaign in campaign_store.list_campaigns("active", None, PageRequest(MAX_CAMPAIGNS, None)).items:
@@ -96,7 +104,8 @@ def _campaigns(user: Principal) -> list[dict[str, Any]]:
         out.append({"campaign_id": campaign.campaign_id, "title_hi": campaign.title_hi,
                     "title_en": campaign.title_en, "kind": campaign.kind, "unit": p["unit"],
                     "targets": p["targets"], "completed": p["completed"], "remaining": p["remaining"],
-                    "attempts": p["attempts"], "connects": p["connects"], "coverage": p["coverage"]})
+                    "attempts": p["attempts"], "connects": p["connects"], "coverage": p["coverage"],
+                    "escalations": _escalations(campaign.campaign_id)})
     return out
 
 

@@ -56,6 +56,12 @@ class CounterModel(Model):
     reached_mandal = NumberAttribute(null=True)
     reached_shakti_kendra = NumberAttribute(null=True)
     reached_booth = NumberAttribute(null=True)
+    # follow-up (chalicelib/followup): the last connected call at a unit (a label, set by a connected
+    # call), verification results per agent / reporter, and the reporter's role (a label)
+    last_connect_at = UnicodeAttribute(null=True)
+    verified = NumberAttribute(null=True)
+    discrepant = NumberAttribute(null=True)
+    role = UnicodeAttribute(null=True)
 
 
 assert all(hasattr(CounterModel, f"d_{d}") for d in DISPOSITIONS)

@@ -20,6 +20,7 @@ from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, validate
+from ..followup import service as followup
 from ..org import rules as org_rules
 from . import counters, rules, store
 
@@ -70,7 +71,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
     for _ in range(ATTEMPTS):
         snap = store.batch_read(call_id=call_id, campaign_id=campaign_id, target=(campaign_id, contact_id))
         if snap.log is not None:  # a retry: answered as the first time, however late it comes
-            return _replay(snap.log, body_hash)
+            return _replayed(snap, snap.log, body_hash)
         _check_times(data, now)
         if snap.campaign is None:
             raise campaign_store.not_found(campaign_id)
@@ -86,7 +87,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         except store.DuplicateCall:
             log = store.get_log(call_id)
             if log is not None:
-                return _replay(log, body_hash)
+                return _replayed(snap, log, body_hash)
             continue
         except store.Contended:
             count("CallWriteContended")
@@ -94,6 +95,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         except store.ContactGone as exc:
             raise NotFound("the contact was erased", field="contact_id") from exc
         count("CallsRecorded")
+        followup.after_call(snap.campaign, snap.target, write.log.result)
         return 201, write.log.result, False
     raise Conflict("the call target changed while this call was being recorded; send it again",
                    code="contended")
@@ -108,6 +110,15 @@ def _check_times(data: dict[str, Any], now: datetime) -> None:
         raise ValidationError("started_at is more than two days ago", field="started_at")
     if callback_at is not None and (callback_at <= now or callback_at > now + LONGEST_CALLBACK):
         raise ValidationError("callback_at must be in the next 30 days", field="callback_at")
+
+
+def _replayed(snap: store.Snapshot, log: store.CallLogModel, body_hash: str) -> tuple[int, dict[str, Any], bool]:
+    """A replay also runs what follows a call (escalation, sampling): each is done once, so a crash
+    between the call's write and its follow-up heals when the client retries."""
+    answer = _replay(log, body_hash)
+    if snap.campaign is not None and snap.target is not None:
+        followup.after_call(snap.campaign, snap.target, answer[1])
+    return answer
 
 
 def _replay(log: store.CallLogModel, body_hash: str) -> tuple[int, dict[str, Any], bool]:
@@ -149,7 +160,10 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
         snap = store.batch_read(counters=keys)
         reached_before = {k: counters.figures(snap.counters.get(k))["connects"] for k in keys}
     writes = _counter_writes(campaign.campaign_id, user.username, day, units, disposition,
-                             data["duration_s"], transition.completes, reached_before)
+                             data["duration_s"], transition.completes, reached_before, at=iso(ended))
+    check = followup.verification_check(campaign, target, disposition, answers)
+    if check is not None:  # a verification call: the report's verdict counted with the call, once
+        writes += [store.CounterWrite(key, increments, labels) for key, increments, labels in check.counters]
     result = {
         "call_id": call_id, "campaign_id": campaign.campaign_id, "contact_id": target.contact_id,
         "agent": user.username, "disposition": disposition, "started_at": iso(started),
@@ -159,6 +173,8 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
                    "next_attempt_at": iso(transition.due_at) if transition.due_at else None,
                    "callback_agent": transition.callback_agent},
     }
+    if check is not None:
+        result["verification"] = check.result
     log = store.CallLogModel(
         call_id, campaign_id=campaign.campaign_id, contact_id=target.contact_id, agent=user.username,
         agent_day=f"{user.username}#{day}", at_id=f"{iso(started)}#{call_id}", day=day, disposition=disposition,
@@ -172,7 +188,7 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
 
 def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign_rules.PathUnit],
                     disposition: str, duration_s: int, completes: bool,
-                    connects_before: dict[tuple[str, str], int]) -> list[store.CounterWrite]:
+                    connects_before: dict[tuple[str, str], int], at: str | None = None) -> list[store.CounterWrite]:
     base = {"attempts": 1, f"d_{disposition}": 1, "talk_s": duration_s,
             "connects": 1 if disposition == "connected" else 0}
     first = [u for u in units if connects_before.get(counters.campaign_unit(campaign_id, u.unit_id)) == 0]
@@ -184,7 +200,8 @@ def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign
             if units.index(new) <= i:  # a unit reached for the first time counts at itself and above
                 increments[f"reached_{new.level}"] = increments.get(f"reached_{new.level}", 0) + 1
         labels = {"unit_id": unit.unit_id, "level": unit.level}
-        writes.append(store.CounterWrite(key, increments, labels, first_connect=unit in first))
+        last = {"last_connect_at": at} if at and disposition == "connected" else {}  # the escalation sweep's
+        writes.append(store.CounterWrite(key, increments, {**labels, **last}, first_connect=unit in first))
         writes.append(store.CounterWrite(counters.day_unit(day, campaign_id, unit.unit_id), dict(base), labels))
     writes.append(store.CounterWrite(counters.day_agent(day, agent), dict(base), {"agent": agent}))
     return writes

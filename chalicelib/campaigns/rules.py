@@ -47,6 +47,8 @@ def check_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen.add(qid)
         clean: dict[str, Any] = {"id": qid, "kind": q["kind"], "text_hi": q["text_hi"], "text_en": q["text_en"],
                                  "required": bool(q.get("required", False))}
+        if q.get("verifiable"):  # a field report that may be sampled for verification (chalicelib/followup)
+            clean["verifiable"] = True
         if q["kind"] == "choice":
             choices = q.get("choices") or []
             if len(choices) < 2:

@@ -20,6 +20,7 @@ from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, validate
+from ..followup import rules as followup_rules
 from ..org import rules as org_rules
 from ..org import store as org_store
 from ..shifts import duty as shifts_duty
@@ -41,7 +42,10 @@ QUESTION_SPEC = {
     "choices": Field("list", item=Field("object", fields=CHOICE_SPEC), max_items=12),
     "min": Field("number", nullable=True),
     "max": Field("number", nullable=True),
+    "verifiable": Field("bool"),  # a report of field work, which may be sampled for verification
 }
+VERIFICATION_SPEC = {"rate": Field("number", required=True, minimum=0, maximum=1),
+                     "seed": Field("str", required=True, max_len=64)}
 HOURS_SPEC = {"start": Field("str", required=True, pattern=rules.HHMM),
               "end": Field("str", required=True, pattern=rules.HHMM)}
 TARGET_SPEC = {
@@ -62,6 +66,8 @@ FIELDS = {
     "retry_delay_minutes": Field("int", minimum=0, maximum=7 * 24 * 60),
     "calling_hours": Field("object", fields=HOURS_SPEC),
     "lease_minutes": Field("int", minimum=1, maximum=60),
+    "escalate_after_days": Field("int", minimum=1, maximum=30),  # chalicelib/followup: the silent-unit sweep
+    "verification": Field("object", fields=VERIFICATION_SPEC),
 }
 DEFAULTS: dict[str, Any] = {"max_attempts": 3, "retry_delay_minutes": 120, "lease_minutes": 10,
                             "calling_hours": {"start": "09:00", "end": "21:00"}, "questions": []}
@@ -90,6 +96,8 @@ def campaign_view(c: store.CampaignModel) -> dict[str, Any]:
         "retry_delay_minutes": int(c.retry_delay_minutes), "lease_minutes": int(c.lease_minutes),
         "version": int(c.version), "created_by": c.created_by, "created_at": c.created_at,
         "updated_at": c.updated_at, "closed_at": c.closed_at, "activation": activation_view(c),
+        "escalate_after_days": int(c.escalate_after_days or followup_rules.DEFAULT_ESCALATE_AFTER_DAYS),
+        "verification": c.verification, "parent_id": c.parent_id,
     }
 
 
@@ -144,7 +152,12 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
     rules.check_window(values["starts_on"], values["ends_on"])
     hours = values["calling_hours"]
     rules.check_hours(hours["start"], hours["end"])
-    return {"questions": rules.check_questions(values["questions"])}
+    questions = rules.check_questions(values["questions"])
+    if values.get("verification") and values["verification"]["rate"] > 0 \
+            and not followup_rules.verifiable_ids(questions):
+        raise ValidationError("verification needs at least one question marked verifiable",
+                              field="verification.rate")
+    return {"questions": questions}
 
 
 def create_campaign(actor: str, body: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
@@ -166,6 +179,7 @@ def create_campaign(actor: str, body: Any, idempotency_key: str | None) -> tuple
         max_attempts=data["max_attempts"], retry_delay_minutes=data["retry_delay_minutes"],
         lease_minutes=data["lease_minutes"], version=1, created_by=actor, created_at=now, updated_at=now,
         create_hash=body_hash,
+        escalate_after_days=data.get("escalate_after_days"), verification=data.get("verification"),
     )
     if store.create_campaign(campaign):
         return 201, campaign_view(campaign)
@@ -208,6 +222,7 @@ def update_campaign(campaign_id: str, body: Any) -> dict[str, Any]:
         "starts_on": data.get("starts_on", current.starts_on), "ends_on": data.get("ends_on", current.ends_on),
         "calling_hours": data.get("calling_hours") or {"start": current.calling_start, "end": current.calling_end},
         "questions": data.get("questions", current.questions),
+        "verification": data.get("verification", current.verification),
     }
     questions = _check(merged)["questions"]
     changes: dict[str, Any] = {k: v for k, v in data.items() if k not in ("target", "calling_hours", "questions")}
@@ -455,4 +470,6 @@ def _screen(campaign: store.CampaignModel, target: store.TargetModel, agent: str
         "questions": rules.localise_questions(campaign.questions, lang),
         "attempts": int(target.attempts or 0), "max_attempts": int(campaign.max_attempts),
         "callback_at": target.callback_at, "previous_call": previous,
+        "escalation_reason": ({"hi": target.escalation.get("reason_hi"), "en": target.escalation.get("reason_en")}
+                              if target.escalation else None),
     }

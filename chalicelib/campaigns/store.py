@@ -88,6 +88,11 @@ class CampaignModel(Model):
     activated_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
     targets_created = NumberAttribute(null=True)
+    # follow-up (chalicelib/followup): escalation after N silent days, sampling of verifiable reports,
+    # and, on a verification campaign, the campaign whose reports it verifies
+    escalate_after_days = NumberAttribute(null=True)
+    verification = JSONAttribute(null=True)
+    parent_id = UnicodeAttribute(null=True)
     by_status = CampaignsByStatus()
 
 
@@ -155,6 +160,11 @@ class TargetModel(Model):
     last_call_at = UnicodeAttribute(null=True)
     last_agent = UnicodeAttribute(null=True)
     handover = UnicodeAttribute(null=True)  # the shift handover (day#shift) that moved this callback
+    # follow-up: why an in-charge is called (an escalation), the report a verification target checks,
+    # and the agent who took that report (never leased this target)
+    escalation = JSONAttribute(null=True)
+    verify = JSONAttribute(null=True)
+    exclude_agent = UnicodeAttribute(null=True)
     by_queue = TargetsByQueue()
     by_agent = TargetsByAgent()
     by_contact = TargetsByContact()
@@ -337,7 +347,8 @@ def _lease_actions(campaign_id: str, contact_id: str, agent: str, now: str, unti
 
 
 def lease_queued(campaign_id: str, contact_id: str, agent: str, now: str, until: str) -> TargetModel | None:
-    condition = (TargetModel.status == "queued") & (TargetModel.due_at <= now)
+    condition = ((TargetModel.status == "queued") & (TargetModel.due_at <= now)
+                 & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != agent)))
     return _try_update(campaign_id, contact_id, _lease_actions(campaign_id, contact_id, agent, now, until, True),
                        condition)
 
@@ -429,7 +440,8 @@ def move_callback(target: TargetModel, owner: str, to: str, handover: str) -> Ta
     """Give an unleased callback of `owner` to `to`, marked with the handover that moved it. None if it
     is no longer `owner`'s unleased callback (another run moved it, or it was called meanwhile)."""
     condition = ((TargetModel.status == "callback") & (TargetModel.agent_key == owner)
-                 & TargetModel.lease_agent.does_not_exist())
+                 & TargetModel.lease_agent.does_not_exist()
+                 & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != to)))
     return _try_update(target.campaign_id, target.contact_id,
                        [TargetModel.agent_key.set(to), TargetModel.handover.set(handover)], condition)
 

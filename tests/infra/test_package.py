@@ -101,3 +101,24 @@ def _runtime_modules() -> list[object]:
     import six
 
     return [boto3, botocore, s3transfer, jmespath, dateutil, six]
+
+
+def test_the_package_ships_bytecode_the_runtime_uses_as_is(zips: dict[str, Path]) -> None:
+    """Every module the functions import has its .pyc beside it, for python3.11, unchecked-hash (so the
+    read-only /var/task is never compiled into at a cold start), matching the source shipped; no stale
+    bytecode from the developer's tree and no entry twice."""
+    import importlib.util
+
+    with zipfile.ZipFile(zips["dev"]) as archive:
+        names = [i.filename for i in archive.infolist()]
+        assert len(names) == len(set(names)), "an entry is in the zip twice"
+        pycs = {n for n in names if n.endswith(".pyc")}
+        sources = [n for n in names if n.endswith(".py") and (n == "app.py" or n.startswith("chalicelib/"))]
+        assert sources and all(package._pyc_name(n) in pycs for n in sources), \
+            sorted(n for n in sources if package._pyc_name(n) not in pycs)
+        for name in [*sources, "pynamodb/models.py", "aws_lambda_powertools/logging/logger.py", "jwt/api_jwt.py"]:
+            pyc = archive.read(package._pyc_name(name))
+            assert pyc[:4] == importlib.util.MAGIC_NUMBER
+            assert int.from_bytes(pyc[4:8], "little") == 0b01, f"{name}: not unchecked-hash bytecode"
+            assert pyc[8:16] == importlib.util.source_hash(archive.read(name)), f"{name}: stale bytecode"
+        assert all("/__pycache__/" in p or p.startswith("__pycache__/") for p in pycs)

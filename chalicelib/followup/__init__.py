@@ -1,0 +1,1 @@
+"""Follow-up of calls: escalation of unreachable units and verification of field reports."""

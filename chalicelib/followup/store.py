@@ -1,0 +1,200 @@
+"""Escalation records and the writes of follow-up: an escalation with its in-charge's call target,
+a verification campaign and its targets. The only module of this feature that touches DynamoDB.
+
+`escalations` items: hash `campaign_id`, range `unit_id` — one per escalated unit of a campaign, put
+once (does_not_exist), in the same transaction as the call target it creates or requeues.
+Verification figures live in the report counters (`v#<district>#agents` / `a#<agent>` and
+`v#<district>#reporters` / `r#<contact>`), added by the verification call's own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+
+from ..calls.counters import CounterModel, add_actions
+from ..campaigns.rules import queue_key, sort_at
+from ..campaigns.store import TargetModel
+from ..core import db
+from ..core.paging import Page, PageRequest
+from ..org.store import ContactModel
+
+
+@db.table("escalations")
+class EscalationModel(Model):
+    class Meta:
+        table_name = "escalations"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    unit_id = UnicodeAttribute(range_key=True)
+    level = UnicodeAttribute()
+    district_id = UnicodeAttribute()
+    parent_unit_id = UnicodeAttribute(null=True)
+    incharge_contact_id = UnicodeAttribute(null=True)  # None: nobody to call one level up
+    trigger = UnicodeAttribute()  # unreachable | silent
+    reason = JSONAttribute()  # {"hi": ..., "en": ...}
+    status = UnicodeAttribute()  # open | resolved | no_incharge
+    created_at = UnicodeAttribute()
+    resolved_at = UnicodeAttribute(null=True)
+
+
+LIST_KEYS = ("campaign_id", "unit_id")
+
+
+@dataclass
+class CounterAdd:
+    key: tuple[str, str]
+    increments: dict[str, int]
+    labels: dict[str, str] = field(default_factory=dict)
+    first_target: bool = False  # condition: no target counted at this unit yet
+
+
+@dataclass
+class TargetPut:
+    """A new target, put once."""
+
+    target: TargetModel
+    counters: list[CounterAdd]
+
+
+@dataclass
+class TargetUpdate:
+    """An existing target changed as it was read (status and attempts unchanged)."""
+
+    campaign_id: str
+    contact_id: str
+    actions: list[Action]
+    status: str
+    attempts: int
+    counters: list[CounterAdd]
+
+
+class AlreadyDone(Exception):
+    """The escalation (or verification target) exists: a retry or a second trigger."""
+
+
+class Raced(Exception):
+    """A target or counter moved since it was read: read again and retry."""
+
+
+# ---- reads -----------------------------------------------------------------------------------
+
+
+def incharges(district_id: str, role: str, unit_path: str, limit: int = 5) -> list[ContactModel]:
+    """Contacts with `role` under `unit_path`: the role belongs to one level, so they are the unit's own."""
+    result = ContactModel.by_role.query(f"{district_id}#{role}", ContactModel.tree_key.startswith(unit_path),
+                                        limit=limit, page_size=limit)
+    return list(result)
+
+
+def unit_counters(campaign_id: str, start_key: dict[str, Any] | None) -> Page[CounterModel]:
+    """One page of a campaign's per-unit counters (`c#<campaign>`): one Query."""
+    result = CounterModel.query(f"c#{campaign_id}", limit=500, page_size=500, last_evaluated_key=start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+def partition(pk: str, limit: int = 1000) -> list[CounterModel]:
+    return list(CounterModel.query(pk, page_size=500, limit=limit))
+
+
+def escalations(campaign_id: str, status: str | None, page: PageRequest) -> Page[EscalationModel]:
+    condition = EscalationModel.status == status if status else None
+    result = EscalationModel.query(campaign_id, filter_condition=condition, limit=page.limit,
+                                   page_size=page.limit, last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+def get_escalation(campaign_id: str, unit_id: str) -> EscalationModel | None:
+    try:
+        return EscalationModel.get(campaign_id, unit_id, consistent_read=True)
+    except EscalationModel.DoesNotExist:
+        return None
+
+
+# ---- writes ----------------------------------------------------------------------------------
+
+
+def _counter_updates(tx: Any, adds: list[CounterAdd]) -> None:
+    for add in adds:
+        condition: Condition | None = None
+        if add.first_target:
+            condition = CounterModel.targets.does_not_exist() | (CounterModel.targets == 0)
+        tx.update(CounterModel(*add.key), actions=add_actions(add.increments, add.labels), condition=condition)
+
+
+def _target_write(tx: Any, write: TargetPut | TargetUpdate | None) -> None:
+    if isinstance(write, TargetPut):
+        tx.save(write.target, condition=TargetModel.contact_id.does_not_exist())
+        _counter_updates(tx, write.counters)
+    elif isinstance(write, TargetUpdate):
+        condition = ((TargetModel.status == write.status) & (TargetModel.attempts == write.attempts)
+                     & TargetModel.campaign_id.exists())
+        tx.update(TargetModel(write.campaign_id, write.contact_id), actions=write.actions, condition=condition)
+        _counter_updates(tx, write.counters)
+
+
+def escalate(record: EscalationModel, write: TargetPut | TargetUpdate | None) -> None:
+    """The escalation record (new) and its in-charge's target, in one transaction."""
+    try:
+        with db.transaction() as tx:
+            tx.save(record, condition=EscalationModel.unit_id.does_not_exist())
+            _target_write(tx, write)
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise AlreadyDone from exc
+        if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+            raise Raced from exc
+        raise db.translate(exc) from exc
+
+
+def add_target(write: TargetPut) -> None:
+    """A new target and the counters it moves, once."""
+    try:
+        with db.transaction() as tx:
+            _target_write(tx, write)
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise AlreadyDone from exc
+        if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+            raise Raced from exc
+        raise db.translate(exc) from exc
+
+
+def reopen_actions(campaign_id: str, contact_id: str, now: str, escalation: dict[str, Any]) -> list[Action]:
+    """A finished target queued again, due now, carrying why."""
+    return [TargetModel.status.set("queued"), TargetModel.outcome.remove(), TargetModel.due_at.set(now),
+            TargetModel.queue_key.set(queue_key(campaign_id, contact_id)),
+            TargetModel.queue_sort.set(sort_at(now, contact_id)), TargetModel.escalation.set(escalation)]
+
+
+def due_now_actions(contact_id: str, now: str, escalation: dict[str, Any], leased: bool,
+                    status: str) -> list[Action]:
+    """An open target made due now (a queued one nobody holds) and marked with why."""
+    actions: list[Action] = [TargetModel.escalation.set(escalation)]
+    if status == "queued" and not leased:
+        actions += [TargetModel.due_at.set(now), TargetModel.queue_sort.set(sort_at(now, contact_id))]
+    return actions
+
+
+def resolve(campaign_id: str, unit_ids: list[str], at: str) -> int:
+    done = 0
+    for unit_id in unit_ids:
+        try:
+            EscalationModel(campaign_id, unit_id).update(
+                actions=[EscalationModel.status.set("resolved"), EscalationModel.resolved_at.set(at)],
+                condition=EscalationModel.status == "open")
+            done += 1
+        except UpdateError as exc:
+            if not db.is_condition_failure(exc):
+                raise db.translate(exc) from exc
+    return done
