@@ -94,6 +94,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me/shift"): {"summary": "My shift"},
     ("GET", "/me/today"): {"summary": "My day"},
     ("GET", "/board"): {"summary": "The supervisor's board"},
+    ("GET", "/campaigns/{campaign_id}/escalations"): {
+        "summary": "A campaign's escalated units (whom to call, and why)",
+        "query": [*PAGE, _q("status", {"type": "string", "enum": ["open", "resolved", "no_incharge"]})]},
     ("POST", "/agents"): {"summary": "Create an agent", "body": "chalicelib.shifts.agents:AGENT_SPEC", "status": 201},
     ("GET", "/agents"): {"summary": "Agents", "query": [*PAGE, _q("role", {"type": "string"})]},
     ("GET", "/agents/{username}"): {"summary": "An agent"},
