@@ -32,9 +32,20 @@ current_request_id: ContextVar[str | None] = ContextVar("current_request_id", de
 _PHONE_RUN = re.compile(r"(?<![\w])\+?\d[\d \-]{6,}\d(?![\w])|[०-९][०-९ \-]{6,}[०-९]")
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
+
+
+def _mask(match: re.Match[str]) -> str:
+    run = match.group()
+    date = _DATE.match(run)
+    if date:  # an ISO date (a roster period, a day) is not a phone number; what follows it may be
+        return date.group() + _PHONE_RUN.sub(_mask, run[date.end():])
+    return "***" + re.sub(r"\D", "", run)[-4:]
+
+
 def redact(text: str) -> str:
     """Mask anything that could be a phone number: keep the last four digits, as lists do."""
-    return _PHONE_RUN.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-4:], text)
+    return _PHONE_RUN.sub(_mask, text)
 
 
 class _RedactPhones(logging.Filter):

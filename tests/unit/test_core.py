@@ -101,6 +101,13 @@ def test_redaction_masks_phone_like_digit_runs(text: str) -> None:
     assert "3210" in out or "३२१०" in text
 
 
+def test_redaction_leaves_dates_alone_but_not_a_number_after_one() -> None:
+    assert redact('"period": "2026-11-23", "day": "2026-11-29 06:49:14"') == \
+        '"period": "2026-11-23", "day": "2026-11-29 06:49:14"'
+    assert redact("on 2026-11-23 98765 43210") == "on 2026-11-23 ***3210"
+    assert redact("2026-11-23-9876543210") == "2026-11-23-***3210"
+
+
 def test_no_phone_reaches_a_log_line() -> None:
     buffer = io.StringIO()
     handler = logger.handlers[0]
