@@ -66,7 +66,7 @@ def _bound_tables() -> dict[str, str]:
         from chalicelib.core import db
     except Exception:  # pragma: no cover - the app is not importable here
         return {}
-    return {m.Meta.table_name: m.Meta.base_name for m in db.MODELS}  # type: ignore[attr-defined]
+    return {m.Meta.table_name: m.Meta.base_name for m in db.all_models()}  # type: ignore[attr-defined]
 
 
 @cache

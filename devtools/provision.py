@@ -48,6 +48,4 @@ def create_user(cognito: Any, pool_id: str, username: str, password: str, roles:
 
 
 def create_tables() -> list[str]:
-    import app  # noqa: F401  - importing the app registers every store's models
-
-    return db.create_tables()
+    return db.create_tables()  # every store's models (db.all_models imports them)

@@ -131,10 +131,9 @@ def table_spec(model: Any) -> TableSpec:
 
 
 def registered_tables() -> list[TableSpec]:
-    importlib.import_module("app")  # importing the app imports every store, which registers its models
     from chalicelib.core import db
 
-    specs = [table_spec(m) for m in db.MODELS]
+    specs = [table_spec(m) for m in db.all_models()]  # imports every store, which registers its models
     names = [s.base_name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     assert not duplicates, f"two models claim the same table: {duplicates}"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core.auth import ADMIN, AGENT, SUPERVISOR
 from ..core.http import Req, endpoint
-from . import service
+from ..core.lazy import lazy
+
+if TYPE_CHECKING:
+    from . import service
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
 
 board_bp = Blueprint(__name__)
 

@@ -3,14 +3,20 @@ progress. Parse, call one service function, return."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
 from ..core.auth import ADMIN, AGENT, LEADERS, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint, json_response
+from ..core.lazy import lazy
 from ..core.paging import page_request
-from . import service, store
+
+if TYPE_CHECKING:
+    from . import service, store
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
+    store = lazy(f"{__package__}.store")
 
 calls_bp = Blueprint(__name__)
 

@@ -4,15 +4,22 @@ service function, return."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core.auth import AGENT, ALL_ROLES, STAFF
 from ..core.http import Req, endpoint
+from ..core.lazy import lazy
 from ..core.observability import logger
 from ..core.paging import page_request
-from . import service, store
+from .queues import ACTIVATION_QUEUE
+
+if TYPE_CHECKING:
+    from . import service, store
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
+    store = lazy(f"{__package__}.store")
 
 campaigns_bp = Blueprint(__name__)
 ACTIVATION_FUNCTION = "process_activation_chunk"
@@ -54,7 +61,7 @@ def next_call(req: Req, campaign_id: str) -> dict[str, Any]:
     return service.next_call(req.user.username, campaign_id)
 
 
-@campaigns_bp.on_sqs_message(queue=store.ACTIVATION_QUEUE, batch_size=1, name=ACTIVATION_FUNCTION)
+@campaigns_bp.on_sqs_message(queue=ACTIVATION_QUEUE, batch_size=1, name=ACTIVATION_FUNCTION)
 def process_activation_chunk(event: Any) -> None:
     """One message = one chunk. An exception leaves the message to SQS's retry (then its DLQ)."""
     for record in event:

@@ -4,7 +4,6 @@ activation queue. The only module of this feature that touches AWS; it speaks in
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,18 +21,9 @@ from ..core.errors import Conflict, NotFound
 from ..core.paging import Page, PageRequest
 from ..core.settings import SettingsError, get_settings
 from ..org.store import ContactModel
+from .queues import ACTIVATION_QUEUE as ACTIVATION_QUEUE
+from .queues import activation_queue_name as activation_queue_name
 from .rules import sort_at
-
-
-def activation_queue_name(stage: str) -> str:
-    return f"sampark-{stage}-campaign-activation"
-
-
-# The SQS trigger's queue must be named when the app is imported: `chalice deploy/package --stage X`
-# imports it with that stage's environment variables, so the name follows SAMPARK_STAGE. A bare
-# import (tests, tools) gets the local name; the running function sends to SAMPARK_ACTIVATION_QUEUE_URL,
-# which must name the same queue (checked at the first send).
-ACTIVATION_QUEUE = activation_queue_name(os.environ.get("SAMPARK_STAGE") or "local")
 
 LIST_FIELDS = ["title_hi", "title_en", "kind", "target_unit_id", "district_id", "starts_on", "ends_on",
                "created_at", "targets_created"]
@@ -79,6 +69,8 @@ class CampaignModel(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     create_hash = UnicodeAttribute(null=True)
+    # a programme relay: source, programme_id, date, deadline (UTC ISO), levels (chalicelib/relay)
+    programme = JSONAttribute(null=True)
     # activation: a checkpoint advanced chunk by chunk, each advance conditional on the previous one
     act_seq = NumberAttribute(null=True)  # chunks committed
     act_cursor = UnicodeAttribute(null=True)  # where the next chunk starts reading contacts (JSON key)

@@ -102,11 +102,30 @@ def connection() -> Connection:
     )
 
 
+def all_models() -> list[type[Model]]:
+    """Every registered model. Blueprints import their stores at first use (core/lazy.py), so the
+    tools that need all of them (provisioning, infra, the call recorder) import every chalicelib module."""
+    import importlib
+    import pkgutil
+
+    import chalicelib
+
+    global _all_imported
+    if not _all_imported:
+        for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+            importlib.import_module(module.name)
+        _all_imported = True
+    return list(MODELS)
+
+
+_all_imported = False
+
+
 def create_tables() -> list[str]:
     """Create every registered table (on-demand billing) that does not exist yet. Local/test only;
     in AWS the tables come from infra/, which a test holds equal to these models."""
     created = []
-    for model in MODELS:
+    for model in all_models():
         try:  # one call, not three (exists, create, wait): moto's tables are active at once
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=False)
         except TableError as exc:

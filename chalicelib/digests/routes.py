@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
 from ..core import clock
 from ..core.auth import ADMIN, CENTRAL_LEADER, STATE_LEADER, SUPERVISOR
 from ..core.http import Req, endpoint
+from ..core.lazy import lazy
 from ..core.settings import digest_schedule
-from . import service
+
+if TYPE_CHECKING:
+    from . import service
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
 
 digests_bp = Blueprint(__name__)
 DAY_FUNCTION, SHIFT_FUNCTION = "send_day_digests", "send_shift_digests"

@@ -3,13 +3,18 @@ worker (chalicelib/imports/routes.py), which serves imports and exports from one
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core.auth import ADMIN
 from ..core.http import Req, endpoint
-from . import service
+from ..core.lazy import lazy
+
+if TYPE_CHECKING:
+    from . import service
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
 
 exports_bp = Blueprint(__name__)
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core.auth import ADMIN
 from ..core.http import Req, endpoint
+from ..core.lazy import lazy
 from ..core.observability import logger
-from . import blobs, service
+from . import blobs
+
+if TYPE_CHECKING:
+    from . import service
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
 
 imports_bp = Blueprint(__name__)
 UPLOAD_FUNCTION = "import_uploaded"

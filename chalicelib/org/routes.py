@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core.auth import ADMIN, ALL_ROLES, STAFF
 from ..core.http import Req, endpoint
+from ..core.lazy import lazy
 from ..core.paging import page_request
-from . import service, store
+
+if TYPE_CHECKING:
+    from . import service, store
+else:  # imported at first use: core/lazy.py
+    service = lazy(f"{__package__}.service")
+    store = lazy(f"{__package__}.store")
 
 org_bp = Blueprint(__name__)
 

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core import clock
 from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint
+from ..core.lazy import lazy
 from ..core.paging import page_request
 from ..core.settings import handover_schedule, roster_schedule
-from . import agents, config, duty, handover, service, store
+
+if TYPE_CHECKING:
+    from . import agents, config, duty, handover, service, store
+else:  # imported at first use: core/lazy.py
+    agents = lazy(f"{__package__}.agents")
+    config = lazy(f"{__package__}.config")
+    duty = lazy(f"{__package__}.duty")
+    handover = lazy(f"{__package__}.handover")
+    service = lazy(f"{__package__}.service")
+    store = lazy(f"{__package__}.store")
 
 shifts_bp = Blueprint(__name__)
 ROSTER_FUNCTION = "generate_next_roster"
