@@ -100,8 +100,10 @@ def measure(calls: int) -> dict[str, Any]:
 
 
 def run_fresh(calls: int) -> dict[str, Any]:
+    from .bench_moto import clean_env
+
     proc = subprocess.run([sys.executable, "-m", "devtools.bench_digest", str(calls)], cwd=ROOT,  # nosec B603
-                          capture_output=True, text=True, check=True)
+                          env=clean_env(), capture_output=True, text=True, check=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 

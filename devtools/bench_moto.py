@@ -14,11 +14,18 @@ from typing import Any
 REGION = "ap-south-1"
 
 
+def clean_env() -> dict[str, str]:
+    """This environment without AWS or Sampark settings (a local stack started earlier sets them)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMPARK_"))}
+
+
 @contextmanager
 def moto_account() -> Iterator[None]:
     import boto3
     from moto import mock_aws
 
+    for key in [k for k in os.environ if k.startswith(("AWS_", "SAMPARK_"))]:
+        del os.environ[key]
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION,
                       POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
     with mock_aws():
