@@ -46,7 +46,9 @@ clean:
 
 # Figures: 20,000 contacts imported through the local stack (write calls per row, seconds), then
 # bench/results.md and .json (devtools/bench.py: cold start, DynamoDB calls per route from the last
-# `make test`'s recording, rotation, import, package size).
+# `make test`'s recording, rotation, import, package size; then devtools/bench_server.py: the next-call
+# queue under 35 agents on a local stack it starts and stops, digest reads at 1,000 vs 50,000 calls,
+# peak memory per function, the state-scale partition simulation).
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e/test_import_bulk.py -m e2e -s
 	$(BIN)/python -m devtools.bench
