@@ -37,6 +37,9 @@ ROLE_LABELS = {"district_office_bearer": ("ज़िला पदाधिका
                "mandal_president": ("मंडल अध्यक्ष", "mandal president"),
                "shakti_kendra_incharge": ("शक्ति केंद्र प्रभारी", "shakti kendra in-charge"),
                "booth_president": ("बूथ अध्यक्ष", "booth president")}
+ROLE_NAMES = {**ROLE_LABELS, "mandal_office_bearer": ("मंडल पदाधिकारी", "mandal office-bearer"),
+              "booth_committee_member": ("बूथ समिति सदस्य", "booth committee member"),
+              "panna_pramukh": ("पन्ना प्रमुख", "panna pramukh")}  # every contact role (a reporter's)
 AUDIENCE_LABELS = {"district": ("ज़िला", "District"), "state": ("प्रदेश", "State"), "central": ("केंद्र", "Central")}
 PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.(morning|evening))?")
 

@@ -12,6 +12,7 @@ from ..core.auth import Principal
 from ..core.errors import Forbidden, ValidationError
 from ..core.observability import count, logger
 from ..core.settings import get_settings
+from ..followup import service as followup
 from ..notify import service as notify
 from . import render, rules, store
 
@@ -80,7 +81,9 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(content, snapshot) of one digest, from counters. Reads: campaigns (1 Query), their counters at
     the district (1 BatchGetItem), each campaign's unit counters (1 Query per MB), the earlier digests
     compared against (1 BatchGetItem), unit names listed (1 BatchGetItem per 100); for the district
-    audience also the day's agents (1 Query) and each agent's pending callbacks (1 Query each)."""
+    audience also the day's agents (1 Query) and each agent's pending callbacks (1 Query each), and
+    for its day digest the follow-up sections: each campaign's escalations (1 Query per 100) and each
+    district's verification rates per agent and per reporter (2 Queries)."""
     day, shift = parse_period(period)
     config, _ = get_config()
     silent_days = int(config.get("silent_days", 3))
@@ -185,8 +188,48 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
         content["silent_more"] = max(len(silent) - rules.LIST_MAX, 0)
     if audience == "district":
         content["agents"] = agents
+    if audience == "district" and not shift:
+        content.update(_followup(campaigns))
     snapshot = {"day": day_totals, "units": {u["unit_id"]: u["connects"] for u in rows}}
     return content, snapshot
+
+
+def _followup(campaigns: list[Any]) -> dict[str, Any]:
+    """Escalated units with their reasons, and verification rates per agent and per reporter (the
+    reporter named by role and unit: digests carry no person's name or number)."""
+    sections = followup.digest_sections(campaigns, rules.LIST_MAX)
+    esc, ver = sections["escalations"], sections["verification"]
+    ids = [e["unit_id"] for e in esc["items"]] + [e["parent_unit_id"] for e in esc["items"] if e["parent_unit_id"]]
+    ids += [r["unit_id"] for r in ver["reporters"] if r["unit_id"]]
+    names = store.units(ids)
+
+    def name(unit_id: str | None, lang: str) -> str:
+        unit = names.get(unit_id or "")
+        return rules.redact(getattr(unit, f"name_{lang}") if unit else (unit_id or ""))
+
+    items = []
+    for e in esc["items"]:
+        role = rules.call_up(e["level"])
+        items.append({"unit_id": e["unit_id"], "name_hi": name(e["unit_id"], "hi"), "name_en": name(e["unit_id"], "en"),
+                      "reason_hi": rules.redact(e["reason_hi"]), "reason_en": rules.redact(e["reason_en"]),
+                      "trigger": e["trigger"], "status": e["status"],
+                      "call_hi": f"{role[0]}, {name(e['parent_unit_id'], 'hi')}" if role else None,
+                      "call_en": f"{role[1]}, {name(e['parent_unit_id'], 'en')}" if role else None})
+    reporters = []
+    for r in ver["reporters"]:
+        role = rules.ROLE_NAMES.get(r["role"] or "", (r["role"] or "", r["role"] or ""))
+        reporters.append({"role_hi": role[0], "role_en": role[1], "unit_hi": name(r["unit_id"], "hi"),
+                          "unit_en": name(r["unit_id"], "en"), "verified": r["verified"],
+                          "discrepant": r["discrepant"], "rate": r["rate"]})
+    return {
+        "escalations": {"open": esc["open"], "no_incharge": esc["no_incharge"], "resolved": esc["resolved"],
+                        "items": items, "more": esc["more"]},
+        "verification": {"verified": ver["verified"], "discrepant": ver["discrepant"],
+                         "rate": rules.share(ver["discrepant"], ver["verified"]),
+                         "agents": [{"agent": rules.redact(r["key"]), "verified": r["verified"],
+                                     "discrepant": r["discrepant"], "rate": r["rate"]} for r in ver["agents"]],
+                         "reporters": reporters},
+    }
 
 
 def digest(audience: str, period: str) -> dict[str, Any]:

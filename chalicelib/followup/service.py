@@ -322,3 +322,41 @@ def verification_rows(district_id: str) -> dict[str, list[dict[str, Any]]]:
                          "agent": item.agent})
         out[kind] = rows
     return out
+
+
+# ---- the district digest's sections ----------------------------------------------------------------
+
+
+def digest_sections(campaigns: list[campaign_store.CampaignModel], limit: int) -> dict[str, Any]:
+    """Escalations of the campaigns (a Query per 100 escalations of each) and verification rates per
+    agent and per reporter of their districts (a Query each): counts, and the first `limit` rows."""
+    counts = dict.fromkeys(ESCALATION_STATUSES, 0)
+    listed: list[dict[str, Any]] = []
+    for c in campaigns:
+        if c.kind == rules.VERIFICATION_KIND:
+            continue
+        start: dict[str, Any] | None = None
+        while True:
+            page = store.escalations(c.campaign_id, None, PageRequest(100, start))
+            for e in page.items:
+                counts[e.status] = counts.get(e.status, 0) + 1
+                if e.status != "resolved":
+                    listed.append(escalation_view(e))
+            start = page.next_key
+            if start is None:
+                break
+    listed.sort(key=lambda e: (e["created_at"], e["unit_id"]))
+    agents: list[dict[str, Any]] = []
+    reporters: list[dict[str, Any]] = []
+    for district_id in sorted({c.district_id for c in campaigns}):
+        rows = verification_rows(district_id)
+        agents += rows["agents"]
+        reporters += rows["reporters"]
+    return {
+        "escalations": {"open": counts["open"], "no_incharge": counts["no_incharge"],
+                        "resolved": counts["resolved"], "items": listed[:limit], "more": max(len(listed) - limit, 0)},
+        "verification": {"verified": sum(r["verified"] for r in agents),
+                         "discrepant": sum(r["discrepant"] for r in agents),
+                         "agents": rules.top_rows(agents, rules.TOP),
+                         "reporters": rules.top_rows(reporters, rules.TOP)},
+    }

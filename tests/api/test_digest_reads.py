@@ -73,7 +73,9 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
     assert content["headline"]["connects"] == calls // len(DISPOSITIONS)
     assert len(content["agents"]) == 7
     assert not any(key.endswith(" calls") for key in seen), seen  # never the call logs
-    expected = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2, "BatchGetItem digests": 1,
-                "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1}
+    # follow-up sections: the campaign's escalations (1 Query) and the district's verification rates
+    # per agent and per reporter (2 Queries of counters)
+    expected = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2, "BatchGetItem digests": 1,
+                "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1, "Query escalations": 1}
     assert dict(seen) == expected, seen
     print(f"\n{calls} calls: {sum(seen.values())} DynamoDB calls {dict(seen)}")
