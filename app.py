@@ -14,6 +14,7 @@ from chalicelib.exports.routes import exports_bp
 from chalicelib.followup.routes import followup_bp
 from chalicelib.imports.routes import imports_bp
 from chalicelib.org.routes import org_bp
+from chalicelib.relay.routes import relay_bp
 from chalicelib.shifts.routes import shifts_bp
 from chalicelib.web.routes import web_bp
 
@@ -25,5 +26,5 @@ for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 
 for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp, imports_bp,
-                   exports_bp, board_bp, web_bp, digests_bp, followup_bp):
+                   exports_bp, board_bp, web_bp, digests_bp, relay_bp, followup_bp):
     app.register_blueprint(_blueprint)

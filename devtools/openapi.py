@@ -86,6 +86,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/campaigns/{campaign_id}/next"): {"summary": "Lease the next call to make"},
     ("GET", "/campaigns/{campaign_id}/progress"): {
         "summary": "Counters of a campaign", "query": [_q("unit", {"type": "string"}), _q("date", DATE)]},
+    ("GET", "/campaigns/{campaign_id}/relay"): {
+        "summary": "A programme relay under a unit: states, broken links, completion per level",
+        "query": [*PAGE, _q("unit", {"type": "string"})]},
     ("POST", "/calls"): {"summary": "Record a call (idempotent on call_id)",
                          "body": ("chalicelib.calls.service:CALL_SPEC",
                                   {"answers": {"type": ["object", "null"]}}), "status": 201},

@@ -4,7 +4,8 @@ count (call logs, activation chunks). Progress pages and digests read these, nev
 Items (pk / sk):
 * `c#<campaign>` / `u#<unit>`: the campaign at a unit, all time: targets and targeted units per level
   below (written by activation), attempts, connects, counts by disposition, completed targets, and
-  reached units per level below (units with at least one connected contact).
+  reached units per level below (units with at least one connected contact); for a programme relay,
+  relay_received / relay_passed_on (the unit's own contacts' facts) and received units per level below.
 * `d#<IST day>#u#<unit>` / `c#<campaign>`: the same call figures for one day (digests).
 * `d#<IST day>#agents` / `a#<username>`: an agent's calls of one day.
 """
@@ -56,6 +57,15 @@ class CounterModel(Model):
     reached_mandal = NumberAttribute(null=True)
     reached_shakti_kendra = NumberAttribute(null=True)
     reached_booth = NumberAttribute(null=True)
+    # a programme relay (chalicelib/relay): the unit's own contacts who acknowledged it / passed it on,
+    # and units per level below (itself included) with at least one acknowledgement
+    relay_received = NumberAttribute(null=True)
+    relay_passed_on = NumberAttribute(null=True)
+    received_district = NumberAttribute(null=True)
+    received_assembly = NumberAttribute(null=True)
+    received_mandal = NumberAttribute(null=True)
+    received_shakti_kendra = NumberAttribute(null=True)
+    received_booth = NumberAttribute(null=True)
     # follow-up (chalicelib/followup): the last connected call at a unit (a label, set by a connected
     # call), verification results per agent / reporter, and the reporter's role (a label)
     last_connect_at = UnicodeAttribute(null=True)
@@ -67,7 +77,8 @@ class CounterModel(Model):
 assert all(hasattr(CounterModel, f"d_{d}") for d in DISPOSITIONS)
 FIGURES = ("attempts", "connects", "talk_s", "completed", "targets",
            *(f"d_{d}" for d in DISPOSITIONS), *(f"targeted_{lv}" for lv in LEVELS),
-           *(f"reached_{lv}" for lv in LEVELS))
+           *(f"reached_{lv}" for lv in LEVELS), "relay_received", "relay_passed_on",
+           *(f"received_{lv}" for lv in LEVELS))
 
 
 def campaign_unit(campaign_id: str, unit_id: str) -> tuple[str, str]:

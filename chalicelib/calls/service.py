@@ -22,6 +22,7 @@ from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, validate
 from ..followup import service as followup
 from ..org import rules as org_rules
+from ..relay import rules as relay_rules
 from . import counters, rules, store
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -34,6 +35,8 @@ CALL_SPEC = {
     "duration_s": Field("int", required=True, minimum=0, maximum=4 * 3600),
     "notes": Field("str", nullable=True, max_len=2000),
     "callback_at": Field("datetime", nullable=True),
+    # a programme relay's facts (chalicelib/relay): only on a connected call
+    "relay": Field("object", fields={"received": Field("bool", required=True), "passed_on": Field("bool")}),
 }
 FUTURE_SLACK = timedelta(minutes=5)  # clocks on cheap phones drift
 OLDEST_CALL = timedelta(days=2)  # a call recorded later than this is refused (counters are per day)
@@ -79,7 +82,8 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
             raise NotFound("this contact is not a target of this campaign", field="contact_id")
         answers = campaign_rules.check_answers(snap.campaign.questions, body.get("answers"),
                                                disposition == "connected")
-        write = _plan(user, data, call_id, answers, body_hash, snap.campaign, snap.target, now)
+        relay = relay_rules.check_relay_facts(data.get("relay"), kind=snap.campaign.kind, disposition=disposition)
+        write = _plan(user, data, call_id, answers, body_hash, snap.campaign, snap.target, now, relay=relay)
         try:
             store.write_call(write.log, write.transition, status_before=snap.target.status,
                              attempts_before=int(snap.target.attempts or 0), lease_holder=write.lease_holder,
@@ -135,7 +139,8 @@ class _Write:
 
 
 def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str, Any], body_hash: str,
-          campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel, now: Any) -> _Write:
+          campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel, now: Any,
+          relay: dict[str, bool] | None = None) -> _Write:
     supervisor = user.has(SUPERVISOR)
     holds = target.lease_agent == user.username
     if not supervisor and (not holds or target.status in rules.FINAL):
@@ -155,12 +160,16 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
     units = campaign_rules.path_units(target.tree_key, target.role)
     connected = disposition == "connected"
     reached_before: dict[tuple[str, str], int] = {}
+    received_before = 0
     if connected:  # which units get their first connect with this call: read their markers
         keys = [counters.campaign_unit(campaign.campaign_id, u.unit_id) for u in units]
         snap = store.batch_read(counters=keys)
         reached_before = {k: counters.figures(snap.counters.get(k))["connects"] for k in keys}
+        if keys:  # the relay's first-acknowledgement marker: the contact's own unit
+            received_before = counters.figures(snap.counters.get(keys[0]))["relay_received"]
     writes = _counter_writes(campaign.campaign_id, user.username, day, units, disposition,
-                             data["duration_s"], transition.completes, reached_before, at=iso(ended))
+                             data["duration_s"], transition.completes, reached_before,
+                             relay=relay, received_before=received_before, at=iso(ended))
     check = followup.verification_check(campaign, target, disposition, answers)
     if check is not None:  # a verification call: the report's verdict counted with the call, once
         writes += [store.CounterWrite(key, increments, labels) for key, increments, labels in check.counters]
@@ -173,6 +182,8 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
                    "next_attempt_at": iso(transition.due_at) if transition.due_at else None,
                    "callback_agent": transition.callback_agent},
     }
+    if relay is not None:
+        result["relay"] = relay
     if check is not None:
         result["verification"] = check.result
     log = store.CallLogModel(
@@ -188,7 +199,8 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
 
 def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign_rules.PathUnit],
                     disposition: str, duration_s: int, completes: bool,
-                    connects_before: dict[tuple[str, str], int], at: str | None = None) -> list[store.CounterWrite]:
+                    connects_before: dict[tuple[str, str], int], *, relay: dict[str, bool] | None = None,
+                    received_before: int = 0, at: str | None = None) -> list[store.CounterWrite]:
     base = {"attempts": 1, f"d_{disposition}": 1, "talk_s": duration_s,
             "connects": 1 if disposition == "connected" else 0}
     first = [u for u in units if connects_before.get(counters.campaign_unit(campaign_id, u.unit_id)) == 0]
@@ -199,9 +211,18 @@ def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign
         for new in first:
             if units.index(new) <= i:  # a unit reached for the first time counts at itself and above
                 increments[f"reached_{new.level}"] = increments.get(f"reached_{new.level}", 0) + 1
+        first_received = False
+        if relay and relay["received"]:  # the relay: facts at the contact's own unit, firsts above it
+            if i == 0:
+                increments["relay_received"] = 1
+                increments["relay_passed_on"] = 1 if relay["passed_on"] else 0
+                first_received = received_before == 0
+            if received_before == 0:
+                increments[f"received_{units[0].level}"] = 1
         labels = {"unit_id": unit.unit_id, "level": unit.level}
         last = {"last_connect_at": at} if at and disposition == "connected" else {}  # the escalation sweep's
-        writes.append(store.CounterWrite(key, increments, {**labels, **last}, first_connect=unit in first))
+        writes.append(store.CounterWrite(key, increments, {**labels, **last}, first_connect=unit in first,
+                                         first_received=first_received))
         writes.append(store.CounterWrite(counters.day_unit(day, campaign_id, unit.unit_id), dict(base), labels))
     writes.append(store.CounterWrite(counters.day_agent(day, agent), dict(base), {"agent": agent}))
     return writes

@@ -168,6 +168,7 @@ class CounterWrite:
     increments: dict[str, int]
     labels: dict[str, str] = field(default_factory=dict)
     first_connect: bool = False  # condition: no connect counted here yet (exact coverage)
+    first_received: bool = False  # condition: no relay acknowledgement counted here yet (chalicelib/relay)
 
 
 class DuplicateCall(Exception):
@@ -237,6 +238,9 @@ def write_call(log: CallLogModel, transition: Transition, *, status_before: str,
                 counter_condition = None
                 if write.first_connect:
                     counter_condition = CounterModel.connects.does_not_exist() | (CounterModel.connects == 0)
+                if write.first_received:
+                    received = CounterModel.relay_received.does_not_exist() | (CounterModel.relay_received == 0)
+                    counter_condition = received if counter_condition is None else counter_condition & received
                 tx.update(CounterModel(*write.key), actions=add_actions(write.increments, write.labels),
                           condition=counter_condition)
     except TransactWriteError as exc:

@@ -23,6 +23,7 @@ from ..core.validate import Field, validate
 from ..followup import rules as followup_rules
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..relay import rules as relay_rules
 from ..shifts import duty as shifts_duty
 from . import rules, store
 
@@ -52,6 +53,15 @@ TARGET_SPEC = {
     "unit_id": Field("str", required=True, max_len=64, pattern=org_rules.UNIT_ID_PATTERN),
     "roles": Field("list", required=True, item=Field("str", choices=org_rules.ROLES), max_items=len(org_rules.ROLES)),
 }
+# A programme relay's own facts (chalicelib/relay): optional through the API, always there when the
+# programme arrived by SNS. Without it the deadline is the end of ends_on and the levels are the roles'.
+PROGRAMME_SPEC = {
+    "source": Field("str", choices=relay_rules.SOURCES),
+    "programme_id": Field("str", max_len=64, pattern=r"[A-Za-z0-9_.:-]{1,64}"),
+    "date": Field("str", pattern=DATE),
+    "deadline": Field("datetime", required=True),
+    "levels": Field("list", item=Field("str", choices=relay_rules.RELAY_LEVELS), max_items=4),
+}
 FIELDS = {
     "title_hi": Field("str", required=True, max_len=200),
     "title_en": Field("str", required=True, max_len=200),
@@ -68,6 +78,7 @@ FIELDS = {
     "lease_minutes": Field("int", minimum=1, maximum=60),
     "escalate_after_days": Field("int", minimum=1, maximum=30),  # chalicelib/followup: the silent-unit sweep
     "verification": Field("object", fields=VERIFICATION_SPEC),
+    "programme": Field("object", fields=PROGRAMME_SPEC),
 }
 DEFAULTS: dict[str, Any] = {"max_attempts": 3, "retry_delay_minutes": 120, "lease_minutes": 10,
                             "calling_hours": {"start": "09:00", "end": "21:00"}, "questions": []}
@@ -98,6 +109,7 @@ def campaign_view(c: store.CampaignModel) -> dict[str, Any]:
         "updated_at": c.updated_at, "closed_at": c.closed_at, "activation": activation_view(c),
         "escalate_after_days": int(c.escalate_after_days or followup_rules.DEFAULT_ESCALATE_AFTER_DAYS),
         "verification": c.verification, "parent_id": c.parent_id,
+        "programme": c.programme,
     }
 
 
@@ -160,15 +172,42 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
     return {"questions": questions}
 
 
+def _programme(kind: str, programme: dict[str, Any] | None, starts_on: str) -> dict[str, Any] | None:
+    if programme is None:
+        return None
+    if kind != "programme_relay":
+        raise ValidationError("only a programme_relay campaign carries a programme", field="programme")
+    levels = programme.get("levels") or []
+    if len(set(levels)) != len(levels):
+        raise ValidationError("a level is named twice", field="programme.levels")
+    if rules.ist_date(programme["deadline"]) < starts_on:
+        raise ValidationError("the deadline is before the campaign starts", field="programme.deadline")
+    return {"source": programme.get("source") or "district", "programme_id": programme.get("programme_id"),
+            "date": programme.get("date"), "deadline": iso(programme["deadline"]),
+            "levels": [lv for lv in relay_rules.RELAY_LEVELS if lv in levels]}
+
+
+def derived_id(actor: str, key: str) -> str:
+    """A campaign id that follows from who created it and their idempotency key (a programme: its
+    source and the publisher's programme_id), so a repeated create names the same campaign."""
+    return _derived_id(actor, key)
+
+
 def create_campaign(actor: str, body: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
     if idempotency_key is not None and not re.fullmatch(IDEMPOTENCY_KEY, idempotency_key):
         raise ValidationError("Idempotency-Key must be 8-64 letters, digits, '-' or '_'", field="Idempotency-Key")
+    campaign_id = _derived_id(actor, idempotency_key) if idempotency_key else new_id("cp")
+    return create_with_id(actor, body, campaign_id, _body_hash(body))
+
+
+def create_with_id(actor: str, body: Any, campaign_id: str, body_hash: str) -> tuple[int, dict[str, Any]]:
+    """The one create path (the API's and a programme arriving by SNS): validate, write the draft with
+    `attribute_not_exists`; a repeat with the same body hash answers the existing draft (200)."""
     data = {**DEFAULTS, **validate(body, FIELDS)}
     questions = _check(data)["questions"]
+    programme = _programme(data["kind"], data.get("programme"), data["starts_on"])
     unit = _target_unit(data["target"])
     now = iso(clock.now_utc())
-    campaign_id = _derived_id(actor, idempotency_key) if idempotency_key else new_id("cp")
-    body_hash = _body_hash(body)
     campaign = store.CampaignModel(
         campaign_id, status="draft", list_sort=f"{unit.district_id}#{now}#{campaign_id}", kind=data["kind"],
         title_hi=data["title_hi"], title_en=data["title_en"], script_hi=data["script_hi"],
@@ -178,7 +217,7 @@ def create_campaign(actor: str, body: Any, idempotency_key: str | None) -> tuple
         calling_start=data["calling_hours"]["start"], calling_end=data["calling_hours"]["end"],
         max_attempts=data["max_attempts"], retry_delay_minutes=data["retry_delay_minutes"],
         lease_minutes=data["lease_minutes"], version=1, created_by=actor, created_at=now, updated_at=now,
-        create_hash=body_hash,
+        create_hash=body_hash, programme=programme,
         escalate_after_days=data.get("escalate_after_days"), verification=data.get("verification"),
     )
     if store.create_campaign(campaign):
@@ -225,7 +264,10 @@ def update_campaign(campaign_id: str, body: Any) -> dict[str, Any]:
         "verification": data.get("verification", current.verification),
     }
     questions = _check(merged)["questions"]
-    changes: dict[str, Any] = {k: v for k, v in data.items() if k not in ("target", "calling_hours", "questions")}
+    changes: dict[str, Any] = {k: v for k, v in data.items()
+                               if k not in ("target", "calling_hours", "questions", "programme")}
+    if "programme" in data:
+        changes["programme"] = _programme(data.get("kind") or current.kind, data["programme"], merged["starts_on"])
     if "questions" in data:
         changes["questions"] = questions
     if "calling_hours" in data:

@@ -1,0 +1,228 @@
+"""Use cases of a programme relay: a programme published on SNS becomes a draft programme_relay
+campaign (through the same create path as POST /campaigns) or a dead letter with its reason; and the
+relay tree under a unit, read from the report counters. No Chalice, boto3 or PynamoDB here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from ..calls import counters
+from ..calls import store as calls_store
+from ..campaigns import service as campaign_service
+from ..campaigns import store as campaign_store
+from ..campaigns.rules import ist_date
+from ..campaigns.service import CAMPAIGN_ID, DATE
+from ..core import clock
+from ..core.clock import iso
+from ..core.errors import AppError, Conflict, NotFound, TooManyRequests, Unavailable, ValidationError
+from ..core.observability import count, logger
+from ..core.paging import PageRequest, page_body
+from ..core.settings import get_settings
+from ..core.validate import Field, validate
+from ..notify import service as notify
+from ..org import rules as org_rules
+from ..org import store as org_store
+from . import rules, store
+
+# A programme as the central or state office publishes it on the programmes topic.
+MESSAGE_SPEC = {
+    "programme_id": Field("str", required=True, max_len=64, pattern=r"[A-Za-z0-9_.:-]{1,64}"),
+    "source": Field("str", required=True, choices=("central", "state")),
+    "title_hi": Field("str", required=True, max_len=200),
+    "title_en": Field("str", required=True, max_len=200),
+    "date": Field("str", required=True, pattern=DATE),
+    "instructions_hi": Field("str", required=True, max_len=5000),
+    "instructions_en": Field("str", required=True, max_len=5000),
+    "levels": Field("list", required=True, item=Field("str", choices=rules.RELAY_LEVELS), max_items=4),
+    "deadline": Field("datetime", required=True),
+    "unit_id": Field("str", max_len=64, pattern=org_rules.UNIT_ID_PATTERN),
+    "roles": Field("list", item=Field("str", choices=org_rules.ROLES), max_items=len(org_rules.ROLES)),
+}
+MESSAGE_ID = r"[A-Za-z0-9_-]{1,100}"
+KEPT_MESSAGE_CHARS = 16_000
+STATE_LABELS = {
+    "not_targeted": {"hi": "लक्ष्य में नहीं", "en": "not targeted"},
+    "not_reached": {"hi": "नहीं पहुँचा", "en": "not reached"},
+    "received": {"hi": "मिल गया", "en": "received"},
+    "passed_on": {"hi": "आगे बताया", "en": "passed on"},
+    "confirmed_below": {"hi": "नीचे पुष्टि हुई", "en": "confirmed below"},
+}
+
+
+# ---- a programme arrives -------------------------------------------------------------------
+
+
+def receive_programme(message: Any, message_id: Any, published_at: Any) -> dict[str, Any]:
+    """One SNS delivery. Valid: a draft programme_relay campaign (a redelivery, or the same programme
+    published again, finds the same draft). Invalid: nothing created; a dead-letter record with the
+    reason and one alert on the ops topic. Retryable failures (throttling) raise, so Lambda retries."""
+    now = clock.now_utc()
+    text = message if isinstance(message, str) else ""
+    mid = message_id if isinstance(message_id, str) and re.fullmatch(MESSAGE_ID, message_id) else \
+        "h" + hashlib.sha256(text.encode()).hexdigest()[:40]
+    published = _published(published_at, now)
+    seen = store.get_record(mid)
+    if seen is not None and seen.status == "accepted":
+        return {"status": "accepted", "campaign_id": seen.campaign_id, "replayed": True}
+    if seen is not None:  # rejected before: make sure ops heard (the outbox sends it once)
+        _alert(seen)
+        return {"status": "rejected", "code": seen.reason_code, "replayed": True}
+    parsed: dict[str, Any] = {}
+    try:
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError("the message is not JSON", field="message") from exc
+        if not isinstance(loaded, dict):
+            raise ValidationError("the message must be a JSON object", field="message")
+        parsed = loaded
+        data = validate(parsed, MESSAGE_SPEC)
+        body = _campaign_body(data, published)
+        actor = f"programme:{data['source']}"
+        campaign_id = campaign_service.derived_id(actor, data["programme_id"])
+        digest = hashlib.sha256(json.dumps(parsed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        status, view = campaign_service.create_with_id(actor, body, campaign_id, digest)
+    except (TooManyRequests, Unavailable):
+        raise
+    except AppError as exc:
+        if isinstance(exc, Conflict) and exc.code == "idempotency_key_reused":
+            exc = Conflict("this programme_id was already published with different content",
+                           field="programme_id", code="programme_id_reused")
+        return _reject(mid, text, parsed, published, now, exc)
+    store.record(store.ProgrammeMessageModel(
+        store.message_key(mid), status="accepted", received_at=iso(now), published_at=iso(published),
+        source=data["source"], programme_id=data["programme_id"], campaign_id=view["campaign_id"]))
+    count("ProgrammesAccepted")
+    logger.info("programme accepted", extra={"campaign_id": view["campaign_id"], "created": status == 201})
+    return {"status": "accepted", "campaign_id": view["campaign_id"], "created": status == 201}
+
+
+def _published(value: Any, now: datetime) -> datetime:
+    try:
+        return clock.parse_iso(value) if isinstance(value, str) and value else now
+    except ValueError:
+        return now
+
+
+def _campaign_body(data: dict[str, Any], published: datetime) -> dict[str, Any]:
+    """The POST /campaigns body a programme stands for: called from the day it was published until the
+    deadline, at the named unit (default: the deployment's district), the in-charges of its levels."""
+    levels = data["levels"]
+    if not levels:
+        raise ValidationError("name at least one level", field="levels")
+    deadline: datetime = data["deadline"]
+    if deadline <= published:
+        raise ValidationError("the deadline is already over", field="deadline")
+    roles = data.get("roles") or [org_rules.INCHARGE_ROLE[lv] for lv in rules.RELAY_LEVELS if lv in levels]
+    return {
+        "title_hi": data["title_hi"], "title_en": data["title_en"],
+        "script_hi": data["instructions_hi"], "script_en": data["instructions_en"], "kind": "programme_relay",
+        "target": {"unit_id": data.get("unit_id") or _default_district(), "roles": roles},
+        "starts_on": ist_date(published), "ends_on": ist_date(deadline),
+        "programme": {"source": data["source"], "programme_id": data["programme_id"], "date": data["date"],
+                      "deadline": iso(deadline), "levels": levels},
+    }
+
+
+def _default_district() -> str:
+    """The district this deployment serves, when the programme names no unit: the only district at the
+    top of the hierarchy (or under its only state)."""
+    first = PageRequest(100, None)
+    top = org_store.children("ROOT", first).items
+    districts = [u for u in top if u.level == "district"]
+    for state in (u for u in top if u.level == "state"):
+        districts += [u for u in org_store.children(state.unit_id, first).items if u.level == "district"]
+    if len(districts) != 1:
+        raise ValidationError(f"name unit_id: this deployment has {len(districts)} districts", field="unit_id")
+    return districts[0].unit_id
+
+
+def _reject(mid: str, text: str, parsed: dict[str, Any], published: datetime, now: datetime,
+            exc: AppError) -> dict[str, Any]:
+    source, programme_id = parsed.get("source"), parsed.get("programme_id")
+    item = store.ProgrammeMessageModel(
+        store.message_key(mid), status="rejected", received_at=iso(now), published_at=iso(published),
+        source=source if isinstance(source, str) else None,
+        programme_id=programme_id[:64] if isinstance(programme_id, str) else None,
+        reason_code=exc.code, reason_message=exc.message, reason_field=exc.field,
+        message=text[:KEPT_MESSAGE_CHARS])
+    if not store.record(item):  # recorded meanwhile by a concurrent delivery: that one's reason stands
+        item = store.get_record(mid) or item
+    count("ProgrammesRejected")
+    logger.warning("programme rejected", extra={"code": exc.code, "field": exc.field})
+    _alert(item)
+    return {"status": "rejected", "code": item.reason_code, "field": item.reason_field}
+
+
+def _alert(item: store.ProgrammeMessageModel) -> None:
+    mid = item.message_key.removeprefix("msg#")
+    notify.publish(
+        f"programme#{mid}#rejected", get_settings().ops_topic_arn, "Sampark: programme rejected",
+        "कार्यक्रम अस्वीकार किया गया / A programme was rejected\n"
+        f"source: {item.source or '-'}  programme_id: {item.programme_id or '-'}  message: {mid}\n"
+        f"reason: {item.reason_code} ({item.reason_field or '-'}): {item.reason_message}\n"
+        "Nothing was created. Correct the message and publish it again.")
+
+
+# ---- the relay tree ------------------------------------------------------------------------
+
+
+def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict[str, Any]:
+    """A unit of a programme relay and a page of its children, each with its relay state and broken-link
+    flag, and completion per level under the unit. Reads: (GetItem campaign when no unit is named),
+    one BatchGetItem [campaign, unit, its counters], one Query of the children, one BatchGetItem of
+    their counters. Aggregates only: no person appears."""
+    if not re.fullmatch(CAMPAIGN_ID, campaign_id):
+        raise campaign_store.not_found(campaign_id)
+    if unit_id is not None and not re.fullmatch(org_rules.UNIT_ID_PATTERN, unit_id):
+        raise ValidationError("unit is a unit id", field="unit")
+    campaign = None
+    if unit_id is None:
+        campaign = campaign_store.get_campaign(campaign_id)
+        if campaign is None:
+            raise campaign_store.not_found(campaign_id)
+        unit_id = campaign.target_unit_id
+    own_key = counters.campaign_unit(campaign_id, unit_id)
+    snap = calls_store.batch_read(campaign_id=None if campaign else campaign_id, counters=[own_key], units=[unit_id])
+    campaign = campaign or snap.campaign
+    if campaign is None:
+        raise campaign_store.not_found(campaign_id)
+    if campaign.kind != "programme_relay":
+        raise Conflict("this campaign is not a programme relay", code="not_a_relay")
+    unit = snap.units.get(unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist", field="unit")
+    if not unit.path.startswith(campaign.target_path):
+        raise ValidationError("that unit is outside the campaign's target", field="unit")
+    children = org_store.children(unit.unit_id, page)
+    keys = [counters.campaign_unit(campaign_id, c.unit_id) for c in children.items]
+    below = calls_store.batch_read(counters=keys).counters if keys else {}
+    levels = rules.levels_of(campaign.programme, [org_rules.ROLE_LEVEL[r] for r in campaign.target_roles])
+    deadline = rules.deadline_of(campaign.programme, campaign.ends_on)
+    now = clock.now_utc()
+
+    def node(u: org_store.UnitModel, figures: dict[str, int]) -> dict[str, Any]:
+        state = rules.node_state(figures, u.level, levels, deadline, now)
+        return {"unit_id": u.unit_id, "level": u.level, "name_hi": u.name_hi, "name_en": u.name_en,
+                "state": state.state, "state_label": STATE_LABELS[state.state],
+                "received": figures["relay_received"], "passed_on": figures["relay_passed_on"],
+                "confirmed_below": state.confirmed_below, "broken_link": state.broken_link,
+                "targets": figures["targets"], "connects": figures["connects"]}
+
+    own = counters.figures(snap.counters.get(own_key))
+    items = [node(c, counters.figures(below.get(k))) for c, k in zip(children.items, keys, strict=True)]
+    programme = campaign.programme or {}
+    return {
+        "campaign": {"campaign_id": campaign.campaign_id, "status": campaign.status, "title_hi": campaign.title_hi,
+                     "title_en": campaign.title_en, "source": programme.get("source"),
+                     "programme_id": programme.get("programme_id"), "levels": levels,
+                     "deadline": iso(deadline), "deadline_passed": now > deadline},
+        "unit": node(unit, own),
+        "completion": rules.completion(unit.level, levels, own),
+        "broken_links_on_page": sum(1 for i in items if i["broken_link"]),
+        **page_body(items, children.next_key),
+    }

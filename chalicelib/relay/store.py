@@ -1,0 +1,54 @@
+"""The programmes table: one item per SNS message received on the programmes topic, accepted (with
+the draft it made) or rejected (the dead letter: the reason and the message as it came). Written once
+(`attribute_not_exists`), so a redelivered message leaves one record. The relay's figures themselves
+are report counters (chalicelib/calls/counters.py)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import GetError, PutError
+from pynamodb.models import Model
+
+from ..core import db
+
+
+@db.table("programmes")
+class ProgrammeMessageModel(Model):
+    class Meta:
+        table_name = "programmes"
+
+    message_key = UnicodeAttribute(hash_key=True)  # msg#<SNS MessageId>
+    status = UnicodeAttribute()  # accepted | rejected
+    received_at = UnicodeAttribute()
+    published_at = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    programme_id = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    reason_code = UnicodeAttribute(null=True)
+    reason_message = UnicodeAttribute(null=True)
+    reason_field = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)  # a rejected message as it arrived (at most 16 KB)
+
+
+def message_key(message_id: str) -> str:
+    return f"msg#{message_id}"
+
+
+def get_record(message_id: str) -> ProgrammeMessageModel | None:
+    try:
+        return ProgrammeMessageModel.get(message_key(message_id), consistent_read=True)
+    except ProgrammeMessageModel.DoesNotExist:
+        return None
+    except GetError as exc:
+        raise db.translate(exc) from exc
+
+
+def record(item: ProgrammeMessageModel) -> bool:
+    """Write the record once; False when this message was recorded already (a redelivery)."""
+    try:
+        item.save(condition=ProgrammeMessageModel.message_key.does_not_exist())
+    except PutError as exc:
+        if db.is_condition_failure(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
