@@ -9,6 +9,7 @@ import resource
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 REGION = "ap-south-1"
@@ -80,7 +81,14 @@ def dynamodb_calls() -> Iterator[Counter[str]]:
 
 
 def rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss is in KB on Linux)."""
+    """Peak resident memory of this process so far: VmHWM, which starts afresh at exec (ru_maxrss also
+    counts the parent's resident memory at the fork), else ru_maxrss (KB on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

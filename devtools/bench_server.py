@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import bench_digest, bench_memory, bench_queue, bench_state
-
 # Configured memory per function (infra/stack.py LAMBDA_MEMORY_MB: one size for every function).
 FUNCTIONS = (  # (function, its heaviest work, where the figure comes from)
     ("API (api_handler)", "35 agents leasing and recording calls", "queue"),
@@ -29,6 +27,10 @@ def configured_mb() -> int:
 
 
 def measure(rotation: dict[str, Any]) -> dict[str, Any]:
+    # imported here: devtools/bench.py imports this module before its own fresh-process measurements, and
+    # a child's peak RSS counts its parent's at the fork (so the parent stays small until now)
+    from . import bench_digest, bench_memory, bench_queue, bench_state
+
     queue = bench_queue.run()
     digest = bench_digest.digest_reads()
     memory = {name: bench_memory.fresh(name) for name in ("baseline", "import_chunk")}
