@@ -10,6 +10,14 @@ import requests
 RETRY_STATUS = {429, 502, 503, 504}
 
 
+def _final(response: requests.Response) -> bool:
+    """A 429 that no quick retry cures: the login throttle (its window is minutes long)."""
+    try:
+        return bool(response.json().get("error", {}).get("code") == "too_many_attempts")
+    except (ValueError, AttributeError):
+        return False
+
+
 class ApiError(Exception):
     def __init__(self, status: int, body: Any) -> None:
         error = body.get("error", {}) if isinstance(body, dict) else {}
@@ -45,7 +53,7 @@ class Client:
                     raise
                 time.sleep(0.5 * 2 ** attempt)
                 continue
-            if response.status_code in RETRY_STATUS and attempt < attempts - 1:
+            if response.status_code in RETRY_STATUS and attempt < attempts - 1 and not _final(response):
                 time.sleep(0.5 * 2 ** attempt)
                 continue
             data = response.json() if response.content else None

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from ..core.auth import ALL_ROLES
 from ..core.http import Req, endpoint
+from ..core.lazy import lazy
 from ..core.validate import Field, validate
-from . import cognito, service
+
+if TYPE_CHECKING:
+    from . import cognito, service
+else:  # imported at first use: core/lazy.py
+    cognito = lazy(f"{__package__}.cognito")
+    service = lazy(f"{__package__}.service")
 
 accounts_bp = Blueprint(__name__)
 
