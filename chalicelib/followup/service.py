@@ -219,9 +219,9 @@ def list_escalations(campaign_id: str, status: str | None, page: PageRequest) ->
 
 def open_escalations(campaign_id: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
     """The first open (or unassignable) escalations of a campaign, and whether there are more."""
-    result = store.escalations(campaign_id, None, PageRequest(limit + 1, None))
-    items = [escalation_view(e) for e in result.items if e.status != "resolved"]
-    return items[:limit], len(items) > limit or result.next_key is not None
+    result = store.escalations(campaign_id, None, PageRequest(limit + 1, None), unresolved=True)
+    items = [escalation_view(e) for e in result.items]
+    return items[:limit], len(items) > limit
 
 
 # ---- verification --------------------------------------------------------------------------------

@@ -104,10 +104,14 @@ def partition(pk: str, limit: int = 1000) -> list[CounterModel]:
     return list(CounterModel.query(pk, page_size=500, limit=limit))
 
 
-def escalations(campaign_id: str, status: str | None, page: PageRequest) -> Page[EscalationModel]:
-    condition = EscalationModel.status == status if status else None
+def escalations(campaign_id: str, status: str | None, page: PageRequest, *,
+                unresolved: bool = False) -> Page[EscalationModel]:
+    """One campaign's escalations in unit order; `status` (or `unresolved`) filters them."""
+    condition = EscalationModel.status == status if status else \
+        EscalationModel.status != "resolved" if unresolved else None
     result = EscalationModel.query(campaign_id, filter_condition=condition, limit=page.limit,
-                                   page_size=page.limit, last_evaluated_key=page.start_key)
+                                   page_size=max(page.limit, 100) if condition is not None else page.limit,
+                                   last_evaluated_key=page.start_key)
     items = list(result)
     return Page(items, result.last_evaluated_key)
 
