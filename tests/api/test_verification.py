@@ -154,3 +154,23 @@ def test_campaign_verification_fields_are_validated(api: Api) -> None:
     assert ok.status == 201, ok.body
     assert ok.json["verification"] == {"rate": 0.25, "seed": "s"} and ok.json["escalate_after_days"] == 5
     assert [q.get("verifiable") for q in ok.json["questions"]] == [True, True, None]
+
+
+def test_a_handover_never_gives_a_verification_callback_to_the_reporting_agent(
+        api: Api, clock: Clock, agents: dict[str, str]) -> None:
+    from chalicelib.campaigns import store as campaign_store
+
+    add_contacts(api, B1, 1)
+    cid = campaign(api, 1)
+    report_all(api, cid, agents["agent01"], {"meeting_held": True})
+    vid = rules.verification_campaign_id(cid)
+    screen = next_call(api, vid, agents["agent02"]).json
+    contact = screen["contact"]["contact_id"]
+    body = call_body(vid, contact, "callback_requested", callback_at="2026-03-11T12:00:00+05:30", answers=None)
+    assert api.post("/calls", body, token=agents["agent02"]).status == 201
+    held = TargetModel.get(vid, contact)
+    assert (held.status, held.agent_key, held.exclude_agent) == ("callback", "agent02", "agent01")
+    assert campaign_store.move_callback(held, "agent02", "agent01", "2026-03-10#morning") is None
+    assert TargetModel.get(vid, contact).agent_key == "agent02"
+    assert campaign_store.move_callback(held, "agent02", "agent03", "2026-03-10#morning") is not None
+    assert TargetModel.get(vid, contact).agent_key == "agent03"
