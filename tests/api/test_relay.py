@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from chalicelib.relay.routes import PROGRAMME_FUNCTION
 from chalicelib.relay.store import ProgrammeMessageModel
 from tests.api.calling import B1, B2, Clock, add_contacts, call_body, ist, run_activation
 from tests.api.conftest import Api
+from tests.conftest import RECORDER
 
 pytestmark = pytest.mark.usefixtures("district")
 DAY = "2026-03-10"
@@ -307,3 +309,58 @@ def test_relay_reads_are_refused_where_they_make_no_sense(api: Api, clock: Clock
     on_scheme = api.post("/calls", call_body(scheme.json["campaign_id"], who[B1], "connected", answers={},
                                              relay=facts(True)), role="supervisor")
     assert on_scheme.status == 400 and on_scheme.error["field"] == "relay"
+
+
+def test_the_relay_tree_costs_the_same_few_dynamodb_calls_whatever_the_calls(api: Api, clock: Clock,
+                                                                            relay: dict[str, Any]) -> None:
+    cid, who = relay["cid"], relay["people"]
+
+    def cost(path: str) -> Counter[str]:
+        before = set(RECORDER.per_request)
+        assert api.get(path, role="admin").status == 200
+        new = [ops for key, ops in RECORDER.per_request.items() if key not in before]
+        assert len(new) == 1
+        return new[0]
+
+    quiet = cost(f"/campaigns/{cid}/relay?unit={K1}")
+    for unit in (A1, M1, M2, K1, B1, B2):
+        assert call(api, cid, who[unit], relay=facts(True, True)).status == 201
+    busy = cost(f"/campaigns/{cid}/relay?unit={K1}")
+    assert quiet == busy == {"BatchGetItem": 2, "Query": 1}  # unit + its counters; children; their counters
+    assert cost(f"/campaigns/{cid}/relay") == {"GetItem": 1, "BatchGetItem": 2, "Query": 1}
+
+
+def test_first_acknowledgements_racing_in_one_booth_count_it_once(api: Api, clock: Clock) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.calls import service as calls_service
+    from chalicelib.core.auth import SUPERVISOR, Principal
+    from devtools.moto_local import patched
+
+    first, *people = add_contacts(api, B1, 6, role="booth_president")
+    cid = publish(api, clock, programme(levels=["booth"]), "m-race")["campaign_id"]
+    api.post(f"/campaigns/{cid}/activate", role="admin")
+    run_activation(api)
+    # booth 1 (and every unit above it) is reached already, not acknowledged: only the relay's own
+    # first-acknowledgement condition stands between the racers and a double count
+    assert call(api, cid, first, relay=facts(False)).status == 201
+    supervisor = Principal(username="user-supervisor", sub="s", roles=frozenset({SUPERVISOR}))
+    bodies = [call_body(cid, p, "connected", answers={}, relay=facts(True, i % 2 == 0)) for i, p in enumerate(people)]
+    barrier = threading.Barrier(len(bodies))
+
+    def run(i: int) -> Any:
+        barrier.wait()
+        try:
+            return calls_service.record_call(supervisor, bodies[i])
+        except Exception as exc:  # inspected below
+            return exc
+
+    with patched(), ThreadPoolExecutor(len(bodies)) as pool:  # DynamoDB's per-request atomicity
+        results = list(pool.map(run, range(len(bodies))))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    c = counters_of(cid)
+    assert (c[B1]["relay_received"], c[B1]["relay_passed_on"]) == (5, 3)
+    assert [c[u]["received_booth"] for u in (B1, K1, M1, A1, "chw")] == [1, 1, 1, 1, 1]
+    assert tree(api, cid)["completion"] == [{"level": "booth", "targeted_units": 1, "received_units": 1,
+                                             "share": 1.0}]
