@@ -130,10 +130,9 @@ def calls_per_route() -> dict[str, Any]:
 
 
 def rotation() -> dict[str, Any]:
-    code = ("import json, resource; from devtools.bench_rotation import run; "
+    code = ("import json; from devtools.bench_rotation import run; from devtools.bench_moto import rss_mb; "
             "out = {n: run(n, s, seats, weeks=8) for n, s, seats in ((70, 4, 35), (10000, 100, 4700))}; "
-            "out['peak_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1); "
-            "print(json.dumps(out))")
+            "out['peak_rss_mb'] = rss_mb(); print(json.dumps(out))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True,  # nosec B603
                           text=True, check=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
