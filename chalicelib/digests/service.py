@@ -14,6 +14,7 @@ from ..core.observability import count, logger
 from ..core.settings import get_settings
 from ..followup import service as followup
 from ..notify import service as notify
+from ..relay import service as relay
 from . import render, rules, store
 
 EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}")
@@ -111,9 +112,12 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
         figures = rules.minus(day_totals, (morning.snapshot or {}).get("day", {})) if morning else day_totals
     # units: one row per unit any campaign targets, connects summed over campaigns
     units: dict[str, dict[str, Any]] = {}
+    relay_items: dict[str, list[Any]] = {}  # a programme relay's unit items: its broken links (chalicelib/relay)
     if not shift:
         for c in campaigns:
             for item in store.partition(f"c#{c.campaign_id}"):
+                if c.kind == "programme_relay":
+                    relay_items.setdefault(c.campaign_id, []).append(item)
                 if not item.unit_id or not item.level:
                     continue
                 row = units.setdefault(item.unit_id, {"unit_id": item.unit_id, "level": item.level, "connects": 0})
@@ -186,12 +190,27 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
                                       "name_hi": label(u["unit_id"], "hi"), "name_en": label(u["unit_id"], "en"),
                                       "call": call})
         content["silent_more"] = max(len(silent) - rules.LIST_MAX, 0)
+    if relay_items:
+        content["relay"] = _relay(relay_items, day)
     if audience == "district":
         content["agents"] = agents
     if audience == "district" and not shift:
         content.update(_followup(campaigns))
     snapshot = {"day": day_totals, "units": {u["unit_id"]: u["connects"] for u in rows}}
     return content, snapshot
+
+
+def _relay(unit_items: dict[str, list[Any]], day: str) -> list[dict[str, Any]]:
+    """Each programme relay's completion per level and broken links (names redacted like every name)."""
+    sections = relay.digest_section(unit_items, day, rules.LIST_MAX)
+    for section in sections:
+        section["title_hi"], section["title_en"] = rules.redact(section["title_hi"]), rules.redact(section["title_en"])
+        for row in section["completion"]:
+            row["label_hi"], row["label_en"] = rules.LEVEL_LABELS[row["level"]]
+        for b in section["broken"]:
+            b["name_hi"], b["name_en"] = rules.redact(b["name_hi"]), rules.redact(b["name_en"])
+            b["label_hi"], b["label_en"] = rules.LEVEL_LABELS[b["level"]]
+    return sections
 
 
 def _followup(campaigns: list[Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..calls import counters
@@ -226,3 +226,45 @@ def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict
         "broken_links_on_page": sum(1 for i in items if i["broken_link"]),
         **page_body(items, children.next_key),
     }
+
+
+# ---- the digest's relay section ------------------------------------------------------------
+
+
+def digest_section(unit_items: dict[str, list[Any]], day: str, list_max: int) -> list[dict[str, Any]]:
+    """Per active programme relay: completion per level at the target unit and its broken links as of
+    the end of the digest's IST day, from the unit counter items the digest has read already
+    (`c#<campaign>` partition). Reads: 1 BatchGetItem of the campaigns, 1 of the units named."""
+    if not unit_items:
+        return []
+    found = store.campaigns(list(unit_items))
+    at = datetime.fromisoformat(day).replace(tzinfo=clock.IST) + timedelta(days=1)
+    sections, wanted = [], []
+    for campaign_id, items in unit_items.items():
+        campaign = found.get(campaign_id)
+        if campaign is None:
+            continue
+        levels = rules.levels_of(campaign.programme, [org_rules.ROLE_LEVEL[r] for r in campaign.target_roles])
+        deadline = rules.deadline_of(campaign.programme, campaign.ends_on)
+        broken, top = [], counters.figures(None)
+        for item in sorted(items, key=lambda i: (i.unit_id or "")):
+            if not item.unit_id or not item.level:
+                continue
+            figures = counters.figures(item)
+            if item.unit_id == campaign.target_unit_id:
+                top = figures
+            if rules.node_state(figures, item.level, levels, deadline, at).broken_link:
+                broken.append({"unit_id": item.unit_id, "level": item.level})
+        wanted += [b["unit_id"] for b in broken[:list_max]]
+        sections.append({"campaign_id": campaign_id, "title_hi": campaign.title_hi, "title_en": campaign.title_en,
+                         "deadline": iso(deadline), "deadline_passed": at > deadline,
+                         "completion": rules.completion(campaign.target_level, levels, top),
+                         "broken_links": len(broken), "broken": broken[:list_max],
+                         "broken_more": max(len(broken) - list_max, 0)})
+    names = org_store.get_units(wanted) if wanted else {}
+    for section in sections:
+        for b in section["broken"]:
+            unit = names.get(b["unit_id"])
+            b["name_hi"] = unit.name_hi if unit else b["unit_id"]
+            b["name_en"] = unit.name_en if unit else b["unit_id"]
+    return sections

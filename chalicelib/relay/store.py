@@ -5,6 +5,8 @@ are report counters (chalicelib/calls/counters.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError
 from pynamodb.models import Model
@@ -52,3 +54,11 @@ def record(item: ProgrammeMessageModel) -> bool:
             return False
         raise db.translate(exc) from exc
     return True
+
+
+def campaigns(campaign_ids: list[str]) -> dict[str, Any]:
+    """One BatchGetItem (≤ 100 ids): the programme and roles a digest's relay section needs, which the
+    campaigns' list index does not project."""
+    from ..campaigns.store import CampaignModel
+
+    return {c.campaign_id: c for c in CampaignModel.batch_get(list(dict.fromkeys(campaign_ids)))}

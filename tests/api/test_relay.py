@@ -364,3 +364,26 @@ def test_first_acknowledgements_racing_in_one_booth_count_it_once(api: Api, cloc
     assert [c[u]["received_booth"] for u in (B1, K1, M1, A1, "chw")] == [1, 1, 1, 1, 1]
     assert tree(api, cid)["completion"] == [{"level": "booth", "targeted_units": 1, "received_units": 1,
                                              "share": 1.0}]
+
+
+def test_the_day_digest_counts_broken_links_once_the_deadline_is_over(api: Api, clock: Clock,
+                                                                      relay: dict[str, Any]) -> None:
+    cid, who = relay["cid"], relay["people"]
+    for unit in (A1, M1, K1):
+        assert call(api, cid, who[unit], relay=facts(True, True)).status == 201
+    clock.set_ist("2026-03-12", "09:00")
+    before = api.get(f"/digests/{DAY}?audience=district", role="admin")  # the day ended before the deadline
+    assert before.status == 200, before.body
+    assert [(r["campaign_id"], r["broken_links"], r["deadline_passed"]) for r in before.json["digest"]["relay"]] == [
+        (cid, 0, False)]
+    after = api.get("/digests/2026-03-11?audience=state", role="state_leader")
+    section = after.json["digest"]["relay"][0]
+    assert (section["broken_links"], section["deadline_passed"]) == (1, True)
+    assert section["broken"] == [{"unit_id": K1, "level": "shakti_kendra", "name_hi": "झिरपा", "name_en": "Jhirpa",
+                                  "label_hi": "शक्ति केंद्र", "label_en": "Shakti kendra"}]
+    assert [(r["level"], r["received_units"], r["targeted_units"]) for r in section["completion"]] == [
+        ("assembly", 1, 1), ("mandal", 1, 2), ("shakti_kendra", 1, 1), ("booth", 0, 2)]
+    text = api.get("/digests/2026-03-11?audience=district&format=text", role="admin").body.decode()
+    assert "टूटी कड़ियाँ / Broken links: 1" in text and "शक्ति केंद्र झिरपा / Shakti kendra Jhirpa" in text
+    html = api.get("/digests/2026-03-11?audience=district&format=html", role="admin").body.decode()
+    assert "Broken links: 1" in html and "Jhirpa" in html
