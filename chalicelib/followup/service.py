@@ -173,6 +173,8 @@ def sweep(now: datetime) -> dict[str, int]:
             campaign = campaign_store.get_campaign(listed.campaign_id)
             if campaign is None or campaign.status != "active":
                 continue
+            if not campaign.starts_on <= campaign_rules.ist_date(now) <= campaign.ends_on:
+                continue  # outside its window nobody is being called: silence means nothing
             days = int(campaign.escalate_after_days or rules.DEFAULT_ESCALATE_AFTER_DAYS)
             levels = rules.sweep_levels(list(campaign.target_roles))
             cursor: dict[str, Any] | None = None

@@ -181,6 +181,15 @@ def test_the_sweep_escalates_units_silent_for_n_days_once(api: Api, clock: Clock
     assert all_time(cid, K1)["targets"] == 3
 
 
+def test_the_sweep_ignores_a_campaign_past_its_window(api: Api, clock: Clock) -> None:
+    add_contacts(api, B1, 1)
+    add_contacts(api, K1, 1, role="shakti_kendra_incharge")
+    cid = active_campaign(api, escalate_after_days=1, starts_on="2026-03-01", ends_on="2026-03-11")["campaign_id"]
+    clock.advance(days=3)
+    assert fire_sweep(api) == {"checked": 0, "escalated": 0}
+    assert escalations(cid) == []
+
+
 def test_escalations_route_checks_its_input_and_roles(api: Api, clock: Clock) -> None:
     add_contacts(api, B1, 1)
     cid = active_campaign(api)["campaign_id"]
