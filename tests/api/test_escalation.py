@@ -5,8 +5,10 @@ however often the schedule fires; the supervisors' view lists escalations."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import botocore.client
 import pytest
 
 from chalicelib.calls.counters import CounterModel, campaign_unit, figures
@@ -188,6 +190,41 @@ def test_the_sweep_ignores_a_campaign_past_its_window(api: Api, clock: Clock) ->
     clock.advance(days=3)
     assert fire_sweep(api) == {"checked": 0, "escalated": 0}
     assert escalations(cid) == []
+
+
+def post_counted(api: Api, monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], token: str) -> int:
+    """POST /calls; the DynamoDB requests it made (one BatchGetItem across tables counts once)."""
+    seen: Counter[str] = Counter()
+    inner = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            seen[operation] += 1
+        return inner(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    try:
+        assert api.post("/calls", body, token=token).status == 201
+    finally:
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", inner)
+    return sum(seen.values())
+
+
+def test_what_follow_up_adds_to_recording_a_call(api: Api, clock: Clock, agent: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    booth1 = add_contacts(api, B1, 2)
+    add_contacts(api, K1, 1, role="shakti_kendra_incharge")
+    cid = active_campaign(api, max_attempts=2, retry_delay_minutes=0)["campaign_id"]
+    costs = []
+    for disposition in ("no_answer", "busy", "switched_off", "no_answer"):
+        contact = next_call(api, cid, agent).json["contact"]["contact_id"]
+        assert contact in booth1
+        costs.append(post_counted(api, monkeypatch, call_body(cid, contact, disposition), agent))
+    # a call that leaves its target open: nothing more than the call itself (read + transaction);
+    # one that finishes it: one more read (the unit's counter); the one that escalates: 8 more
+    # (which contact /next hands out first varies; the escalating call is always the fourth)
+    assert sorted(costs[:3]) == [2, 2, 3] and costs[3] == 10
+    assert len(escalations(cid)) == 1
 
 
 def test_escalations_route_checks_its_input_and_roles(api: Api, clock: Clock) -> None:
