@@ -53,6 +53,7 @@ class LocalStack:
         self.pumps: list[Any] = []
         self.env: dict[str, str] = {}
         self.summary: dict[str, Any] = {}
+        self.programme_topic_arn = ""
 
     @property
     def api_url(self) -> str:
@@ -139,6 +140,14 @@ class LocalStack:
         from .local_imports import bulk_pumps
 
         self.pumps += bulk_pumps(self.env, endpoint=self.endpoint, region=REGION)
+        # nor SNS subscriptions: programmes published on the local topic reach their function through a queue
+        from chalicelib.relay.routes import PROGRAMME_FUNCTION
+
+        from .local_programmes import ProgrammePump, create_programme_resources
+
+        self.programme_topic_arn, programme_inbox = create_programme_resources(self.endpoint, REGION)
+        self.pumps.append(ProgrammePump(programme_inbox, PROGRAMME_FUNCTION, endpoint=self.endpoint,
+                                        region=REGION).start())
         return self
 
     def stop(self) -> None:
@@ -187,6 +196,7 @@ def main() -> int:
 Sampark is running at {stack.api_url}   (Ctrl-C stops everything)
   demo district: {s['units']} units, {s['contacts']} contacts, {s['logins']} logins (seeded in {s['seconds']} s)
   logins: admin, supervisor, agent01 … agent70, state, central
+  programmes: publish JSON on {stack.programme_topic_arn} (README: Programmes from the central and state offices)
   password: {'$SAMPARK_DEMO_PASSWORD' if os.environ.get('SAMPARK_DEMO_PASSWORD') else stack.password}
   try:  curl -s -X POST {stack.api_url}/auth/login -H 'content-type: application/json' \\
           -d '{{"username":"admin","password":"…"}}'

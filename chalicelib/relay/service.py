@@ -97,7 +97,7 @@ def receive_programme(message: Any, message_id: Any, published_at: Any) -> dict[
         store.message_key(mid), status="accepted", received_at=iso(now), published_at=iso(published),
         source=data["source"], programme_id=data["programme_id"], campaign_id=view["campaign_id"]))
     count("ProgrammesAccepted")
-    logger.info("programme accepted", extra={"campaign_id": view["campaign_id"], "created": status == 201})
+    logger.info("programme accepted", extra={"campaign_id": view["campaign_id"], "new_draft": status == 201})
     return {"status": "accepted", "campaign_id": view["campaign_id"], "created": status == 201}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from moto.sns.models import sns_backends
 from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.core.clock import iso
+from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
 from chalicelib.relay.routes import PROGRAMME_FUNCTION
 from chalicelib.relay.store import ProgrammeMessageModel
@@ -74,6 +76,16 @@ def record_of(message_id: str) -> ProgrammeMessageModel:
 # ---- arriving by SNS -----------------------------------------------------------------------
 
 
+@pytest.fixture
+def info_logs() -> Iterator[None]:
+    """Log at INFO, as the local stack and Lambda do (a log line's keys are checked when it is made)."""
+    level = logger.log_level
+    logger.setLevel("INFO")
+    yield
+    logger.setLevel(level)
+
+
+@pytest.mark.usefixtures("info_logs")
 def test_a_published_programme_is_one_draft_however_often_it_arrives(api: Api, clock: Clock) -> None:
     first = publish(api, clock, programme(), "m-1")
     assert first["status"] == "accepted" and first["created"] is True
@@ -387,3 +399,20 @@ def test_the_day_digest_counts_broken_links_once_the_deadline_is_over(api: Api, 
     assert "टूटी कड़ियाँ / Broken links: 1" in text and "शक्ति केंद्र झिरपा / Shakti kendra Jhirpa" in text
     html = api.get("/digests/2026-03-11?audience=district&format=html", role="admin").body.decode()
     assert "Broken links: 1" in html and "Jhirpa" in html
+
+
+def test_the_local_stack_delivers_a_published_programme_as_sns_would(api: Api, clock: Clock) -> None:
+    """What `make run` wires: the topic, a queue subscribed to it, and the pump's SQS → SNS event."""
+    import boto3
+
+    from devtools.local_events import drain
+    from devtools.local_programmes import as_sns, create_programme_resources
+
+    topic_arn, queue_url = create_programme_resources(None, "ap-south-1")
+    boto3.client("sns", region_name="ap-south-1").publish(TopicArn=topic_arn, Message=json.dumps(
+        programme(deadline="2030-01-31T18:00:00+05:30")))  # SNS stamps real time, not the test clock
+    handled = drain(boto3.client("sqs", region_name="ap-south-1"), queue_url, "ap-south-1",
+                    as_sns(lambda event: api.client.lambda_.invoke(PROGRAMME_FUNCTION, event)))
+    assert handled == 1
+    [draft] = drafts(api)
+    assert draft["title_en"] == "Voter awareness week" and draft["kind"] == "programme_relay"
