@@ -165,6 +165,13 @@ def test_admins_create_a_programme_relay_through_the_api(api: Api, clock: Clock)
     assert tree.status == 200, tree.body
     assert tree.json["campaign"]["levels"] == ["mandal", "booth"] and tree.json["unit"]["unit_id"] == A1
     assert [c["level"] for c in tree.json["completion"]] == ["mandal", "booth"]
+    outside = api.get(f"/campaigns/{r.json['campaign_id']}/relay?unit=chw", role="admin")
+    assert outside.status == 400 and outside.error["field"] == "unit"
+    edited = api.patch(f"/campaigns/{r.json['campaign_id']}", {
+        "version": 1, "programme": {"deadline": "2026-03-11T18:00:00+05:30", "levels": ["booth"]}}, role="admin")
+    assert edited.status == 200, edited.body
+    assert edited.json["programme"]["levels"] == ["booth"] and edited.json["programme"]["source"] == "district"
+    assert edited.json["programme"]["deadline"] == "2026-03-11T12:30:00.000Z"
 
 
 # ---- relay facts and the tree --------------------------------------------------------------
