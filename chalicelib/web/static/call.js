@@ -75,7 +75,7 @@ async function lease(ctx, campaignId, again) {
     return null;
   }
   const entry = { screen: res, leased_at: Date.now(), tapped_at: null, ended_at: null, away: false,
-    draft: { disposition: null, answers: {}, notes: '', callback: null } };
+    draft: { disposition: null, answers: {}, notes: '', callback: null, relay: { received: null, passed_on: null } } };
   keepHeld(campaignId, entry);
   return entry;
 }
@@ -190,6 +190,27 @@ function callbackMoment(draft) {
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
+// A programme relay's two facts (received, passed on to the level below): asked on a connected call only;
+// left unanswered, the call carries none (the server counts only what was said).
+function relayField(draft, persist, uiLang) {
+  const relay = draft.relay || (draft.relay = { received: null, passed_on: null });
+  const slot = h('div', {});
+  const group = (key, label, onset) => {
+    const name = nextId(`relay-${key}`);
+    return h('fieldset', { class: 'question' }, h('legend', {}, label),
+      h('div', { class: 'choices', lang: uiLang }, [[true, t('common.yes')], [false, t('common.no')]].map(([value, text]) =>
+        radio(name, String(value), text, relay[key] === value, () => { relay[key] = value; onset(); persist(); }))));
+  };
+  const draw = () => replace(slot, relay.received === true ? group('passed_on', t('call.relay_passed_on'), () => {}) : null);
+  const box = h('fieldset', { class: 'card relay' }, h('legend', {}, t('call.relay')),
+    group('received', t('call.relay_received'), () => {
+      if (relay.received !== true) relay.passed_on = null;
+      draw();
+    }), slot);
+  draw();
+  return box;
+}
+
 function problems(screen, draft) {
   if (!draft.disposition) return t('call.choose_outcome');
   if (draft.disposition === 'connected') {
@@ -259,9 +280,11 @@ function drawCall(ctx, campaignId, entry) {
       h('p', { class: 'muted', lang: uiLang }, t('call.required_note')),
       s.questions.map((q) => questionField(q, draft, persist, uiLang)))
     : null;
+  const relay = s.campaign.kind === 'programme_relay' ? relayField(draft, persist, uiLang) : null;
   const callbackSlot = h('div', {});
   const showParts = () => {
     if (answers) answers.hidden = draft.disposition !== 'connected';
+    if (relay) relay.hidden = draft.disposition !== 'connected';
     replace(callbackSlot, draft.disposition === 'callback_requested' ? callbackField(draft, persist) : null);
   };
   const outcome = h('fieldset', { class: 'card outcome' }, h('legend', {}, t('call.outcome')),
@@ -294,6 +317,9 @@ function drawCall(ctx, campaignId, entry) {
       notes: draft.notes.trim() || null,
     };
     if (draft.disposition === 'connected' && Object.keys(draft.answers).length) body.answers = { ...draft.answers };
+    if (draft.disposition === 'connected' && relay && typeof draft.relay.received === 'boolean') {
+      body.relay = { received: draft.relay.received, passed_on: draft.relay.received && draft.relay.passed_on === true };
+    }
     if (draft.disposition === 'callback_requested') body.callback_at = callbackMoment(draft).toISOString();
     await outbox.save(user, body, { name: c.name, campaign: s.campaign.title, disposition: draft.disposition });
     dropHeld(campaignId);
@@ -322,7 +348,7 @@ function drawCall(ctx, campaignId, entry) {
       h('p', { class: 'timer' }, h('span', {}, t('call.timer')), ' ', timerValue), leaseLine),
     h('section', { class: 'card', lang: c.language, 'aria-labelledby': 'script-h' },
       h('h2', { id: 'script-h', lang: uiLang }, t('call.script')), h('p', { class: 'script' }, s.script)),
-    outcome, answers, callbackSlot,
+    outcome, answers, relay, callbackSlot,
     h('div', { class: 'card field' }, h('label', { for: notesId }, t('call.notes')), notes),
     status, save,
     link(t('call.leave'), '#/home', 'btn btn-secondary btn-block'));
