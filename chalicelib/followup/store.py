@@ -44,8 +44,6 @@ class EscalationModel(Model):
     resolved_at = UnicodeAttribute(null=True)
 
 
-LIST_KEYS = ("campaign_id", "unit_id")
-
 
 @dataclass
 class CounterAdd:
