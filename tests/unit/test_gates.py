@@ -31,3 +31,18 @@ def test_the_cold_path_imports_nothing_heavy_a_request_may_not_need() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,  # nosec B603
                           check=True)
     assert proc.stdout.strip() == "", f"imported at cold start: {proc.stdout.strip()}"
+
+
+def test_blueprints_import_their_services_and_stores_at_first_use() -> None:
+    """Every function imports app.py; only the core and the blueprints load then (core/lazy.py), and a
+    route's first call imports its feature. The lazy name still reaches the real module."""
+    code = ("import sys, app; feature = [m for m in sys.modules if m.startswith('chalicelib.') "
+            "and not m.startswith('chalicelib.core') and m.count('.') == 2 "
+            "and m.rsplit('.', 1)[1] not in ('routes', 'queues', 'blobs')]; print(' '.join(sorted(feature))); "
+            "from chalicelib.calls import routes; routes.service.record_call; "
+            "print('chalicelib.calls.service' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,  # nosec B603
+                          check=True)
+    loaded, after_use = proc.stdout.rstrip("\n").split("\n")
+    assert loaded == "", f"imported at cold start: {loaded}"
+    assert after_use == "True"
