@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -313,6 +314,29 @@ def test_board_shows_an_agents_call_within_one_refresh(web: Web) -> None:
     web.a11y(board, "10-board-after-call")
     board.context.close()
     agent.context.close()
+
+
+def test_board_lists_a_unit_nobody_could_reach(web: Web) -> None:
+    """One attempt allowed, no answer: the booth is escalated to the in-charge one level up, and the
+    supervisor's board names it under its campaign with the reason."""
+    booth = "chw-a2-m01-k1-b1"
+    campaign_id = w.create_active(web.admin, w.campaign_body("Unreachable booth", booth, max_attempts=1))
+    agent = web.api_as("agent10")
+    screen = agent.call("POST", f"/campaigns/{campaign_id}/next")
+    assert screen["status"] == "leased"
+    agent.call("POST", "/calls", {
+        "call_id": str(uuid.uuid4()), "campaign_id": campaign_id, "contact_id": screen["contact"]["contact_id"],
+        "disposition": "no_answer", "started_at": (datetime.now(UTC) - timedelta(seconds=30)).isoformat(),
+        "duration_s": 25}, expect=201)
+    (escalated,) = web.admin.call("GET", f"/campaigns/{campaign_id}/escalations")["items"]
+    assert escalated["unit_id"] == booth
+    board = web.page("supervisor")
+    board.goto("/#/board")
+    card = board.locator(f"li[data-campaign='{campaign_id}']")
+    expect(card.locator(".escalations")).to_contain_text("आगे बढ़ाई गई इकाइयाँ: 1")
+    expect(card.locator(f"li.escalation[data-unit='{booth}']")).to_contain_text(escalated["reason_hi"])
+    web.a11y(board, "10b-board-escalation")
+    board.context.close()
 
 
 def test_hindi_and_english_with_times_in_ist(web: Web) -> None:

@@ -153,3 +153,17 @@ def test_the_service_worker_is_stamped_with_the_build_and_the_files_to_keep(clie
     shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", body).group(1))  # type: ignore[union-attr]
     assert "/" in shell and "/app/app.js" in shell and "/app/en.json" in shell and "/app/sw.js" not in shell
     assert set(shell) == {"/"} | {f"/app/{n}" for n in routes.assets() if n not in routes.ROOT_FILES}
+
+
+def test_every_script_parses_as_an_es_module() -> None:
+    """One syntax error in any module stops the whole client (app.js imports them all): node checks
+    each file as the browser would parse it. Node is on the machine (Lighthouse and axe use npm)."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "node is needed to check the client's scripts (apt-get install -y nodejs)"
+    for name in sorted(SCRIPTS):
+        result = subprocess.run([node, "--experimental-default-type=module", "--check", str(STATIC / name)],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{name}:\n{result.stderr[-2000:]}"

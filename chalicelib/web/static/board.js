@@ -57,7 +57,19 @@ function campaignCard(c) {
       h('dd', {}, t('board.reached', {
         reached: i18n.number(row.reached_units), targeted: i18n.number(row.targeted_units),
         share: Math.round((row.share || 0) * 100),
-      }))))));
+      }))))),
+    escalations(c.escalations));
+}
+
+// Units nobody could reach, raised to the in-charge one level up: the reason, and whether anyone can be called.
+function escalations(esc) {
+  if (!esc?.items?.length) return null;
+  return h('div', { class: 'escalations' },
+    h('p', { class: 'item-title' }, t('board.escalations', { n: i18n.number(esc.items.length) + (esc.more ? '+' : '') })),
+    h('ul', { class: 'list' }, esc.items.map((e) => h('li', { class: 'escalation', 'data-unit': e.unit_id },
+      h('p', {}, i18n.pick(e, 'reason'),
+        e.status === 'no_incharge' ? h('span', { class: 'pill pill-warn' }, t('board.no_incharge')) : null)))),
+    esc.more ? h('p', { class: 'muted' }, t('board.escalations_more')) : null);
 }
 
 function draw(body, data) {
