@@ -3,7 +3,8 @@
 * moto is imported before any botocore client exists, with fake credentials and a region.
 * Every DynamoDB call made in this process (and, through devtools/scan_guard, by the local server
   the e2e tests start) is recorded with the route that made it. A Scan anywhere fails the run;
-  the calls per route are written to test-output/dynamodb-calls.json.
+  the calls per route are written to test-output/dynamodb-calls-main.json (under pytest-xdist the
+  controller merges what every worker recorded, and fails the run on a Scan any worker saw).
 * Every AWS call the app makes inside a route or a job (any service, and presigned S3 URLs) is recorded
   as the IAM action and resource it needs (devtools/aws_calls.py), written to test-output/aws-calls.json,
   and checked at the end against the IAM policy in the synthesised templates (tests/infra/policy_check.py).
@@ -34,7 +35,11 @@ from tests.infra import policy_check
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 OUT.mkdir(exist_ok=True)
-SERVER_CALL_LOG = OUT / "server-dynamodb-calls.jsonl"
+# "main" in a plain run and in the xdist controller (which runs no test); gw0, gw1, ... in xdist workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# One log per run and worker (the run id is the controller's, inherited by its workers): parallel workers,
+# or another pytest run in the same checkout, never read or delete each other's server calls.
+SERVER_CALL_LOG = OUT / f"server-dynamodb-calls-{policy_check.RUN}-{WORKER}.jsonl"
 SERVER_CALL_LOG.unlink(missing_ok=True)
 
 
@@ -79,7 +84,63 @@ def _recording_call(self: Any, operation_name: str, api_params: Any) -> Any:
 botocore.client.BaseClient._make_api_call = _recording_call
 
 
+def _group(nodeid: str) -> str:
+    """The pytest-xdist work unit of a test (`make test` runs `--dist loadgroup`): a file's tests stay
+    together (its module fixtures start once), the infra tests share one synth, and the e2e stacks run
+    one at a time on one worker (their timing bounds assume no second stack on the other core)."""
+    path = nodeid.split("::", 1)[0]
+    tier = path.split("/")[1] if path.startswith("tests/") and path.count("/") > 1 else ""
+    return tier if tier in ("e2e", "infra") else path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's own loadgroup reads `xdist_group` marks through a node id pytest 9 no longer lets it
+    change, so `--dist loadgroup` is this scheduler: xdist's scope scheduling with the groups above."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    return GroupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The e2e group first, so the other worker does everything else meanwhile (with xdist's
+    # --no-loadscope-reorder the groups are handed out in collection order).
+    items.sort(key=lambda item: _group(item.nodeid) != "e2e")
+
+
+def _merge_routes(into: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]]) -> None:
+    for route, row in routes.items():
+        merged = into.setdefault(route, {"requests": 0, "max_calls": 0, "ops": {}})
+        merged["requests"] += row["requests"]
+        merged["max_calls"] = max(merged["max_calls"], row["max_calls"])
+        for op, n in row["ops"].items():
+            merged["ops"][op] = merged["ops"].get(op, 0) + n
+
+
+WORKERS_SEEN: dict[str, Any] = {"scans": [], "routes": {}}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist, in the controller: a worker finished; keep what its session recorded (sent in workeroutput)."""
+    workeroutput = getattr(node, "workeroutput", {})
+    if "dynamodb" in workeroutput:
+        WORKERS_SEEN["scans"] += workeroutput["dynamodb"]["scans"]
+        _merge_routes(WORKERS_SEEN["routes"], workeroutput["dynamodb"]["routes"])
+    policy_check.WORKER_ROWS.extend(workeroutput.get("aws_calls", []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Each process records what its tests (and the local servers they started) called. Under xdist a
+    worker's exit status is not the run's: each worker hands its recording to the controller, which
+    finishes last, writes the merged calls per route, fails the run on any Scan, and checks the IAM
+    policy against the calls of every worker (tests/infra/policy_check.py)."""
     if SERVER_CALL_LOG.exists():
         for line in SERVER_CALL_LOG.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
@@ -88,11 +149,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             if entry.get("route"):
                 AWS_CALLS.add(entry.get("service", "dynamodb"), entry["op"],
                               [tuple(pair) for pair in entry.get("iam", [])], entry["route"])
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    (OUT / f"dynamodb-calls-{worker}.json").write_text(
-        json.dumps({"scans": RECORDER.scans, "routes": RECORDER.by_route()}, indent=1), encoding="utf-8"
-    )
-    if RECORDER.scans:
-        session.exitstatus = 1
-        print(f"\nFAIL: DynamoDB Scan issued by: {sorted(set(RECORDER.scans))}")
+        SERVER_CALL_LOG.unlink(missing_ok=True)
+    recorded = {"scans": RECORDER.scans, "routes": RECORDER.by_route()}
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller judges
+        workeroutput["dynamodb"] = recorded
+    else:
+        _merge_routes(WORKERS_SEEN["routes"], recorded["routes"])
+        scans = [*WORKERS_SEEN["scans"], *recorded["scans"]]
+        for stale in OUT.glob("dynamodb-calls-*.json"):  # older runs' per-worker files (devtools/bench globs)
+            stale.unlink(missing_ok=True)
+        (OUT / "dynamodb-calls-main.json").write_text(
+            json.dumps({"scans": scans, "routes": dict(sorted(WORKERS_SEEN["routes"].items()))}, indent=1),
+            encoding="utf-8")
+        if scans:
+            session.exitstatus = 1
+            print(f"\nFAIL: DynamoDB Scan issued by: {sorted(set(scans))}")
     policy_check.finish(session, AWS_CALLS.rows())

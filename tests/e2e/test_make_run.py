@@ -79,7 +79,10 @@ def login(url: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['id_token']}"}
 
 
-def test_make_run_serves_the_demo_district(runner: Runner) -> None:
+def test_make_run_serves_the_demo_district_and_a_second_run_starts_clean(runner: Runner) -> None:
+    """One `make run` used as a new user would, stopped with Ctrl-C, then a second one: a fresh server
+    seeded again, without what the first run wrote (one test, so the district is seeded twice, not three
+    times)."""
     banner = runner.wait_ready()
     assert runner.url in banner and "agent01" in banner and "central" in banner
     assert PASSWORD not in banner  # a password from the environment is not echoed
@@ -137,16 +140,15 @@ def test_make_run_serves_the_demo_district(runner: Runner) -> None:
     assert "stopping" in runner.output()
     assert port_is_free(runner.api_port) and port_is_free(runner.moto_port)
 
-
-def test_make_run_twice_in_a_row_starts_clean(runner: Runner) -> None:
-    runner.wait_ready()
-    assert runner.interrupt() == 0
     second = Runner()
     try:
         banner = second.wait_ready()
         assert "20487 contacts" in banner  # a fresh server, seeded again: nothing doubled
-        me = requests.get(f"{second.url}/me", headers=login(second.url, "admin"), timeout=10)
+        admin = login(second.url, "admin")
+        me = requests.get(f"{second.url}/me", headers=admin, timeout=10)
         assert me.status_code == 200
+        gone = requests.get(f"{second.url}/contacts/{cid}", headers=admin, timeout=10)
+        assert gone.status_code == 404, gone.text  # the first run's contact went with its server
         assert second.interrupt() == 0
         assert port_is_free(second.api_port) and port_is_free(second.moto_port)
     finally:

@@ -121,23 +121,25 @@ def unexercised(rows: list[dict[str, str]], template: dict[str, Any]) -> list[st
     return sorted(granted - used - service_side)
 
 
-def merged_rows(worker_rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    rows = {(r["service"], r["op"], r["action"], r["resource"]): r for r in worker_rows}
-    for path in OUT.glob(f"aws-calls-{RUN}-*.json"):
-        for r in json.loads(path.read_text(encoding="utf-8")):
-            rows.setdefault((r["service"], r["op"], r["action"], r["resource"]), r)
-    return [rows[k] for k in sorted(rows)]
+WORKER_ROWS: list[dict[str, str]] = []  # under xdist, in the controller: what each worker's tests recorded
+
+
+def merged_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    merged = {(r["service"], r["op"], r["action"], r["resource"]): r for r in rows}
+    for r in WORKER_ROWS:
+        merged.setdefault((r["service"], r["op"], r["action"], r["resource"]), r)
+    return [merged[k] for k in sorted(merged)]
 
 
 def finish(session: Any, rows: list[dict[str, str]]) -> None:
-    """Called by tests/conftest.py at the end of the session (in the controller under xdist)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
-        (OUT / f"aws-calls-{RUN}-{worker}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    """Called by tests/conftest.py at the end of the session. An xdist worker hands its rows to the
+    controller (workeroutput; tests/conftest.py's pytest_testnodedown adds them to WORKER_ROWS), which
+    finishes after every worker and checks them all."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["aws_calls"] = rows
         return
     rows = merged_rows(rows)
-    for stale in OUT.glob("aws-calls-*-*.json"):
-        stale.unlink(missing_ok=True)
     (OUT / "aws-calls.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     if not SYNTH_NOTE.exists():
         if rows:
