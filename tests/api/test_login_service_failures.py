@@ -19,14 +19,14 @@ from tests.api.test_agents import agent_body
 class Outage:
     """Cognito, with the named operations failing until `heal()` (the rest goes to moto)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: Any = agent_logins) -> None:
         self.failing: dict[str, Exception] = {}
-        real = agent_logins.client
+        real = module.client
 
         def failing_client(service: str) -> Any:
             return _Failing(real(service), self.failing)
 
-        monkeypatch.setattr(agent_logins, "client", failing_client)
+        monkeypatch.setattr(module, "client", failing_client)
 
     def fail(self, operation: str, error: Exception) -> None:
         self.failing[operation] = error
