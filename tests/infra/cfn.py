@@ -61,10 +61,12 @@ def referenced(value: Any) -> str | None:
 
 
 def statements(template: dict[str, Any], role: str) -> Iterator[dict[str, Any]]:
-    """Every statement of every policy attached to a role (inline AWS::IAM::Policy or the role's own)."""
+    """Every statement of every policy attached to a role (inline AWS::IAM::Policy, the role's own, or an
+    AWS::IAM::ManagedPolicy naming the role: CDK moves statements there when the inline policy outgrows
+    IAM's size limit, as the app role's did)."""
     for name, resource in template["Resources"].items():
-        attached = resource["Type"] == "AWS::IAM::Policy" and any(
-            referenced(r) == role for r in resource["Properties"]["Roles"])
+        attached = resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and any(
+            referenced(r) == role for r in resource["Properties"].get("Roles", []))
         if attached:
             yield from _as_list(resource["Properties"]["PolicyDocument"]["Statement"])
         if name == role:
