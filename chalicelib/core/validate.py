@@ -108,7 +108,7 @@ def validate(data: Any, spec: Mapping[str, Field], *, prefix: str = "") -> dict[
 
 def query_int(params: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not re.fullmatch(r"\d{1,6}", raw):
         raise _fail(name, f"{name} must be a whole number")
