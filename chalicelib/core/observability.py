@@ -80,8 +80,9 @@ def http_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
     headers = getattr(event, "headers", None) or {}
     correlation_id = headers.get("x-correlation-id") or context.get("requestId") or str(uuid.uuid4())
     route = f"{event.method} {context.get('resourcePath', event.path)}"
-    logger.set_correlation_id(correlation_id[:64])
-    logger.append_keys(route=route)
+    # thread-local keys: `chalice local` serves requests on threads, and shared keys would label one
+    # request's log line with another's route (in Lambda there is one thread: the same either way)
+    logger.thread_safe_append_keys(correlation_id=correlation_id[:64], route=route)
     route_token = current_route.set(route)
     request_token = current_request_id.set(correlation_id)
     started = time.perf_counter()
@@ -101,7 +102,7 @@ def http_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
         _flush_metrics()
         current_route.reset(route_token)
         current_request_id.reset(request_token)
-        logger.remove_keys(["route"])
+        logger.thread_safe_remove_keys(["route", "correlation_id"])
 
 
 def job_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
@@ -109,8 +110,7 @@ def job_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
     name = type(event).__name__
     context = getattr(event, "context", None)
     request_id = getattr(context, "aws_request_id", None) or "-"
-    logger.set_correlation_id(request_id)
-    logger.append_keys(job=name)
+    logger.thread_safe_append_keys(correlation_id=request_id, job=name)
     route_token = current_route.set(f"job {name}")
     started = time.perf_counter()
     try:
@@ -119,4 +119,4 @@ def job_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
         logger.info("job finished", extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         _flush_metrics()
         current_route.reset(route_token)
-        logger.remove_keys(["job"])
+        logger.thread_safe_remove_keys(["job", "correlation_id"])

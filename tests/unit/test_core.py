@@ -122,3 +122,48 @@ def test_no_phone_reaches_a_log_line() -> None:
         logger.setLevel(level)
     out = buffer.getvalue()
     assert "dialled" in out and "9876543210" not in out and "***3210" in out
+
+
+def test_request_log_lines_keep_their_own_route_when_requests_overlap_on_threads() -> None:
+    """`chalice local` serves on threads: two overlapping requests each log their own route and
+    correlation id (shared logger keys once labelled a POST /calls line with another request's)."""
+    import io
+    import json
+    import threading
+    from types import SimpleNamespace
+
+    from chalice import Response
+
+    from chalicelib.core import observability
+
+    both_inside = threading.Barrier(2, timeout=10)
+
+    def event(method: str, path: str, cid: str) -> SimpleNamespace:
+        return SimpleNamespace(method=method, path=path, headers={"x-correlation-id": cid},
+                               context={"resourcePath": path})
+
+    def handle(ev: SimpleNamespace, status: int) -> None:
+        def get_response(_: object) -> Response:
+            both_inside.wait()
+            return Response(body={}, status_code=status)
+
+        observability.http_middleware(ev, get_response)
+
+    stream = io.StringIO()
+    handler = observability.logger.registered_handler
+    previous = handler.setStream(stream)  # type: ignore[attr-defined]
+    level = observability.logger.log_level
+    observability.logger.setLevel("INFO")
+    try:
+        threads = [threading.Thread(target=handle, args=(event("POST", "/calls", "call-1"), 201)),
+                   threading.Thread(target=handle, args=(event("GET", "/board", "board-1"), 200))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        handler.setStream(previous)  # type: ignore[attr-defined]
+        observability.logger.setLevel(level)
+    lines = [json.loads(x) for x in stream.getvalue().splitlines() if '"request"' in x]
+    seen = {(x["route"], x["correlation_id"], x["status"]) for x in lines}
+    assert seen == {("POST /calls", "call-1", 201), ("GET /board", "board-1", 200)}, lines
