@@ -127,7 +127,7 @@ def create_agent(actor: str, body: Any) -> tuple[int, dict[str, Any]]:
         password = cognito.ensure_login(agent.username, agent.email, agent.role)
         if not agent.active:
             cognito.set_enabled(agent.username, False)
-    except Conflict:
+    except (Conflict, ValidationError):  # the login cannot exist as asked: no profile without it
         store.delete_agent_if(agent.username, create_hash)
         raise
     view = agent_view(agent)

@@ -135,3 +135,16 @@ def test_a_login_that_cannot_be_disabled_is_a_clear_error(api: Api, aws: Env, ou
     off = api.patch("/agents/asha01", {"version": version, "active": False})
     assert off.status == 200
     assert aws.cognito.admin_get_user(UserPoolId=aws.pool_id, Username="asha01")["Enabled"] is False
+
+
+def test_an_email_the_login_service_refuses_leaves_no_profile_and_a_corrected_one_succeeds(
+        api: Api, aws: Env, outage: Outage) -> None:
+    outage.fail("admin_create_user", client_error("InvalidParameterException", "AdminCreateUser"))
+    refused = api.post("/agents", agent_body())
+    assert refused.status == 400 and refused.error["field"] == "email", refused.body
+    assert store.get_agent("asha01") is None  # no profile without its login
+    outage.heal()
+    corrected = api.post("/agents", {**agent_body(), "email": "asha.other@example.org"})
+    assert corrected.status == 201, corrected.body
+    assert store.get_agent("asha01").email == "asha.other@example.org"
+    assert groups(aws, "asha01") == ["agent"]
