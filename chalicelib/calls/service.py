@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, validate
 from ..followup import service as followup
 from ..org import rules as org_rules
+from ..org import store as org_store
 from ..relay import rules as relay_rules
 from . import counters, rules, store
 
@@ -261,34 +264,57 @@ def my_callbacks(agent: str, page: PageRequest) -> dict[str, Any]:
 # ---- progress ------------------------------------------------------------------------------
 
 
-def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str | None) -> dict[str, Any]:
-    """Figures of a campaign at a unit (default: the unit it targets), read from counters: one
-    BatchGetItem (two when the unit is not named). Aggregates only: no person appears here."""
+@dataclass(frozen=True)
+class CampaignAtUnit:
+    """A campaign, one unit, and the unit's counter items of the campaign that were asked for."""
+
+    campaign: campaign_store.CampaignModel
+    unit: org_store.UnitModel
+    items: dict[tuple[str, str], counters.CounterModel]
+
+
+def campaign_at_unit(campaign_id: str, unit_id: str | None,
+                     keys_of: Callable[[str], list[tuple[str, str]]]) -> CampaignAtUnit:
+    """The campaign, a unit of it (default: the unit it targets) and the counter items `keys_of(unit_id)`
+    names: one BatchGetItem, two when the unit is not named. Progress and the relay tree start here."""
     if not re.fullmatch(CAMPAIGN_ID, campaign_id):
         raise campaign_store.not_found(campaign_id)
     if unit_id is not None and not re.fullmatch(org_rules.UNIT_ID_PATTERN, unit_id):
         raise ValidationError("unit is a unit id", field="unit")
-    if date is not None:
-        campaign_rules.parse_date(date, "date")
     campaign = None
     if unit_id is None:
         campaign = campaign_store.get_campaign(campaign_id)
         if campaign is None:
             raise campaign_store.not_found(campaign_id)
         unit_id = campaign.target_unit_id
-    all_time = counters.campaign_unit(campaign_id, unit_id)
-    keys = [all_time] + ([counters.day_unit(date, campaign_id, unit_id)] if date else [])
-    snap = store.batch_read(campaign_id=None if campaign else campaign_id, counters=keys, units=[unit_id])
+    snap = store.batch_read(campaign_id=None if campaign else campaign_id, counters=keys_of(unit_id),
+                            units=[unit_id])
     campaign = campaign or snap.campaign
     if campaign is None:
         raise campaign_store.not_found(campaign_id)
     unit = snap.units.get(unit_id)
     if unit is None:
         raise NotFound(f"unit {unit_id} does not exist", field="unit")
+    return CampaignAtUnit(campaign, unit, snap.counters)
+
+
+def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str | None) -> dict[str, Any]:
+    """Figures of a campaign at a unit (default: the unit it targets), read from counters: one
+    BatchGetItem (two when the unit is not named). Aggregates only: no person appears here."""
+    if date is not None:
+        campaign_rules.parse_date(date, "date")
+
+    def keys_of(unit: str) -> list[tuple[str, str]]:
+        return [counters.campaign_unit(campaign_id, unit)] + (
+            [counters.day_unit(date, campaign_id, unit)] if date else [])
+
+    found = campaign_at_unit(campaign_id, unit_id, keys_of)
+    campaign, unit = found.campaign, found.unit
     if unit.district_id != campaign.district_id:
         raise ValidationError("that unit is outside the campaign's district", field="unit")
-    totals = counters.figures(snap.counters.get(all_time))
-    calls = counters.figures(snap.counters.get(keys[-1])) if date else totals
+    keys = keys_of(unit.unit_id)
+    totals = counters.figures(found.items.get(keys[0]))
+    calls = counters.figures(found.items.get(keys[-1])) if date else totals
     level = unit.level if unit.level in counters.LEVELS else "district"
     return {
         "campaign_id": campaign_id, "status": campaign.status, "date": date,

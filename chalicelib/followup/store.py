@@ -9,6 +9,8 @@ Verification figures live in the report counters (`v#<district>#agents` / `a#<ag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,24 +147,23 @@ def _target_write(tx: Any, write: TargetPut | TargetUpdate | None) -> None:
 
 def escalate(record: EscalationModel, write: TargetPut | TargetUpdate | None) -> None:
     """The escalation record (new) and its in-charge's target, in one transaction."""
-    try:
-        with db.transaction() as tx:
-            tx.save(record, condition=EscalationModel.unit_id.does_not_exist())
-            _target_write(tx, write)
-    except TransactWriteError as exc:
-        codes = db.cancellation_codes(exc)
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise AlreadyDone from exc
-        if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
-            raise Raced from exc
-        raise db.translate(exc) from exc
+    with _once(), db.transaction() as tx:
+        tx.save(record, condition=EscalationModel.unit_id.does_not_exist())
+        _target_write(tx, write)
 
 
 def add_target(write: TargetPut) -> None:
     """A new target and the counters it moves, once."""
+    with _once(), db.transaction() as tx:
+        _target_write(tx, write)
+
+
+@contextmanager
+def _once() -> Iterator[None]:
+    """A transaction whose first item is the write that must happen once: its condition failing means
+    it is done already; any other condition or a conflict means a race to read again and retry."""
     try:
-        with db.transaction() as tx:
-            _target_write(tx, write)
+        yield
     except TransactWriteError as exc:
         codes = db.cancellation_codes(exc)
         if codes and codes[0] == "ConditionalCheckFailed":

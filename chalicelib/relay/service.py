@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..calls import counters
+from ..calls import service as calls_service
 from ..calls import store as calls_store
 from ..campaigns import service as campaign_service
-from ..campaigns import store as campaign_store
 from ..campaigns.rules import ist_date
-from ..campaigns.service import CAMPAIGN_ID, DATE
+from ..campaigns.service import DATE
 from ..core import clock
 from ..core.clock import iso
-from ..core.errors import AppError, Conflict, NotFound, TooManyRequests, Unavailable, ValidationError
+from ..core.errors import AppError, Conflict, TooManyRequests, Unavailable, ValidationError
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
 from ..core.settings import get_settings
@@ -176,26 +176,12 @@ def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict
     flag, and completion per level under the unit. Reads: (GetItem campaign when no unit is named),
     one BatchGetItem [campaign, unit, its counters], one Query of the children, one BatchGetItem of
     their counters. Aggregates only: no person appears."""
-    if not re.fullmatch(CAMPAIGN_ID, campaign_id):
-        raise campaign_store.not_found(campaign_id)
-    if unit_id is not None and not re.fullmatch(org_rules.UNIT_ID_PATTERN, unit_id):
-        raise ValidationError("unit is a unit id", field="unit")
-    campaign = None
-    if unit_id is None:
-        campaign = campaign_store.get_campaign(campaign_id)
-        if campaign is None:
-            raise campaign_store.not_found(campaign_id)
-        unit_id = campaign.target_unit_id
-    own_key = counters.campaign_unit(campaign_id, unit_id)
-    snap = calls_store.batch_read(campaign_id=None if campaign else campaign_id, counters=[own_key], units=[unit_id])
-    campaign = campaign or snap.campaign
-    if campaign is None:
-        raise campaign_store.not_found(campaign_id)
+    found = calls_service.campaign_at_unit(
+        campaign_id, unit_id, lambda unit: [counters.campaign_unit(campaign_id, unit)])
+    campaign, unit = found.campaign, found.unit
+    own_key = counters.campaign_unit(campaign_id, unit.unit_id)
     if campaign.kind != "programme_relay":
         raise Conflict("this campaign is not a programme relay", code="not_a_relay")
-    unit = snap.units.get(unit_id)
-    if unit is None:
-        raise NotFound(f"unit {unit_id} does not exist", field="unit")
     if not unit.path.startswith(campaign.target_path):
         raise ValidationError("that unit is outside the campaign's target", field="unit")
     children = org_store.children(unit.unit_id, page)
@@ -213,7 +199,7 @@ def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict
                 "confirmed_below": state.confirmed_below, "broken_link": state.broken_link,
                 "targets": figures["targets"], "connects": figures["connects"]}
 
-    own = counters.figures(snap.counters.get(own_key))
+    own = counters.figures(found.items.get(own_key))
     items = [node(c, counters.figures(below.get(k))) for c, k in zip(children.items, keys, strict=True)]
     programme = campaign.programme or {}
     return {
