@@ -45,16 +45,16 @@ def choose(contact_id: str, attempts: int) -> str:
     return "connected" if roll < 15 else "busy" if roll < 25 else "no_answer"
 
 
-class Floor:
-    """What the agents saw: who holds what, checked at every lease."""
+class LeaseLedger:
+    """Who holds which contact, checked at every lease: a second agent handed a contact that another
+    still holds is a double lease. The bench and tests/e2e/test_calling_concurrency.py both keep one."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.holding: dict[str, str] = {}
+        self.holding: dict[str, str] = {}  # contact -> agent, from the lease's answer until its record is sent
         self.double_leases: list[tuple[str, str, str]] = []
-        self.leases = self.recorded = self.nothing_due = 0
-        self.next_ms: list[float] = []
         self.errors: list[str] = []
+        self.leases = 0
 
     def took(self, agent: str, contact: str) -> None:
         with self.lock:
@@ -68,6 +68,15 @@ class Floor:
         with self.lock:
             if self.holding.get(contact) == agent:
                 del self.holding[contact]
+
+
+class Floor(LeaseLedger):
+    """What the bench's agents saw: the ledger, and the figures it reports."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorded = self.nothing_due = 0
+        self.next_ms: list[float] = []
 
 
 def login(url: str, username: str, password: str) -> Any:

@@ -8,13 +8,12 @@ lists); retried calls count once; and the counters behind the progress page equa
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 import zlib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,16 +23,13 @@ from chalicelib.calls.counters import CounterModel, day_agent, figures
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.clock import IST
 from chalicelib.org.rules import ROLES
+from devtools.bench_queue import LeaseLedger, iso_now, login
 from devtools.demo_data import generate_district
 from devtools.local_stack import LocalStack, free_port
 
 AGENTS = 35
 TARGET_UNIT = "chw-a6"
 DEADLINE_S = 150
-
-
-def iso_now(offset_s: float = 0) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=offset_s)).isoformat(timespec="milliseconds")
 
 
 def choose(contact_id: str, attempts: int) -> str:
@@ -56,37 +52,12 @@ def choose(contact_id: str, attempts: int) -> str:
     return "switched_off"
 
 
-class Floor:
-    """What the agents saw, checked as they go."""
+class Floor(LeaseLedger):
+    """What the agents saw, checked as they go: the lease ledger, and every call recorded."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.holding: dict[str, str] = {}  # contact -> agent, from the lease's answer until its record is sent
-        self.double_leases: list[tuple[str, str, str]] = []
+        super().__init__()
         self.recorded: dict[str, dict[str, Any]] = {}  # call_id -> body, for every 201
-        self.errors: list[str] = []
-        self.leases = 0
-
-    def took(self, agent: str, contact: str) -> None:
-        with self.lock:
-            self.leases += 1
-            holder = self.holding.get(contact)
-            if holder is not None and holder != agent:
-                self.double_leases.append((contact, holder, agent))
-            self.holding[contact] = agent
-
-    def releasing(self, agent: str, contact: str) -> None:
-        with self.lock:
-            if self.holding.get(contact) == agent:
-                del self.holding[contact]
-
-
-def login(url: str, username: str, password: str) -> requests.Session:
-    s = requests.Session()
-    r = s.post(f"{url}/auth/login", json={"username": username, "password": password}, timeout=30)
-    assert r.status_code == 200, r.text
-    s.headers["authorization"] = f"Bearer {r.json()['id_token']}"
-    return s
 
 
 def work(url: str, session: requests.Session, agent: str, campaign_id: str, floor: Floor, stop_at: float) -> None:
