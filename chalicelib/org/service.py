@@ -3,6 +3,7 @@ No Chalice, no boto3, no PynamoDB here."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import replace
@@ -155,7 +156,16 @@ def _names(data: dict[str, Any]) -> None:
         raise ValidationError("give the contact's name in Hindi or English", field="name_hi")
 
 
+def _derived_contact_id(actor: str, key: str) -> str:
+    """The id a create with this admin's Idempotency-Key makes: a repeat names the same contact."""
+    digest = hashlib.sha256(f"contact#{actor}#{key}".encode()).digest()
+    return "ct_" + base64.b32encode(digest).decode().lower()[:26]
+
+
 def create_contact(actor: str, body: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    """Create a contact. With an Idempotency-Key the contact's id follows from the admin and the key
+    and the whole body's hash is stored with it: the same body again answers the same contact, any
+    other body (another phone included) is a 409 `idempotency_key_reused`."""
     if idempotency_key is not None and not _matches(IDEMPOTENCY_KEY, idempotency_key):
         raise ValidationError("Idempotency-Key must be 8-64 letters, digits, '-' or '_'",
                               field="Idempotency-Key")
@@ -166,7 +176,7 @@ def create_contact(actor: str, body: Any, idempotency_key: str | None) -> tuple[
     body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     now = now_utc()
     consent = data["consent"]
-    contact_id = new_id("ct")
+    contact_id = _derived_contact_id(actor, idempotency_key) if idempotency_key else new_id("ct")
     contact = store.ContactModel(
         contact_id, district_id=unit.district_id, unit_id=unit.unit_id,
         tree_key=f"{unit.path}{contact_id}", district_role=f"{unit.district_id}#{data['role']}",
@@ -175,19 +185,19 @@ def create_contact(actor: str, body: Any, idempotency_key: str | None) -> tuple[
         consent_source=consent["source"], consent_purpose=consent["purpose"],
         consent_at=iso(consent.get("at") or now), opted_out=False, wrong_number=False,
         created_at=iso(now), updated_at=iso(now), created_by=actor,
+        create_hash=body_hash if idempotency_key else None,
     )
     try:
         store.create_contact(contact, idempotency_key, body_hash if idempotency_key else None)
-    except store.PhoneTaken as taken:
-        claim = taken.claim
-        if idempotency_key and claim and claim.create_key == idempotency_key:
-            if claim.create_hash != body_hash:
-                raise Conflict("this Idempotency-Key was used for a different contact",
-                               field="Idempotency-Key", code="idempotency_key_reused") from taken
-            existing = store.get_contact(claim.contact_id)
-            if existing is not None:
-                return 201, contact_view(existing, reveal=True)
-        raise
+    except store.ContactExists as exists:
+        existing = store.get_contact(contact_id)
+        if existing is None:  # erased meanwhile: the key's contact is gone for good
+            raise Conflict("this Idempotency-Key made a contact that has since been erased",
+                           field="Idempotency-Key", code="idempotency_key_reused") from exists
+        if existing.create_hash != body_hash:
+            raise Conflict("this Idempotency-Key was used for a different contact",
+                           field="Idempotency-Key", code="idempotency_key_reused") from exists
+        return 201, contact_view(existing, reveal=True)
     # The creator typed this number: echoing it back normalised discloses nothing new.
     return 201, contact_view(contact, reveal=True)
 

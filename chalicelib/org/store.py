@@ -91,6 +91,7 @@ class ContactModel(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
+    create_hash = UnicodeAttribute(null=True)  # a create with an Idempotency-Key: the hash of its body
     # Optimistic lock, managed explicitly: every write states `version = n` and adds one.
     version = NumberAttribute(default=1)
     by_tree = ContactsByTree()
@@ -199,7 +200,8 @@ def get_claim(district_id: str, phone: str) -> PhoneClaimModel | None:
 
 def create_contact(contact: ContactModel, create_key: str | None, create_hash: str | None) -> None:
     """Put the contact and claim its phone in one transaction; the claim's condition is the
-    uniqueness rule. A taken phone raises Conflict carrying the holder's id."""
+    uniqueness rule. A taken phone raises Conflict carrying the holder's id; a contact id that exists
+    (a create repeated with its Idempotency-Key) raises ContactExists."""
     claim = PhoneClaimModel(claim_key(contact.district_id, contact.phone), contact_id=contact.contact_id,
                             create_key=create_key, create_hash=create_hash)
     try:
@@ -208,9 +210,15 @@ def create_contact(contact: ContactModel, create_key: str | None, create_hash: s
             tx.save(claim, condition=PhoneClaimModel.claim_key.does_not_exist())
     except TransactWriteError as exc:
         codes = db.cancellation_codes(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise ContactExists(contact.contact_id) from exc
         if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
             raise PhoneTaken(get_claim(contact.district_id, contact.phone)) from exc
         raise db.translate(exc) from exc
+
+
+class ContactExists(Exception):
+    """The contact id is taken: the same Idempotency-Key was used before."""
 
 
 class PhoneTaken(Conflict):

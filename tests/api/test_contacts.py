@@ -75,7 +75,11 @@ def test_create_is_idempotent_on_its_key(api: Api, district: dict[str, str]) -> 
     assert a.status == b.status == 201 and a.json["contact_id"] == b.json["contact_id"]
     c = api.post("/contacts", contact_body(name_en="Someone Else"), headers=key)
     assert c.status == 409 and c.error["code"] == "idempotency_key_reused"
-    assert len(list(ContactModel.by_tree.query("chw"))) == 1
+    # the key is bound to the whole body: another phone under the same key makes no second contact
+    d = api.post("/contacts", contact_body(phone="9876500001"), headers=key)
+    assert d.status == 409 and d.error["code"] == "idempotency_key_reused" and d.error["field"] == "Idempotency-Key"
+    assert [x.contact_id for x in ContactModel.by_tree.query("chw")] == [a.json["contact_id"]]
+    assert PhoneClaimModel.count("chw#+919876500001") == 0
     assert api.post("/contacts", contact_body(), headers={"idempotency-key": "bad key!"}).status == 400
 
 
