@@ -33,10 +33,19 @@ NEW_PASSWORD = {
 
 @endpoint(accounts_bp, "/auth/login", methods=["POST"], public=True)
 def login(req: Req) -> dict[str, Any]:
-    """Throttled per username: 5 refused passwords or 30 attempts in a 15-minute window, then 429
+    """Throttled in 15-minute windows: 5 refused passwords or 30 attempts per username from one address,
+    50 refused passwords per username from all addresses, 300 attempts per address; then 429
     `too_many_attempts` with Retry-After (the seconds left in the window)."""
     body = validate(req.body, LOGIN)
-    return service.password_login(body["username"], body["password"])
+    return service.password_login(body["username"], body["password"], source_address())
+
+
+def source_address() -> str | None:
+    """The caller's address as API Gateway saw it (requestContext.identity.sourceIp; `chalice local`
+    and chalice.test put 127.0.0.1 there). Never X-Forwarded-For: a client can write that header."""
+    identity = (accounts_bp.current_request.context or {}).get("identity") or {}
+    address = identity.get("sourceIp")
+    return str(address) if address else None
 
 
 @endpoint(accounts_bp, "/auth/refresh", methods=["POST"], public=True)
