@@ -42,6 +42,10 @@ ROLE_NAMES = {**ROLE_LABELS, "mandal_office_bearer": ("मंडल पदाध
               "panna_pramukh": ("पन्ना प्रमुख", "panna pramukh")}  # every contact role (a reporter's)
 AUDIENCE_LABELS = {"district": ("ज़िला", "District"), "state": ("प्रदेश", "State"), "central": ("केंद्र", "Central")}
 PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.(morning|evening))?")
+# Days a digest can be asked for: none before the product existed, none after tomorrow (IST; a
+# digest of tomorrow is empty but harmless, later ones are typos). Outside, a date is refused (400).
+EARLIEST_DAY = date(2020, 1, 1)
+LATEST_AHEAD = timedelta(days=1)
 
 
 def audiences_for(roles: frozenset[str]) -> set[str]:
@@ -65,6 +69,15 @@ def shift_of(fired_utc: datetime) -> str:
             if datetime(day.year, day.month, day.day, hh, mm, tzinfo=IST) <= local:
                 return f"{day.isoformat()}.{name}"
     raise AssertionError("unreachable: a shift ended in the last two days")
+
+
+def day_in_range(day: str, today: date) -> bool:
+    """A real calendar day (not 2026-02-30) from EARLIEST_DAY to tomorrow."""
+    try:
+        value = date.fromisoformat(day)
+    except ValueError:
+        return False
+    return EARLIEST_DAY <= value <= today + LATEST_AHEAD
 
 
 def previous_day(day: str) -> str:

@@ -75,6 +75,9 @@ def parse_period(period: str) -> tuple[str, str | None]:
     match = rules.PERIOD.fullmatch(period or "")
     if not match:
         raise ValidationError("the period is a date (YYYY-MM-DD) or a shift (YYYY-MM-DD.morning)", field="date")
+    if not rules.day_in_range(match.group(1), clock.now_utc().astimezone(clock.IST).date()):
+        raise ValidationError(f"the date is a real day from {rules.EARLIEST_DAY.isoformat()} to tomorrow",
+                              field="date")
     return match.group(1), match.group(2)
 
 

@@ -307,3 +307,20 @@ def make_evening_call(api: Api, aws: Env) -> int:
     r = api.post("/calls", call_body(cid, screen["contact"]["contact_id"], "connected"), token=token)
     assert r.status == 201, r.body
     return 1
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "2019-12-31",
+                                  "2026-03-12", "2026-02-30.morning", "0001-01-01.evening"])
+def test_impossible_or_extreme_dates_are_refused_on_the_date_field(api: Api, clock: Clock, date: str) -> None:
+    # the clock is 2026-03-10 10:00 IST: tomorrow (03-11) is the latest day a digest can be asked for
+    for fmt in ("json", "html", "text"):
+        r = api.get(f"/digests/{date}?audience=state&format={fmt}", role="admin")
+        assert r.status == 400, (date, r.status, r.body)
+        assert r.error["field"] == "date" and r.error["code"] == "invalid", r.body
+
+
+def test_the_bounds_themselves_are_days_a_digest_can_be_read_for(api: Api, clock: Clock) -> None:
+    for date in ("2020-01-01", "2026-03-11", "2026-03-11.evening", "2024-02-29"):
+        r = api.get(f"/digests/{date}?audience=state", role="admin")
+        assert r.status == 200, (date, r.body)
+        assert r.json["digest"]["headline"]["attempts"] == 0
