@@ -2,9 +2,10 @@
 
 A board is one request: who is rostered on the shift in progress and at which seat (the roster of
 the period, one Query), each agent's calls and connects today (the day's agent counters, one
-Query), what each agent holds (leases and callbacks: one Query per agent on the board), and each
-active campaign's progress by level (counters, two reads a campaign). Nothing here reads call logs,
-so its cost depends on the number of agents and campaigns, never on the number of calls.
+Query), the agents slowed down today for asking for contacts too fast (one Query), what each agent
+holds (leases and callbacks: one Query per agent on the board), and each active campaign's progress
+by level (counters, two reads a campaign). Nothing here reads call logs, so its cost depends on the
+number of agents and campaigns, never on the number of calls.
 Agents work one shift a day, so an agent's figures of the IST day are those of their shift.
 No Chalice, boto3 or PynamoDB here.
 """
@@ -116,7 +117,8 @@ def board(user: Principal) -> dict[str, Any]:
     day = campaign_rules.ist_date(now)
     shift, people = _duty(now)
     figures = {c.agent or (c.sk or "")[2:]: counters.figures(c) for c in store.day_agents(day)}
-    usernames = sorted(set(people) | set(figures))[:MAX_AGENTS]
+    slowed = {c.agent or (c.sk or "")[2:]: c for c in store.day_slowdowns(day)}
+    usernames = sorted(set(people) | set(figures) | set(slowed))[:MAX_AGENTS]
     missing = [u for u in usernames if u not in people]
     profiles = shift_store.get_agents(missing) if missing else {}
     held = _in_parallel(usernames, now_s)
@@ -130,7 +132,8 @@ def board(user: Principal) -> dict[str, Any]:
                       "on_leave": False}
         f = figures.get(username) or counters.figures(None)
         rows.append({"username": username, **person, "calls": f["attempts"], "connects": f["connects"],
-                     "talk_s": f["talk_s"], **held[username]})
+                     "talk_s": f["talk_s"], "slowed": int(getattr(slowed.get(username), "slowed", 0) or 0),
+                     **held[username]})
     rows.sort(key=lambda r: (not r["rostered"], r["seat"] is None, r["seat"] or "", r["username"]))
     totals = {"on_duty": sum(1 for r in rows if r["rostered"] and not r["on_leave"]),
               "calls": sum(r["calls"] for r in rows), "connects": sum(r["connects"] for r in rows),
@@ -138,4 +141,14 @@ def board(user: Principal) -> dict[str, Any]:
               "callbacks_pending": sum(r["callbacks"]["pending"] for r in rows),
               "callbacks_due": sum(r["callbacks"]["due"] for r in rows)}
     return {"at": now_s, "date": day, "refresh_s": REFRESH_S, "shift": shift, "totals": totals, "agents": rows,
-            "campaigns": _campaigns(user)}
+            "pacing": _pacing(slowed, rows), "campaigns": _campaigns(user)}
+
+
+def _pacing(slowed: dict[str, counters.CounterModel], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Agents slowed down today for asking for new contacts too fast (chalicelib/campaigns/pacing.py):
+    how many times and when last, latest first."""
+    names = {r["username"]: r for r in rows}
+    out = [{"username": username, "name_hi": names.get(username, {}).get("name_hi"),
+            "name_en": names.get(username, {}).get("name_en"), "count": int(item.slowed or 0),
+            "last_at": item.slowed_at} for username, item in slowed.items()]
+    return sorted(out, key=lambda p: p["last_at"] or "", reverse=True)

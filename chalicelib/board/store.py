@@ -4,7 +4,7 @@ campaigns feature's `by_agent` index: leases and callbacks). Read-only; no write
 
 from __future__ import annotations
 
-from ..calls.counters import CounterModel, day_agent
+from ..calls.counters import CounterModel, day_agent, day_pacing
 from ..campaigns.store import TargetModel
 
 HELD_READ = 50  # items read per agent: leases sort first, then callbacks by time
@@ -13,6 +13,13 @@ HELD_READ = 50  # items read per agent: leases sort first, then callbacks by tim
 def day_agents(day: str) -> list[CounterModel]:
     """Every agent's counter item of one IST day: one Query on the day's partition (≤ ~100 items)."""
     pk, _ = day_agent(day, "")
+    return list(CounterModel.query(pk, page_size=100, limit=200))
+
+
+def day_slowdowns(day: str) -> list[CounterModel]:
+    """Every agent slowed down on one IST day for asking for contacts too fast: one Query on the day's
+    pacing partition (chalicelib/campaigns/pacing.py)."""
+    pk, _ = day_pacing(day, "")
     return list(CounterModel.query(pk, page_size=100, limit=200))
 
 

@@ -8,6 +8,10 @@ Items (pk / sk):
   relay_received / relay_passed_on (the unit's own contacts' facts) and received units per level below.
 * `d#<IST day>#u#<unit>` / `c#<campaign>`: the same call figures for one day (digests).
 * `d#<IST day>#agents` / `a#<username>`: an agent's calls of one day.
+* `d#<IST day>#pacing` / `a#<username>`: how often an agent was slowed down that day for asking for
+  new contacts too fast (chalicelib/campaigns/pacing.py), and when last; the supervisors' board reads it.
+* `pace#<username>` / `w#<window start>`: new contacts handed to an agent in one pacing window, and
+  whether the agent was already slowed in it. Short-lived: `expires_at` is the table's TTL attribute.
 """
 
 from __future__ import annotations
@@ -72,6 +76,11 @@ class CounterModel(Model):
     verified = NumberAttribute(null=True)
     discrepant = NumberAttribute(null=True)
     role = UnicodeAttribute(null=True)
+    # pacing (chalicelib/campaigns/pacing.py): leases in a window, a slow-down marker, the day's slow-downs
+    leases = NumberAttribute(null=True)
+    slowed = NumberAttribute(null=True)
+    slowed_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB's TTL (only pacing windows carry it)
 
 
 assert all(hasattr(CounterModel, f"d_{d}") for d in DISPOSITIONS)
@@ -91,6 +100,14 @@ def day_unit(day: str, campaign_id: str, unit_id: str) -> tuple[str, str]:
 
 def day_agent(day: str, username: str) -> tuple[str, str]:
     return f"d#{day}#agents", f"a#{username}"
+
+
+def day_pacing(day: str, username: str) -> tuple[str, str]:
+    return f"d#{day}#pacing", f"a#{username}"
+
+
+def pace_window(username: str, start: str) -> tuple[str, str]:
+    return f"pace#{username}", f"w#{start}"
 
 
 def add_actions(increments: dict[str, int], labels: dict[str, str] | None = None) -> list[Action]:

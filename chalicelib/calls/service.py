@@ -16,7 +16,7 @@ from ..campaigns import rules as campaign_rules
 from ..campaigns import store as campaign_store
 from ..campaigns.service import CAMPAIGN_ID
 from ..core import clock
-from ..core.auth import AGENT, SUPERVISOR, Principal
+from ..core.auth import ADMIN, AGENT, SUPERVISOR, Principal
 from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import count, logger
@@ -77,7 +77,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
     for _ in range(ATTEMPTS):
         snap = store.batch_read(call_id=call_id, campaign_id=campaign_id, target=(campaign_id, contact_id))
         if snap.log is not None:  # a retry: answered as the first time, however late it comes
-            return _replayed(snap, snap.log, body_hash)
+            return _replayed(user, snap, snap.log, body_hash)
         _check_times(data, now)
         if snap.campaign is None:
             raise campaign_store.not_found(campaign_id)
@@ -94,7 +94,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         except store.DuplicateCall:
             log = store.get_log(call_id)
             if log is not None:
-                return _replayed(snap, log, body_hash)
+                return _replayed(user, snap, log, body_hash)
             continue
         except store.Contended:
             count("CallWriteContended")
@@ -119,9 +119,14 @@ def _check_times(data: dict[str, Any], now: datetime) -> None:
         raise ValidationError("callback_at must be in the next 30 days", field="callback_at")
 
 
-def _replayed(snap: store.Snapshot, log: store.CallLogModel, body_hash: str) -> tuple[int, dict[str, Any], bool]:
+def _replayed(user: Principal, snap: store.Snapshot, log: store.CallLogModel,
+              body_hash: str) -> tuple[int, dict[str, Any], bool]:
     """A replay also runs what follows a call (escalation, sampling): each is done once, so a crash
-    between the call's write and its follow-up heals when the client retries."""
+    between the call's write and its follow-up heals when the client retries. Only the agent who
+    recorded the call (or a supervisor) is answered: anyone else learns nothing and changes nothing."""
+    if log.agent != user.username and not user.has(SUPERVISOR, ADMIN):
+        raise Conflict("this call_id belongs to another call; make a new one", field="call_id",
+                       code="call_id_taken")
     answer = _replay(log, body_hash)
     if snap.campaign is not None and snap.target is not None:
         followup.after_call(snap.campaign, snap.target, answer[1])

@@ -15,7 +15,7 @@ from typing import Any
 from ..calls.counters import campaign_unit
 from ..core import clock
 from ..core.clock import iso
-from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.errors import Conflict, NotFound, TooManyRequests, ValidationError
 from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
@@ -25,7 +25,7 @@ from ..org import rules as org_rules
 from ..org import store as org_store
 from ..relay import rules as relay_rules
 from ..shifts import duty as shifts_duty
-from . import rules, store
+from . import pacing, rules, store
 
 CAMPAIGN_ID = r"cp_[a-z0-9]{26}"
 DATE = r"\d{4}-\d{2}-\d{2}"
@@ -435,18 +435,29 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     now_s, until_s = iso(now), iso(now + timedelta(minutes=int(campaign.lease_minutes)))
     tried: set[str] = set()
     writes = 0
+    paced = False
+
+    def pace() -> None:  # once per request, before the first new contact: a renewal is not counted
+        nonlocal paced
+        if not paced:
+            paced = True
+            _pace(agent, campaign_id, now)
+
     for held in store.mine(agent, campaign_id, now_s):
         tried.add(held.contact_id)
         writes += 1
         if held.lease_agent == agent and (held.lease_until or "") > now_s:
             leased, how = store.renew(campaign_id, held.contact_id, held.status, agent, now_s, until_s), "renewed"
         elif held.status == "callback":
+            pace()
             leased, how = store.lease_callback(campaign_id, held.contact_id, agent, now_s, until_s), "callback"
         else:
+            pace()
             leased, how = store.lease_queued(campaign_id, held.contact_id, agent, now_s, until_s), "queue"
         screen = _screen(campaign, leased, agent, how, now) if leased else None
         if screen:
             return screen
+    pace()
     for shard in rules.shard_order(agent):
         candidates = [c for c in store.due(campaign_id, shard, now_s, CANDIDATES) if c not in tried]
         if candidates:  # agents starting on the same shard spread over its head instead of all racing for one
@@ -465,6 +476,30 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
             if screen:
                 return screen
     return _nothing_due()
+
+
+TOO_FAST = "you are asking for new contacts faster than anyone can dial; wait a moment"
+
+
+def _pace(agent: str, campaign_id: str, now: datetime) -> None:
+    """Count one new contact in the agent's pacing window, or refuse with 429 `too_fast` and the
+    seconds left in the window. The first refusal in a window is put on the supervisors' board (the
+    day's slow-downs) and in the audit trail; later ones in the same window write nothing more."""
+    limits = pacing.limits()
+    window = pacing.window(now, limits)
+    if store.take_lease_slot(agent, window.key, limits.max_leases, window.expires_at):
+        return
+    count("PacingRefusals")
+    if store.first_slowdown(agent, window.key, window.expires_at):
+        at = iso(now)
+        store.count_slowdown(rules.ist_date(now), agent, at)
+        org_store.audit(f"agent#{agent}", agent, "pacing_slowed", at,
+                        detail=f"campaign:{campaign_id} limit:{limits.max_leases}/{limits.window_s}s")
+        logger.warning("agent slowed down", extra={"agent": agent, "campaign_id": campaign_id,
+                                                   "max_leases": limits.max_leases, "window_s": limits.window_s})
+    raise TooManyRequests(TOO_FAST, code="too_fast",
+                          details={"retry_after_s": window.retry_after_s, "max_leases": limits.max_leases,
+                                   "window_s": limits.window_s})
 
 
 def _nothing_due() -> dict[str, Any]:

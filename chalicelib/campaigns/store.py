@@ -14,7 +14,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
-from ..calls.counters import CounterModel, add_actions
+from ..calls.counters import CounterModel, add_actions, day_pacing, pace_window
 from ..core import db
 from ..core.clients import client
 from ..core.errors import Conflict, NotFound
@@ -392,6 +392,38 @@ def close_skipped(target: TargetModel, agent: str, outcome: str, at: str,
                 tx.update(CounterModel(pk, sk), actions=add_actions({"completed": 1}))
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
+
+
+# ---- pacing (chalicelib/campaigns/pacing.py) ------------------------------------------------
+
+
+def take_lease_slot(agent: str, window_start: str, max_leases: int, expires_at: int) -> bool:
+    """Count one new contact for `agent` in the pacing window, if the window has room: one
+    conditional UpdateItem, so racing requests cannot pass the limit together. False: too fast."""
+    condition = CounterModel.leases.does_not_exist() | (CounterModel.leases < max_leases)
+    return _try_counter(pace_window(agent, window_start), [CounterModel.leases.add(1),
+                        CounterModel.expires_at.set(expires_at)], condition)
+
+
+def first_slowdown(agent: str, window_start: str, expires_at: int) -> bool:
+    """Mark the window as one in which the agent was slowed; True only for the first refusal in it."""
+    return _try_counter(pace_window(agent, window_start), [CounterModel.slowed.set(1),
+                        CounterModel.expires_at.set(expires_at)], CounterModel.slowed.does_not_exist())
+
+
+def count_slowdown(day: str, agent: str, at: str) -> None:
+    """One more slow-down of `agent` on the IST day, and when (the board's pacing list)."""
+    _try_counter(day_pacing(day, agent), add_actions({"slowed": 1}, {"agent": agent, "slowed_at": at}), None)
+
+
+def _try_counter(key: tuple[str, str], actions: list[Action], condition: Condition | None) -> bool:
+    try:
+        CounterModel(*key).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
             return False
         raise db.translate(exc) from exc
     return True

@@ -190,6 +190,31 @@ def test_a_retried_call_changes_nothing_and_a_reused_call_id_is_409(
     assert figures(CounterModel.get(*day_agent(DAY, "agent01")))["attempts"] == 1
 
 
+def test_a_replayed_call_id_is_answered_only_to_its_agent_or_a_supervisor(
+        api: Api, clock: Clock, agents: dict[str, str]) -> None:
+    contact = add_contacts(api, B1, 1)[0]
+    cid = active_campaign(api)["campaign_id"]
+    lease(api, cid, agents["agent01"])
+    body = call_body(cid, contact, "do_not_call", notes="मत बुलाइए")
+    first = api.post("/calls", body, token=agents["agent01"])
+    assert first.status == 201, first.body
+    stranger = api.post("/calls", body, token=agents["agent02"])  # the same body, another agent
+    assert stranger.status == 409 and stranger.error["code"] == "call_id_taken"
+    assert stranger.error["field"] == "call_id" and "मत बुलाइए" not in stranger.body.decode()
+    assert contact not in stranger.body.decode() and "agent01" not in stranger.body.decode()
+    changed = api.post("/calls", {**body, "notes": "x"}, token=agents["agent02"])  # nor does a new body tell
+    assert changed.status == 409 and changed.error["code"] == "call_id_taken"
+    supervisor = api.post("/calls", body, role="supervisor")
+    assert supervisor.status == 201 and supervisor.json == first.json
+    assert supervisor.headers.get("Idempotent-Replayed") == "true"
+    assert api.post("/calls", body, token=agents["agent01"]).json == first.json
+    (log,) = CallLogModel.by_contact.query(contact)
+    assert log.agent == "agent01" and target(cid, contact).attempts == 1
+    assert all_time(cid, B1)["attempts"] == 1
+    with pytest.raises(CounterModel.DoesNotExist):
+        CounterModel.get(*day_agent(DAY, "agent02"))
+
+
 def test_no_answer_retries_after_the_delay_until_max_attempts(api: Api, clock: Clock, agents: dict[str, str]) -> None:
     contact = add_contacts(api, B1, 1)[0]
     cid = active_campaign(api, max_attempts=2, retry_delay_minutes=60)["campaign_id"]

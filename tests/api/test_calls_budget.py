@@ -21,8 +21,9 @@ BUDGET = {
     "POST /campaigns/{campaign_id}/activate": 2,
     "POST /campaigns/{campaign_id}/close": 2,
     # campaign, own items, the queue's shards until a due one (all 8 when the queue is nearly empty),
-    # the lease, contact, unit names, audit: 7 with a busy queue, 14 at worst without a lost race
-    "POST /campaigns/{campaign_id}/next": 2 + QUEUE_SHARDS + 4,
+    # the pacing counter (one conditional UpdateItem), the lease, contact, unit names, audit:
+    # 8 with a busy queue, 15 at worst without a lost race
+    "POST /campaigns/{campaign_id}/next": 2 + QUEUE_SHARDS + 5,
     "POST /calls": 3,  # one BatchGetItem, (a connect: the first-connect markers), one TransactWriteItems
     "GET /me/calls": 1,
     "GET /me/callbacks": 1,

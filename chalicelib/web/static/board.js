@@ -72,6 +72,20 @@ function escalations(esc) {
     esc.more ? h('p', { class: 'muted' }, t('board.escalations_more')) : null);
 }
 
+// Agents slowed down today for asking for new contacts faster than anyone can dial.
+function pacingCard(pacing) {
+  if (!pacing?.length) return null;
+  return h('section', { class: 'card pacing', 'aria-labelledby': 'b-pacing' },
+    h('h2', { id: 'b-pacing' }, t('board.pacing')),
+    h('p', { class: 'muted' }, t('board.pacing_note')),
+    h('ul', { class: 'list' }, pacing.map((p) => {
+      const name = i18n.pick(p, 'name');
+      return h('li', { class: 'item', 'data-pacing': p.username },
+        h('p', { class: 'item-title' }, name ? `${name} (${p.username})` : p.username),
+        h('p', {}, t('board.pacing_line', { count: i18n.number(p.count), time: `${i18n.time(p.last_at)} ${t('common.ist')}` })));
+    })));
+}
+
 function draw(body, data) {
   const now = Date.parse(data.at);
   const tot = data.totals;
@@ -83,6 +97,7 @@ function draw(body, data) {
         stat(t('today.connects'), i18n.number(tot.connects)), stat(t('board.leases'), i18n.number(tot.leases)),
         stat(t('board.callbacks_pending'), i18n.number(tot.callbacks_pending)),
         stat(t('board.callbacks_due'), i18n.number(tot.callbacks_due)))),
+    pacingCard(data.pacing),
     h('section', { class: 'card', 'aria-labelledby': 'b-agents' }, h('h2', { id: 'b-agents' }, t('board.agents')),
       data.agents.length ? h('ul', { class: 'list' }, data.agents.map((a) => agentCard(a, now)))
         : h('p', {}, t('board.no_agents'))),
