@@ -34,7 +34,15 @@ def pct(value: float | None) -> int:
 
 
 def bar(count: int, maximum: int) -> int:
-    return pct(count / maximum) if maximum else 0
+    """A bar's length in % of its track: its value's share of the largest; 0 only for a zero (a small
+    but real value keeps a sliver, so it is not read as none)."""
+    if count <= 0 or maximum <= 0:
+        return 0
+    return max(1, pct(count / maximum))
+
+
+def share_bar(share: float | None) -> int:
+    return max(1, pct(share)) if share else 0
 
 
 @cache
@@ -44,7 +52,7 @@ def _env(autoescape: bool) -> Environment:
     # nosec B701: autoescape is on for the HTML body; off only for the text/plain body, where HTML
     # escaping would corrupt the text and nothing renders markup
     env = Environment(autoescape=autoescape, undefined=StrictUndefined, trim_blocks=False)  # noqa: S701 # nosec B701
-    env.globals.update(signed=signed, pct=pct, bar=bar)
+    env.globals.update(signed=signed, pct=pct, bar=bar, share_bar=share_bar)
     return env
 
 
