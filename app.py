@@ -4,10 +4,11 @@ from chalicelib.accounts.routes import accounts_bp
 from chalicelib.board.routes import board_bp
 from chalicelib.calls.routes import calls_bp
 from chalicelib.campaigns.routes import campaigns_bp
-from chalicelib.core import db
+from chalicelib.core import access, db
 from chalicelib.core.auth import auth_bp
 from chalicelib.core.chalice_app import SamparkChalice
 from chalicelib.core.health import health_bp
+from chalicelib.core.http import response_middleware
 from chalicelib.core.observability import http_middleware, job_middleware
 from chalicelib.digests.routes import digests_bp
 from chalicelib.exports.routes import exports_bp
@@ -20,8 +21,21 @@ from chalicelib.web.routes import web_bp
 
 app = SamparkChalice(app_name="sampark")
 
+
+def _centre_profile(username: str) -> access.Profile | None:
+    """Every signed-in request checks its caller against this (core/access.py): the call centre's
+    agents and supervisors are profiles in chalicelib/shifts; admins and leaders have none."""
+    from chalicelib.shifts import store
+
+    agent = store.get_agent(username) if username else None
+    return None if agent is None else access.Profile(agent.role, bool(agent.active))
+
+
+access.use_profiles(_centre_profile)
+
 app.register_middleware(db.bind_middleware, "all")
 app.register_middleware(http_middleware, "http")
+app.register_middleware(response_middleware, "http")
 for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from pynamodb.exceptions import PynamoDBException
 
-from . import errors
+from . import access, errors
 from .auth import ALL_ROLES, Principal, jwt_authorizer, principal_from_context
 from .db import translate
 from .observability import logger
@@ -86,9 +87,56 @@ def _parse_body(request: Any) -> Any:
     if content_type != "application/json":
         raise errors.UnsupportedMediaType("send the body as application/json")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.ValidationError("request body is not valid UTF-8 JSON", code="malformed_json") from exc
+    if _nesting(text) > MAX_JSON_DEPTH:  # json.loads recurses: a deep body would be a RecursionError
+        raise errors.ValidationError(f"request body nests deeper than {MAX_JSON_DEPTH} levels",
+                                     code="malformed_json")
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise errors.ValidationError("request body is not valid JSON", code="malformed_json") from exc
+    _refuse_surrogates(body, "")
+    return body
+
+
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of arrays and objects in `text`, outside strings (a body that is not
+    JSON at all gets a number too; json.loads refuses it next)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _refuse_surrogates(value: Any, path: str) -> None:
+    """JSON's \\uD800 escapes can spell a lone UTF-16 surrogate: not a character, and not encodable,
+    so hashing or storing it would fail. Refused on the field that holds it (keys included)."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise errors.ValidationError(f"{path or 'body'} is not valid Unicode text (a lone surrogate)",
+                                         field=path or None, code="invalid_unicode")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if _SURROGATE.search(key):
+                raise errors.ValidationError("a field name is not valid Unicode text (a lone surrogate)",
+                                             field=path or None, code="invalid_unicode")
+            _refuse_surrogates(item, name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_surrogates(item, f"{path}[{i}]")
 
 
 def endpoint(bp: Blueprint, path: str, *, methods: Iterable[str] = ("GET",),
@@ -112,6 +160,7 @@ def endpoint(bp: Blueprint, path: str, *, methods: Iterable[str] = ("GET",),
                     principal = principal_from_context(request.context)
                     if not principal.roles & allowed:
                         raise errors.Forbidden("your role may not use this route")
+                    access.confirm(principal)  # the token's holder is still active, in this role
                 body = _parse_body(request) if request.method in _BODY_METHODS else None
                 req = Req(principal, body, dict(request.query_params or {}), dict(request.headers))
                 result = view(req, **params)
@@ -137,3 +186,42 @@ def endpoint(bp: Blueprint, path: str, *, methods: Iterable[str] = ("GET",),
         return handler
 
     return decorate
+
+
+# ---- every response --------------------------------------------------------------------------
+
+# The web client's policy (chalicelib/web serves its page under the same one): nothing from outside the
+# app, no plugins, no framing. Every HTML answer carries it, whoever made it (a digest preview too).
+HTML_CSP = "; ".join([
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "manifest-src 'self'", "worker-src 'self'",
+    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+])
+# HTML that is not the client's page (an emailed digest, previewed) styles itself with style=""
+# attributes, as email HTML must; those may apply, while scripts, <style> elements, and any load
+# from elsewhere stay refused by the same policy.
+DOCUMENT_CSP = HTML_CSP + "; style-src-attr 'unsafe-inline'"
+HTML_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+# Chalice's own refusals (a method a route does not have, a content type it does not take) come as
+# {"Code": ..., "Message": ...}; they are answered in the app's shape instead.
+_CHALICE_CODES = {400: "bad_request", 405: "method_not_allowed", 415: "unsupported_media_type"}
+
+
+def response_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice 'http' middleware: Chalice's own error bodies in the app's shape, and the security
+    headers on every HTML answer."""
+    response = get_response(event)
+    body = response.body
+    if isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        status = response.status_code
+        code = _CHALICE_CODES.get(status, "internal" if status >= 500 else "invalid")
+        reshaped = json_response({"error": {"code": code, "message": str(body["Message"]), "field": None}}, status)
+        reshaped.headers.update({k: v for k, v in response.headers.items() if k.lower() != "content-type"})
+        return reshaped
+    headers = {k.lower(): k for k in response.headers}
+    content_type = str(response.headers.get(headers.get("content-type", ""), ""))
+    if content_type.split(";")[0].strip().lower() == "text/html":
+        for name, value in {**HTML_HEADERS, "Content-Security-Policy": DOCUMENT_CSP}.items():
+            if name.lower() not in headers:  # a response that set its own (the client's page) keeps it
+                response.headers[name] = value
+    return response

@@ -40,6 +40,9 @@ class Settings:
     state_topic_arn: str
     central_topic_arn: str
     ops_topic_arn: str  # ... and of operations alerts (a digest that could not be delivered)
+    # how long a caller's profile (active, role) is trusted per container before it is read again;
+    # 0 reads it on every request (core/access.py)
+    profile_cache_s: int = 30
 
     @property
     def is_local_endpoint(self) -> bool:
@@ -79,6 +82,18 @@ def _number(env: dict[str, str], name: str, default: float, cast: type = float) 
     return value
 
 
+MAX_PROFILE_CACHE_S = 60  # a deactivated or demoted person loses their powers within this
+
+
+def _bounded_int(env: dict[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:
+        raise SettingsError(f"{name} must be a whole number from {lo} to {hi}, got {raw!r}")
+    return int(raw)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     stage = _required(env, "SAMPARK_STAGE")
@@ -113,6 +128,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         state_topic_arn=_required(env, "SAMPARK_STATE_TOPIC_ARN"),
         central_topic_arn=_required(env, "SAMPARK_CENTRAL_TOPIC_ARN"),
         ops_topic_arn=_required(env, "SAMPARK_OPS_TOPIC_ARN"),
+        profile_cache_s=_bounded_int(env, "SAMPARK_PROFILE_CACHE_S", 30, 0, MAX_PROFILE_CACHE_S),
     )
     if settings.aws_endpoint and not settings.is_local_endpoint:
         raise SettingsError("SAMPARK_AWS_ENDPOINT must point at 127.0.0.1 or localhost")

@@ -30,6 +30,33 @@ class Field:
     fields: Mapping[str, Field] = field(default_factory=dict)
     max_items: int = 100
     strip: bool = True
+    line: bool = False  # one line of text (a name, a title): tabs and line breaks refused too
+
+
+# Characters no text a person typed contains: C0 controls (NUL included) other than tab and line breaks,
+# DEL and the C1 controls, and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+# that make a name display as something else ("Trojan source"). Line breaks and tabs are refused in
+# one-line fields too.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+# What is invisible on its own: whitespace, zero-width spaces and joiners, word joiner, BOM, soft hyphen.
+_INVISIBLE = re.compile("[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
+
+
+def check_text(value: str, name: str, *, line: bool = False) -> str:
+    """Refuse text that is not what it looks like: control or bidi-override characters, line breaks in
+    a one-line field, or nothing but invisible characters. Returns the value."""
+    bad = _CONTROL.search(value) or (_LINE_BREAK.search(value) if line else None)
+    if bad:
+        raise _fail(name, f"{name} must not contain control characters (U+{ord(bad.group()):04X})", "invalid_text")
+    if value and not _INVISIBLE.sub("", value):
+        raise _fail(name, f"{name} must not be only invisible characters", "invalid_text")
+    return value
+
+
+def name_field(max_len: int = 120, **options: Any) -> Field:
+    """A person's or a unit's name, a title: one line of visible text."""
+    return Field("str", max_len=max_len, line=True, **options)
 
 
 def _fail(name: str, message: str, code: str = "invalid") -> ValidationError:
@@ -47,6 +74,7 @@ def _check(name: str, spec: Field, value: Any) -> Any:
             raise _fail(name, f"{name} must be a string")
         if spec.strip:
             value = value.strip()
+        check_text(value, name, line=spec.line)
         if len(value) < max(spec.min_len, 1 if spec.required else 0):
             raise _fail(name, f"{name} must not be empty")
         if len(value) > spec.max_len:

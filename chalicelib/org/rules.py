@@ -3,6 +3,8 @@ No AWS, no Chalice: unit-tested on their own."""
 
 from __future__ import annotations
 
+import re
+
 from ..core.errors import ValidationError
 
 LEVELS = ("state", "district", "assembly", "mandal", "shakti_kendra", "booth")
@@ -78,12 +80,17 @@ def check_role(role: str, level: str) -> None:
         )
 
 
+_PHONE_CHARS = re.compile(r"[0-9+()\-. ]+")
+
+
 def normalise_phone(raw: str, field: str = "phone") -> str:
     """Parse an Indian phone number as people write it ("098765 43210", "+91-98765-43210",
     "९८७६५४३२१०") and return it in E.164. Invalid or non-Indian numbers are refused."""
     text = raw.translate(_DEVANAGARI_DIGITS).strip()
     if not text or len(text) > 32:
         raise ValidationError("phone is required", field=field)
+    if not _PHONE_CHARS.fullmatch(text):  # phonenumbers would read letters as keypad digits (abc = 2)
+        raise ValidationError("phone may hold only digits, spaces, '+', '-', '.' and brackets", field=field)
     import phonenumbers  # here, not at module level: ~10 MB of metadata off the cold start
 
     try:

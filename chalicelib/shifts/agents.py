@@ -9,12 +9,12 @@ import re
 from datetime import date
 from typing import Any
 
-from ..core import clock
+from ..core import access, clock
 from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import logger
 from ..core.paging import PageRequest, page_body
-from ..core.validate import Field, validate
+from ..core.validate import Field, name_field, validate
 from ..org.rules import LANGUAGES, mask_phone, normalise_phone
 from . import cognito, rotation, rules, store
 
@@ -23,7 +23,7 @@ USERNAME = r"[a-z0-9][a-z0-9._-]{2,63}"
 EMAIL = r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
 LEAVE_ID = r"lv_[0-9a-f]{24}"
 IDEMPOTENCY_KEY = r"[A-Za-z0-9_-]{8,64}"
-NAME = Field("str", max_len=120)
+NAME = name_field()
 AGENT_SPEC = {
     "username": Field("str", required=True, max_len=64, pattern=USERNAME),
     "name_hi": NAME,
@@ -178,6 +178,7 @@ def update_agent(actor: str, username: str, body: Any) -> dict[str, Any]:
         changes.update(phone=phone, phone_last4=phone[-4:] if phone else None)
     if "languages" in data:
         changes["languages"] = _languages(data["languages"])
+    role_changed = "role" in data and data["role"] != current.role
     if "role" in data:
         changes.update(role=data["role"], list_key=f"{data['role']}#{username}")
     if "active" in data:
@@ -191,7 +192,11 @@ def update_agent(actor: str, username: str, body: Any) -> dict[str, Any]:
     if "email" in data:
         cognito.set_email(updated.username, updated.email)
     if "active" in data:
-        cognito.set_enabled(updated.username, bool(updated.active))
+        cognito.set_enabled(updated.username, bool(updated.active))  # disabling also signs out everywhere
+    if role_changed:
+        cognito.sign_out_everywhere(updated.username)  # no device keeps a session of the old role
+    if role_changed or "active" in data:
+        access.forget(username)  # this container reads the profile afresh; others within profile_cache_s
     logger.info("agent updated", extra={"agent": username, "fields": sorted(changes)})
     return agent_view(updated)
 

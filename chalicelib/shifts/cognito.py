@@ -103,6 +103,19 @@ def set_enabled(username: str, enabled: bool) -> None:
         raise _translate(exc) from exc
 
 
+def sign_out_everywhere(username: str) -> None:
+    """Revoke the login's refresh tokens (every device must sign in again: a changed role takes
+    effect in the next id token). A login that does not exist has nothing to revoke."""
+    try:
+        client("cognito-idp").admin_user_global_sign_out(UserPoolId=get_settings().user_pool_id, Username=username)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "UserNotFoundException":
+            return
+        raise _translate(exc) from exc
+    except BotoCoreError as exc:
+        raise _translate(exc) from exc
+
+
 def set_email(username: str, email: str) -> None:
     """The login's email (where Cognito sends invitations and password resets) follows the profile."""
     try:
