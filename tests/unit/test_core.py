@@ -167,3 +167,111 @@ def test_request_log_lines_keep_their_own_route_when_requests_overlap_on_threads
     lines = [json.loads(x) for x in stream.getvalue().splitlines() if '"request"' in x]
     seen = {(x["route"], x["correlation_id"], x["status"]) for x in lines}
     assert seen == {("POST /calls", "call-1", 201), ("GET /board", "board-1", 200)}, lines
+
+
+# ---- issue 14: the caller's profile, odd bodies, text hygiene, HTML headers ------------------------
+
+
+def test_the_profile_cache_is_bounded_by_settings_and_zero_turns_it_off() -> None:
+    assert load_settings(BASE).profile_cache_s == 30
+    assert load_settings({**BASE, "SAMPARK_PROFILE_CACHE_S": "0"}).profile_cache_s == 0
+    assert load_settings({**BASE, "SAMPARK_PROFILE_CACHE_S": "60"}).profile_cache_s == 60
+    for bad in ("61", "-1", "3600", "1.5", "x", "²"):
+        with pytest.raises(SettingsError, match="SAMPARK_PROFILE_CACHE_S"):
+            load_settings({**BASE, "SAMPARK_PROFILE_CACHE_S": bad})
+
+
+def test_a_cached_profile_is_read_again_after_its_time_and_forgotten_on_demand(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import access, settings
+    from chalicelib.core.auth import Principal
+    from chalicelib.core.errors import Unauthorized
+
+    profiles = {"asha": access.Profile("supervisor", True)}
+    reads: list[str] = []
+
+    def source(username: str) -> access.Profile | None:
+        reads.append(username)
+        return profiles.get(username)
+
+    now = [1000.0]
+    monkeypatch.setattr(access.time, "monotonic", lambda: now[0])
+    current = load_settings({**BASE, "SAMPARK_PROFILE_CACHE_S": "30"})
+    monkeypatch.setattr(access, "get_settings", lambda: current)
+    access.use_profiles(source)
+    try:
+        token = Principal("asha", "sub", frozenset({"supervisor"}))
+        access.confirm(token)
+        profiles["asha"] = access.Profile("agent", True)  # demoted in another container
+        now[0] += 29
+        access.confirm(token)  # still trusted: within the cache's 30 s
+        assert reads == ["asha"]
+        now[0] += 2
+        with pytest.raises(Unauthorized) as refused:
+            access.confirm(token)
+        assert refused.value.code == "role_changed" and reads == ["asha", "asha"]
+        profiles["asha"] = access.Profile("agent", False)
+        access.forget("asha")  # deactivated through this container: read again at once
+        with pytest.raises(Unauthorized) as inactive:
+            access.confirm(Principal("asha", "sub", frozenset({"agent"})))
+        assert inactive.value.code == "account_inactive"
+        access.confirm(Principal("nobody", "sub", frozenset({"admin"})))  # no profile: the token decides
+        current = settings.load_settings({**BASE, "SAMPARK_PROFILE_CACHE_S": "0"})
+        for _ in range(3):
+            access.confirm(Principal("nobody", "sub", frozenset({"admin"})))
+        assert reads.count("nobody") == 4  # once cached at 30 s, then every time at 0
+    finally:
+        access.use_profiles(None)
+
+
+def test_json_nesting_is_measured_outside_strings() -> None:
+    from chalicelib.core.http import _nesting
+
+    assert _nesting('{"a": [1, {"b": []}]}') == 4
+    assert _nesting('{"a": "[[[[{{{{"}') == 1
+    assert _nesting('{"a": "\\"[[[["}') == 1
+    assert _nesting("[" * 40) == 40
+    assert _nesting("1") == 0
+
+
+@pytest.mark.parametrize("text", ["Ram\x00", "\x1b[0m", "a\x85b", "\u202eabc", "\u2067x", "\u200b", "\u200d\u200c",
+                                  "\ufeff ", "\u00ad"])
+def test_text_with_controls_overrides_or_nothing_visible_is_refused(text: str) -> None:
+    from chalicelib.core.validate import check_text
+
+    with pytest.raises(ValidationError) as refused:
+        validate({"name": text}, {"name": Field("str")})
+    assert refused.value.field == "name" and refused.value.code == "invalid_text"
+    with pytest.raises(ValidationError):
+        check_text(text, "name")
+
+
+def test_text_people_write_is_kept() -> None:
+    from chalicelib.core.validate import name_field
+
+    for text in ("राम यादव", "क्\u200dष", "O'Brien-Smith", "Ram 😀", "ज़ैनब \u200cअली"):
+        assert validate({"name": text}, {"name": name_field()}) == {"name": text}
+    assert validate({"notes": "a\nb\tc"}, {"notes": Field("str")}) == {"notes": "a\nb\tc"}
+    with pytest.raises(ValidationError):
+        validate({"name": "a\nb"}, {"name": name_field()})
+
+
+def test_every_html_answer_gets_the_security_headers_and_chalices_errors_get_the_error_shape() -> None:
+    import json
+
+    from chalice import Response
+
+    from chalicelib.core.http import HTML_CSP, response_middleware
+
+    html = response_middleware(None, lambda _: Response("<p>x</p>", headers={"Content-Type": "text/html"}))
+    assert html.headers["X-Frame-Options"] == "DENY" and html.headers["X-Content-Type-Options"] == "nosniff"
+    assert html.headers["Content-Security-Policy"].startswith(HTML_CSP)
+    own = response_middleware(None, lambda _: Response("<p>x</p>", headers={
+        "content-type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'"}))
+    assert own.headers["Content-Security-Policy"] == "default-src 'none'"  # a page's own policy is kept
+    data = response_middleware(None, lambda _: Response("{}", headers={"Content-Type": "application/json"}))
+    assert "X-Frame-Options" not in data.headers
+    refused = response_middleware(None, lambda _: Response({"Code": "MethodNotAllowedError", "Message": "no"},
+                                                           status_code=405, headers={"Allow": "GET"}))
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET"
+    assert json.loads(refused.body) == {"error": {"code": "method_not_allowed", "message": "no", "field": None}}
