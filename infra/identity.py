@@ -1,5 +1,9 @@
 """The Cognito user pool, its web app client and one group per role, as devtools/provision.py makes
-them locally (same password policy, same auth flows, same groups)."""
+them locally (same password policy, same auth flows, same groups).
+
+Id and access tokens live 15 minutes: a role is read from the id token, so a demoted or deactivated
+person's old token is worth at most that (plus the authorizer's cache, kept shorter: the infra tests
+read both from the template). The web client refreshes quietly from the token's own `exp`."""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ from constructs import Construct
 
 from .codemodel import CodeModel
 from .config import StageConfig
+
+TOKEN_VALIDITY = Duration.minutes(15)  # id and access tokens (Cognito's minimum is 5 minutes)
+REFRESH_TOKEN_VALIDITY = Duration.hours(14)  # one working day: a shift plus the handover
 
 
 @dataclass
@@ -49,8 +56,8 @@ def make_identity(scope: Construct, model: CodeModel, config: StageConfig) -> Id
         auth_flows=cognito.AuthFlow(user_password=True),  # plus ALLOW_REFRESH_TOKEN_AUTH, always
         prevent_user_existence_errors=True,
         enable_token_revocation=True,
-        id_token_validity=Duration.hours(1),
-        access_token_validity=Duration.hours(1),
-        refresh_token_validity=Duration.hours(14),  # one working day: a shift plus the handover
+        id_token_validity=TOKEN_VALIDITY,
+        access_token_validity=TOKEN_VALIDITY,
+        refresh_token_validity=REFRESH_TOKEN_VALIDITY,
     )
     return Identity(pool, client)

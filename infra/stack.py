@@ -16,6 +16,8 @@ from aws_cdk import aws_wafv2 as wafv2
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.accounts import rules as sign_in
+
 from . import messaging as msg
 from .alarms import Alarms
 from .api import (
@@ -35,6 +37,8 @@ from .policy import Grants, grant_app, grant_logs_and_traces, lambda_role
 
 LAMBDA_MEMORY_MB = 512  # cold starts with cryptography and Powertools are ~3x faster than at 128 MB
 BULK_OBJECT_DAYS = 30  # imports and exports are working files: gone after 30 days
+LOGIN_PATH = "/auth/login"  # the route the WAF's rate rule watches
+LOGIN_RATE_WINDOW_S = 300  # the WAF rate rule's window: sign-in requests per address per 5 minutes
 
 
 def _queue_name(arn: Any) -> str | None:
@@ -199,10 +203,15 @@ class SamparkStack(Stack):
 
     def _firewall(self) -> None:
         """A regional web ACL on the API stage: the request-body cap at the gateway (the app's own limit,
-        answered 413 in the app's error shape before a Lambda runs) and AWS's known-bad-inputs rules."""
+        answered 413 in the app's error shape before a Lambda runs), AWS's known-bad-inputs rules, and a
+        rate limit per source address on sign-in (429 in the app's error shape)."""
         prefix, cap = self.config.prefix, self.model.max_body_bytes
         too_large = json.dumps({"error": {"code": "payload_too_large", "field": None,
                                           "message": f"request body is larger than {cap} bytes"}})
+        too_many = json.dumps({"error": {
+            "code": "too_many_attempts", "field": None, "retry_after_s": LOGIN_RATE_WINDOW_S,
+            "message": "too many sign-in attempts from this network: wait 5 minutes and try again "
+                       "(इस नेटवर्क से बहुत बार साइन-इन की कोशिश हुई: 5 मिनट बाद फिर कोशिश करें)"}})
 
         def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -216,8 +225,11 @@ class SamparkStack(Stack):
             association_config=wafv2.CfnWebACL.AssociationConfigProperty(request_body={
                 "API_GATEWAY": wafv2.CfnWebACL.RequestBodyAssociatedResourceTypeConfigProperty(
                     default_size_inspection_limit="KB_64")}),
-            custom_response_bodies={"payload_too_large": wafv2.CfnWebACL.CustomResponseBodyProperty(
-                content_type="APPLICATION_JSON", content=too_large)},
+            custom_response_bodies={
+                "payload_too_large": wafv2.CfnWebACL.CustomResponseBodyProperty(content_type="APPLICATION_JSON",
+                                                                                content=too_large),
+                "too_many_attempts": wafv2.CfnWebACL.CustomResponseBodyProperty(content_type="APPLICATION_JSON",
+                                                                                content=too_many)},
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
                     name="body-size-cap", priority=0, visibility_config=visibility(f"{prefix}-body-size-cap"),
@@ -237,6 +249,29 @@ class SamparkStack(Stack):
                     statement=wafv2.CfnWebACL.StatementProperty(
                         managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
                             vendor_name="AWS", name="AWSManagedRulesKnownBadInputsRuleSet"))),
+                # Every request to the sign-in route counts, per source address, over 5 minutes: a third of
+                # the app's own budget per address (accounts/rules.py), so the app's counters stay the
+                # precise limit and this one takes the flood off the Lambda and DynamoDB. The path is
+                # decoded and normalised first, so /api//auth/%6Cogin counts too.
+                wafv2.CfnWebACL.RuleProperty(
+                    name="login-rate", priority=2, visibility_config=visibility(f"{prefix}-login-rate"),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            aggregate_key_type="IP", limit=sign_in.WAF_LOGIN_LIMIT_PER_5_MIN,
+                            evaluation_window_sec=LOGIN_RATE_WINDOW_S,
+                            scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                                    positional_constraint="CONTAINS", search_string=LOGIN_PATH,
+                                    text_transformations=[
+                                        wafv2.CfnWebACL.TextTransformationProperty(priority=i, type=kind)
+                                        for i, kind in enumerate(("URL_DECODE", "NORMALIZE_PATH", "LOWERCASE"))],
+                                )))),
+                    action=wafv2.CfnWebACL.RuleActionProperty(block=wafv2.CfnWebACL.BlockActionProperty(
+                        custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                            response_code=429, custom_response_body_key="too_many_attempts",
+                            response_headers=[wafv2.CfnWebACL.CustomHTTPHeaderProperty(
+                                name="Retry-After", value=str(LOGIN_RATE_WINDOW_S))])))),
             ],
         )
         wafv2.CfnWebACLAssociation(

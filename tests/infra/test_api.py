@@ -1,19 +1,23 @@
 """The REST API stage: gateway responses in the app's error shape, throttling from the load model,
-access logs, tracing, and the request-body cap at the gateway."""
+access logs, tracing, the request-body cap and the sign-in rate limit per address at the gateway."""
 
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
+from urllib.parse import unquote
 
 from aws_cdk.assertions import Match, Template
 
+from chalicelib.accounts import rules as sign_in
 from chalicelib.core import errors
-from chalicelib.core.http import STATUS, error_response
+from chalicelib.core.http import ROUTE_ROLES, STATUS, error_response
 from infra.api import GATEWAY_RESPONSES
 from infra.codemodel import default_max_body_bytes
 from infra.config import default_context, stage_config
 from infra.load import DISTRICT, STATE
+from infra.stack import LOGIN_PATH
 
 from . import cfn
 
@@ -102,3 +106,63 @@ def test_request_bodies_are_capped_at_the_gateway(templates: dict[str, Any], sta
     (association,) = cfn.resources(template, "AWS::WAFv2::WebACLAssociation").values()
     assert cfn.referenced(association["Properties"]["WebACLArn"]) == acl_id
     assert "${RestAPI}/stages/api" in cfn.render(association["Properties"]["ResourceArn"])
+
+
+def _transform(value: str, kind: str) -> str:
+    """What WAF's text transformations do to a path, for the few this ACL uses."""
+    if kind == "URL_DECODE":
+        return unquote(value)
+    if kind == "NORMALIZE_PATH":
+        normal = posixpath.normpath(value.replace("//", "/"))
+        return normal + "/" if value.endswith("/") and normal != "/" else normal
+    if kind == "LOWERCASE":
+        return value.lower()
+    assert kind == "NONE", kind
+    return value
+
+
+def _login_rule(template: dict[str, Any]) -> dict[str, Any]:
+    (acl,) = cfn.resources(template, "AWS::WAFv2::WebACL").values()
+    (rule,) = [r for r in acl["Properties"]["Rules"] if "RateBasedStatement" in r["Statement"]]
+    return dict(rule)
+
+
+def test_sign_in_is_rate_limited_per_address_at_the_gateway(templates: dict[str, Any], stage: str,
+                                                            chalice_app: Any) -> None:
+    """A rate-based rule on /auth/login, per source address, in the web ACL on the API stage (the
+    association is checked above): blocked with 429 in the app's error shape and a Retry-After."""
+    template = templates[stage]
+    rule = _login_rule(template)
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP"  # the connection's address: a client cannot forge it
+    window_s = rate["EvaluationWindowSec"]
+    assert rate["Limit"] == sign_in.WAF_LOGIN_LIMIT_PER_5_MIN and window_s == 300
+    # Never stricter than the app's own budget per address, and a whole shift behind one office NAT
+    # (its seats signing in twice each) passes it.
+    assert rate["Limit"] * (sign_in.WINDOW_S / window_s) <= sign_in.SOURCE_ATTEMPT_LIMIT
+    assert rate["Limit"] >= 2 * DISTRICT.seats  # one office is one district's call centre
+    # The rule counts sign-in requests only, however the path is written.
+    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"UriPath": {}} and match["PositionalConstraint"] == "CONTAINS"
+    assert match["SearchString"] == LOGIN_PATH
+    assert ROUTE_ROLES[("POST", LOGIN_PATH)] is None  # the public sign-in route of the app
+
+    def counted(path: str) -> bool:
+        for step in sorted(match["TextTransformations"], key=lambda t: t["Priority"]):
+            path = _transform(path, step["Type"])
+        return match["SearchString"] in path
+
+    for path in ("/api/auth/login", "/api/auth/login/", "/api//auth/%6Cogin", "/api/./auth/LOGIN", "/auth/login"):
+        assert counted(path), path
+    for path in ("/api/auth/refresh", "/api/auth/new-password", "/api/me", "/api/agents"):
+        assert not counted(path), path
+    # Blocked: 429 in the app's error shape, the code the app gives its own sign-in throttling.
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 429
+    assert {"Name": "Retry-After", "Value": str(window_s)} in response["ResponseHeaders"]
+    (acl,) = cfn.resources(template, "AWS::WAFv2::WebACL").values()
+    body = json.loads(acl["Properties"]["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
+    assert set(body["error"]) >= _app_error_keys() and body["error"]["code"] == "too_many_attempts"
+    assert body["error"]["retry_after_s"] == window_s
+    assert "नेटवर्क" in body["error"]["message"] and "network" in body["error"]["message"]
+    assert rule["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
