@@ -79,6 +79,23 @@ class Floor(LeaseLedger):
         self.next_ms: list[float] = []
 
 
+# These agents lease with no dialling time, on purpose (the queue's worst case): the pacing of /next
+# (chalicelib/campaigns/pacing.py), which slows an agent who asks faster than a person can dial, is
+# lifted for the API of their stack.
+UNPACED = {"SAMPARK_PACING_MAX_LEASES": "1000000"}
+
+
+def floor_stack(**kwargs: Any) -> Any:
+    """A LocalStack whose API runs with UNPACED: the bench's and the 35-agent test's floor."""
+    from .local_stack import LocalStack
+
+    class FloorStack(LocalStack):
+        def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> Any:
+            return super()._spawn(name, args, {**env, **UNPACED} if name == "api" else env)
+
+    return FloorStack(**kwargs)
+
+
 def login(url: str, username: str, password: str) -> Any:
     import requests
 
@@ -140,14 +157,14 @@ def run(seconds: float = SECONDS) -> dict[str, Any]:
     from chalicelib.core.clock import IST
     from chalicelib.org.rules import ROLES
 
-    from .local_stack import LocalStack, free_port
+    from .local_stack import free_port
 
     probe_log = Path(tempfile.mkstemp(prefix="bench-probe-", suffix=".jsonl")[1])
     saved = dict(os.environ)  # the stack points this process at itself (AWS_*, SAMPARK_*): put it all back after
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROBE), saved.get("PYTHONPATH")]))
     os.environ["BENCH_PROBE_LOG"] = str(probe_log)
     try:
-        with LocalStack(api_port=free_port(), moto_port=free_port(), district_size=SIZE, quiet=True) as stack:
+        with floor_stack(api_port=free_port(), moto_port=free_port(), district_size=SIZE, quiet=True) as stack:
             os.environ.pop("BENCH_PROBE_LOG")  # this process's own calls are not probed (it was loaded already)
             url = stack.api_url
             api_pid = stack.procs[-1].pid

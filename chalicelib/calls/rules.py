@@ -14,6 +14,9 @@ OPEN = frozenset({"queued", "callback"})  # a target that can still be called
 FINAL = frozenset({"done", "closed"})
 
 
+CONTACT_FLAGS = {"do_not_call": "opt_out", "wrong_number": "wrong_number"}  # what a call does to the person
+
+
 @dataclass(frozen=True)
 class Transition:
     """What a recorded call does to its target."""
@@ -32,10 +35,10 @@ def after_call(*, disposition: str, status_before: str, attempts_before: int, ma
                callback_agent: str | None, outcome_before: str | None = None) -> Transition:
     attempts = attempts_before + 1
     if status_before in FINAL:
-        # A call on a finished target (a supervisor's follow-up) is logged and counted, and a request
-        # not to be called or a wrong number still reaches the contact; the target stays finished.
-        flag = {"do_not_call": "opt_out", "wrong_number": "wrong_number"}.get(disposition)
-        return Transition(status_before, outcome_before, attempts, None, None, False, flag)
+        # A call on a finished target (a supervisor's follow-up, or a late call) is logged and counted,
+        # and a request not to be called or a wrong number still reaches the contact; the target stays
+        # finished.
+        return Transition(status_before, outcome_before, attempts, None, None, False, CONTACT_FLAGS.get(disposition))
 
     def final(status: str, outcome: str, flag: str | None = None) -> Transition:
         return Transition(status, outcome, attempts, None, None, True, flag)
@@ -59,6 +62,24 @@ def after_call(*, disposition: str, status_before: str, attempts_before: int, ma
         return final("closed", "max_attempts")
     return Transition("queued", None, attempts, ended_at + timedelta(minutes=retry_delay_minutes), None,
                       False, None)
+
+
+def late_on_held(*, disposition: str, status_before: str, attempts_before: int,
+                 outcome_before: str | None) -> Transition:
+    """A late call (recorded after the agent's lease lapsed) on a target another agent holds now: the
+    attempt is counted and a request not to be called or a wrong number reaches the contact, but the
+    target stays as it is: its status, queue place and the other agent's lease are that agent's call's
+    to decide, and it completes nothing (so completion is never counted twice)."""
+    return Transition(status_before, outcome_before, attempts_before + 1, None, None, False,
+                      CONTACT_FLAGS.get(disposition))
+
+
+def late_call_window(started_at: datetime, lease_minutes: int, grace: timedelta,
+                     slack: timedelta) -> tuple[datetime, datetime]:
+    """When the agent must have been handed the contact for a call started at `started_at` to be
+    theirs: from one lease plus `grace` before the call started, until `slack` after it (the phone's
+    clock may drift)."""
+    return started_at - timedelta(minutes=lease_minutes) - grace, started_at + slack
 
 
 def coverage(level_order: tuple[str, ...], from_level: str, counters: dict[str, Any]) -> list[dict[str, Any]]:

@@ -44,6 +44,9 @@ CALL_SPEC = {
 FUTURE_SLACK = timedelta(minutes=5)  # clocks on cheap phones drift
 OLDEST_CALL = timedelta(days=2)  # a call recorded later than this is refused (counters are per day)
 LONGEST_CALLBACK = timedelta(days=30)
+# A late call (the phone was offline past its lease) is the agent's if they were handed the contact at
+# most one lease plus this long before the call started.
+LATE_GRACE = timedelta(hours=1)
 # A transaction that loses a race is re-read and retried. The races it can lose are another call
 # reaching one of the (at most five) units on its path first, or a conflicting transaction on a shared
 # counter; each lost first-connect race removes a unit from the ones still to reach, so 6 is enough.
@@ -90,7 +93,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         try:
             store.write_call(write.log, write.transition, status_before=snap.target.status,
                              attempts_before=int(snap.target.attempts or 0), lease_holder=write.lease_holder,
-                             counters=write.counters)
+                             counters=write.counters, lease_free_at=write.lease_free_at, observe=write.observe)
         except store.DuplicateCall:
             log = store.get_log(call_id)
             if log is not None:
@@ -142,8 +145,9 @@ def _replay(log: store.CallLogModel, body_hash: str) -> tuple[int, dict[str, Any
 
 class _Write:
     def __init__(self, log: store.CallLogModel, transition: rules.Transition, lease_holder: str | None,
-                 writes: list[store.CounterWrite]) -> None:
+                 writes: list[store.CounterWrite], *, lease_free_at: str | None = None, observe: bool = False) -> None:
         self.log, self.transition, self.lease_holder, self.counters = log, transition, lease_holder, writes
+        self.lease_free_at, self.observe = lease_free_at, observe
 
 
 def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str, Any], body_hash: str,
@@ -151,19 +155,33 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
           relay: dict[str, bool] | None = None) -> _Write:
     supervisor = user.has(SUPERVISOR)
     holds = target.lease_agent == user.username
-    if not supervisor and (not holds or target.status in rules.FINAL):
-        raise Conflict("you do not hold this call; ask for the next call", field="contact_id",
-                       code="lease_not_held")
     disposition, started = data["disposition"], data["started_at"]
+    # A late call: the agent's lease lapsed before the call reached the server (a phone offline), and
+    # the target may have moved on since. A call that really happened is recorded, as long as this
+    # agent was handed this contact for it; anyone else is refused.
+    late = not supervisor and (not holds or target.status in rules.FINAL)
+    if late:
+        since, until = rules.late_call_window(started, int(campaign.lease_minutes), LATE_GRACE, FUTURE_SLACK)
+        if not store.was_handed(target.contact_id, user.username, campaign.campaign_id, iso(since), iso(until)):
+            raise Conflict("you do not hold this call; ask for the next call", field="contact_id",
+                           code="lease_not_held")
+        count("LateCalls")
+    now_s = iso(now)
+    held_by_other = late and target.lease_agent not in (None, user.username) and (target.lease_until or "") > now_s
     ended = started + timedelta(seconds=data["duration_s"])
     owner = None
     if disposition == "callback_requested":
         owner = user.username if holds or not supervisor else target.lease_agent or (
             user.username if user.has(AGENT) else None)
-    transition = rules.after_call(
-        disposition=disposition, status_before=target.status, attempts_before=int(target.attempts or 0),
-        max_attempts=int(campaign.max_attempts), retry_delay_minutes=int(campaign.retry_delay_minutes),
-        ended_at=ended, callback_at=data.get("callback_at"), callback_agent=owner, outcome_before=target.outcome)
+    if held_by_other:
+        transition = rules.late_on_held(disposition=disposition, status_before=target.status,
+                                        attempts_before=int(target.attempts or 0), outcome_before=target.outcome)
+    else:
+        transition = rules.after_call(
+            disposition=disposition, status_before=target.status, attempts_before=int(target.attempts or 0),
+            max_attempts=int(campaign.max_attempts), retry_delay_minutes=int(campaign.retry_delay_minutes),
+            ended_at=ended, callback_at=data.get("callback_at"), callback_agent=owner,
+            outcome_before=target.outcome)
     day = campaign_rules.ist_date(started)
     units = campaign_rules.path_units(target.tree_key, target.role)
     connected = disposition == "connected"
@@ -190,6 +208,8 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
                    "next_attempt_at": iso(transition.due_at) if transition.due_at else None,
                    "callback_agent": transition.callback_agent},
     }
+    if late:
+        result["late"] = True
     if relay is not None:
         result["relay"] = relay
     if check is not None:
@@ -200,8 +220,12 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
         started_at=iso(started), duration_s=data["duration_s"], ended_at=iso(ended), notes=data.get("notes") or None,
         answers=answers or None, callback_at=result["callback_at"],
         contact_name=target.name_hi or target.name_en, body_hash=body_hash, result=result,
-        recorded_at=iso(now),
+        recorded_at=iso(now), late=True if late else None,
     )
+    if held_by_other:  # the other agent's lease stays exactly as it is
+        return _Write(log, transition, target.lease_agent, writes, observe=True)
+    if late:  # nobody holds it now (or the lease lapsed): the call moves the target on, as any call would
+        return _Write(log, transition, None, writes, lease_free_at=now_s)
     return _Write(log, transition, None if supervisor else user.username, writes)
 
 

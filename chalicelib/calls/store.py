@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -19,7 +19,7 @@ from ..core import db
 from ..core.clock import iso
 from ..core.errors import TooManyRequests
 from ..core.paging import Page, PageRequest
-from ..org.store import ContactModel, UnitModel, opt_out_actions, wrong_number_actions
+from ..org.store import AuditModel, ContactModel, UnitModel, opt_out_actions, wrong_number_actions
 from .counters import CounterModel, add_actions, raw_key
 from .rules import Transition
 
@@ -67,6 +67,7 @@ class CallLogModel(Model):
     body_hash = UnicodeAttribute()
     result = JSONAttribute()  # what the request answered: replayed verbatim for a retry
     recorded_at = UnicodeAttribute()
+    late = BooleanAttribute(null=True)  # recorded after the agent's lease on the target had lapsed
     by_agent_day = CallsByAgentDay()
     by_contact = CallsByContact()
 
@@ -155,6 +156,17 @@ def calls_of_contact(contact_id: str, page: PageRequest) -> Page[CallLogModel]:
     return Page(items, result.last_evaluated_key)
 
 
+def was_handed(contact_id: str, agent: str, campaign_id: str, since: str, until: str) -> bool:
+    """Was `agent` handed this contact's number for this campaign between `since` and `until` (UTC ISO)?
+    Every lease writes a `phone_revealed` entry to the contact's audit trail (campaigns/service.py), so
+    this is one Query on the contact's trail over that span."""
+    result = AuditModel.query(
+        f"contact#{contact_id}", AuditModel.at_id.between(since, f"{until}~"),
+        filter_condition=(AuditModel.actor == agent) & (AuditModel.action == "phone_revealed")
+        & (AuditModel.detail == f"campaign:{campaign_id}"), limit=1, page_size=100)
+    return any(True for _ in result)
+
+
 AGENT_DAY_KEYS = ("call_id", "agent_day", "at_id")
 CONTACT_KEYS = ("call_id", "contact_id", "at_id")
 
@@ -213,22 +225,40 @@ def target_actions(log: CallLogModel, t: Transition, notes: str | None) -> list[
     return actions
 
 
+def observed_actions(log: CallLogModel, t: Transition, notes: str | None) -> list[Action]:
+    """A late call on a target another agent holds now: counted on the target, which is otherwise
+    left as it is (status, queue and the other agent's lease)."""
+    actions: list[Action] = [TargetModel.attempts.set(t.attempts), TargetModel.last_disposition.set(log.disposition),
+                             TargetModel.last_call_at.set(log.ended_at), TargetModel.last_agent.set(log.agent)]
+    if notes:
+        actions.append(TargetModel.last_notes.set(notes))
+    return actions
+
+
 def write_call(log: CallLogModel, transition: Transition, *, status_before: str, attempts_before: int,
-               lease_holder: str | None, counters: list[CounterWrite]) -> None:
+               lease_holder: str | None, counters: list[CounterWrite], lease_free_at: str | None = None,
+               observe: bool = False) -> None:
     """Everything one call changes, in one transaction: the log (new: the idempotency), the target
-    (as read: status and attempts unchanged, and the lease still this agent's), the contact (opt-out
-    or wrong number), and the counters (a first connect at a unit: none counted there yet).
+    (as read: status and attempts unchanged, and the lease still `lease_holder`'s; with
+    `lease_free_at`, held live by nobody else at that time), the contact (opt-out or wrong number),
+    and the counters (a first connect at a unit: none counted there yet). `observe`: a late call on a
+    target another agent holds, which only counts the attempt on it (observed_actions).
     `call_id` is the client request token, so a retry of the same transaction within ten minutes is
     a no-op success in DynamoDB."""
     at = log.recorded_at
     condition = (TargetModel.status == status_before) & (TargetModel.attempts == attempts_before)
     if lease_holder is not None:
         condition = condition & (TargetModel.lease_agent == lease_holder)
+    if lease_free_at is not None:
+        condition = condition & (TargetModel.lease_agent.does_not_exist() | (TargetModel.lease_until <= lease_free_at)
+                                 | (TargetModel.lease_agent == log.agent))
     contact_flag = transition.contact_flag
+    target_update = observed_actions(log, transition, log.notes) if observe \
+        else target_actions(log, transition, log.notes)
     try:
         with db.transaction(log.call_id) as tx:
             tx.save(log, condition=CallLogModel.call_id.does_not_exist())
-            tx.update(TargetModel(log.campaign_id, log.contact_id), actions=target_actions(log, transition, log.notes),
+            tx.update(TargetModel(log.campaign_id, log.contact_id), actions=target_update,
                       condition=condition & TargetModel.campaign_id.exists())
             if contact_flag:
                 actions = opt_out_actions(at, f"call:{log.call_id}") if contact_flag == "opt_out" \

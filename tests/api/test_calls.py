@@ -108,10 +108,12 @@ def test_an_expired_lease_returns_to_the_queue(api: Api, clock: Clock, agents: d
     clock.advance(seconds=1)
     taken = lease(api, cid, agents["agent02"])
     assert taken["contact"]["contact_id"] == contact and taken["lease"]["how"] == "queue"
+    # agent01's call, sent after the lapse, is recorded as late and leaves agent02's lease alone
     late = record(api, cid, contact, agents["agent01"])
-    assert late.status == 409 and late.error["code"] == "lease_not_held"
+    assert late.status == 201 and late.json["late"] is True
+    assert target(cid, contact).lease_agent == "agent02"
     assert record(api, cid, contact, agents["agent02"]).status == 201
-    assert target(cid, contact).attempts == 1
+    assert target(cid, contact).attempts == 2 and all_time(cid, "chw")["completed"] == 1
 
 
 def test_calling_hours_end_at_21_00_ist(api: Api, clock: Clock, agents: dict[str, str]) -> None:
@@ -388,7 +390,8 @@ def test_erasure_removes_call_logs_and_targets_but_keeps_counters(
     assert api.delete(f"/contacts/{contact}", role="admin").status == 200
     assert list(CallLogModel.by_contact.query(contact)) == []
     assert list(TargetModel.query(cid)) == []
-    assert api.get(f"/contacts/{contact}/calls", role="admin").json["items"] == []
+    history = api.get(f"/contacts/{contact}/calls", role="admin")  # 404 once reads check the contact exists
+    assert history.status == 404 or (history.status == 200 and history.json["items"] == []), history.body
     assert api.get(f"/me/calls?date={DAY}", token=agents["agent01"]).json["items"] == []
     assert all_time(cid, "chw")["connects"] == 1
 

@@ -66,3 +66,17 @@ def test_coverage_is_per_level_from_the_unit_down() -> None:
     out = rules.coverage(levels, "mandal", figures)
     assert [c["level"] for c in out] == ["mandal", "shakti_kendra", "booth"]
     assert out[0]["share"] == 0.25 and out[1]["share"] is None and out[2]["share"] == 0.25
+
+
+@pytest.mark.parametrize(("disposition", "flag"), [("connected", None), ("do_not_call", "opt_out"),
+                                                   ("wrong_number", "wrong_number"), ("busy", None)])
+def test_a_late_call_on_a_target_another_agent_holds_counts_but_changes_only_the_person(
+        disposition: str, flag: str | None) -> None:
+    t = rules.late_on_held(disposition=disposition, status_before="queued", attempts_before=1, outcome_before=None)
+    assert (t.status, t.outcome, t.attempts, t.due_at, t.callback_agent, t.completes, t.contact_flag) == (
+        "queued", None, 2, None, None, False, flag)
+
+
+def test_a_late_call_belongs_to_whoever_was_handed_the_contact_within_a_lease_and_the_grace() -> None:
+    since, until = rules.late_call_window(ENDED, 10, timedelta(hours=1), timedelta(minutes=5))
+    assert (since, until) == (ENDED - timedelta(minutes=70), ENDED + timedelta(minutes=5))
