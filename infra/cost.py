@@ -50,7 +50,7 @@ LOG_KB_PER_REQUEST = 1.2  # the request line, Lambda's START/END/REPORT, the acc
 ALARM_METRICS = 55  # as synthesised today: 8 functions x 2, API 2, 16 tables x 2 (reads+writes), 3 queues, SES 2
 XRAY_RESERVOIR_PER_S = 1.0  # X-Ray's default sampling: the first request each second, then 5%
 XRAY_RATE = 0.05
-WAF_RULES = 2
+WAF_RULES = 3  # the body cap, known bad inputs, the sign-in rate per address (tests/infra/test_api.py counts them)
 EMAILS_PER_DISTRICT_DAY = 30  # digests to the state and central teams, rosters to agents by email
 SMS_PER_AGENT_WEEK = 1  # the week's roster
 SNS_EMAILS_PER_DISTRICT_DAY = 100  # topic summaries delivered to subscribed addresses
@@ -94,7 +94,7 @@ def lines(load: Load) -> list[Line]:
              log_gb * p["logs_per_gb"] + log_gb * STORED_MONTHS * p["logs_per_gb_month"]),
         Line("CloudWatch alarms", f"{ALARM_METRICS} alarm metrics", ALARM_METRICS * p["alarm_metric_month"]),
         Line("X-Ray", f"{traces / m:.2f} M traces", traces / m * p["xray_per_million"]),
-        Line("WAF (body cap)", f"1 ACL, {WAF_RULES} rules, {requests / m:.2f} M requests",
+        Line("WAF (body cap, sign-in rate)", f"1 ACL, {WAF_RULES} rules, {requests / m:.2f} M requests",
              p["waf_acl_month"] + WAF_RULES * p["waf_rule_month"] + requests / m * p["waf_per_million"]),
         Line("SES", f"{EMAILS_PER_DISTRICT_DAY * load.districts * DAYS:,} emails",
              EMAILS_PER_DISTRICT_DAY * load.districts * DAYS / 1e3 * p["ses_per_thousand"]),

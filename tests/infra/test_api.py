@@ -16,6 +16,7 @@ from chalicelib.core.http import ROUTE_ROLES, STATUS, error_response
 from infra.api import GATEWAY_RESPONSES
 from infra.codemodel import default_max_body_bytes
 from infra.config import default_context, stage_config
+from infra.cost import WAF_RULES
 from infra.load import DISTRICT, STATE
 from infra.stack import LOGIN_PATH
 
@@ -166,3 +167,4 @@ def test_sign_in_is_rate_limited_per_address_at_the_gateway(templates: dict[str,
     assert body["error"]["retry_after_s"] == window_s
     assert "नेटवर्क" in body["error"]["message"] and "network" in body["error"]["message"]
     assert rule["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
+    assert len(acl["Properties"]["Rules"]) == WAF_RULES  # what the cost table charges for
