@@ -60,6 +60,9 @@ def _unknown_method(self: Any, name: str) -> Any:
 
 
 def main() -> int:
+    from .local_stack import die_with_parent
+
+    die_with_parent()  # started by the local stack: goes when it goes
     patch()
     from chalice.cli import main as chalice_main
 

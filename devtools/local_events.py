@@ -106,6 +106,10 @@ class SqsPump:
         self._thread.start()
         return self
 
+    def halt(self) -> None:
+        """Ask the thread to stop, without waiting (stop() waits)."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -68,6 +68,8 @@ class UploadPump:
                     continue
                 self._seen.add(key)
                 for attempt in range(self.ATTEMPTS):
+                    if self._stop.is_set():  # stopping: no retry against servers going away
+                        break
                     try:
                         invoke(s3_event(self.bucket, key, int(obj["Size"]), self.region))
                         handled += 1
@@ -92,6 +94,10 @@ class UploadPump:
         self._thread = threading.Thread(target=run, name="upload-pump", daemon=True)
         self._thread.start()
         return self
+
+    def halt(self) -> None:
+        """Ask the thread to stop, without waiting (stop() waits)."""
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()

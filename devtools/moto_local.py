@@ -106,6 +106,9 @@ def patched() -> Iterator[None]:
 
 
 def main() -> None:
+    from .local_stack import die_with_parent
+
+    die_with_parent()  # started by the local stack: goes when it goes
     install()
     from moto.server import main as moto_main
 

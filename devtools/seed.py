@@ -6,15 +6,23 @@ reach a real deployment.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib.core.clock import iso, now_utc
 from chalicelib.core.ids import new_id
+from chalicelib.core.observability import metrics
 from chalicelib.core.settings import Settings
 from chalicelib.org import rules
 from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
+from chalicelib.shifts import rules as shift_rules
+from chalicelib.shifts import service as shifts
 from chalicelib.shifts.agents import agent_record
 from chalicelib.shifts.store import AgentModel
 
@@ -80,6 +88,17 @@ def _batch_put(model: Any, items: list[Any]) -> None:
             batch.save(item)
 
 
+def _all(jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
+    """Run the jobs four at a time; on the first failure or interruption (Ctrl-C) the ones not yet
+    started are dropped, so that stopping `make run` while it seeds does not wait for the whole seed."""
+    pool = ThreadPoolExecutor(max_workers=4)
+    try:
+        for future in [pool.submit(fn, *args) for fn, args in jobs]:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password: str) -> dict[str, Any]:
     """Write the district and create the demo logins. Expects empty tables and pool (a fresh
     local server): `make run` starts clean every time."""
@@ -95,14 +114,54 @@ def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password
     chunks += [(ContactModel, contacts[i:i + step]) for i in range(0, len(contacts), step)]
     chunks += [(PhoneClaimModel, claims[i:i + step]) for i in range(0, len(claims), step)]
     chunks += [(AgentModel, _agent_models(district, now))]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for future in [pool.submit(_batch_put, model, items) for model, items in chunks]:
-            future.result()
+    _all([(_batch_put, (model, items)) for model, items in chunks])
     users = [(name, role, None) for name, role in LEADERS]
     users += [(a.username, a.role, a.email) for a in district.agents]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for future in [pool.submit(create_user, cognito, settings.user_pool_id, name, password, [role], email)
-                       for name, role, email in users]:
-            future.result()
+    _all([(create_user, (cognito, settings.user_pool_id, name, password, [role], email))
+          for name, role, email in users])
     return {"units": len(units), "contacts": len(contacts), "logins": len(users),
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+def roster_demo(at: datetime) -> dict[str, Any]:
+    """Roster the current period and the next through chalicelib.shifts.service, as an admin's
+    `POST /rosters/current/generate` and the roster schedule do (seats, shifts, partners and the
+    notices to every agent and supervisor), so that the agents of the shift in progress are on duty.
+    Idempotent: a second run finds both rosters unchanged."""
+    # Outside Lambda nothing flushes metrics, and powertools prints a full set of them (EMF) to stdout
+    # whatever POWERTOOLS_METRICS_DISABLED says: they are dropped, not printed over `make run`'s banner.
+    with contextlib.redirect_stdout(io.StringIO()):
+        _, current = shifts.generate_roster("current", "seed", {})
+        following = shifts.scheduled_roster(at)
+        if following.get("result") == "not_yet":  # periods of 2 or 4 weeks: the schedule waits; the demo does not
+            _, following = shifts.generate_roster("next", "seed", {})
+        metrics.clear_metrics()
+    return {"current": current["period"], "next": following["period"]}
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """Who may take a call at one moment: the shift in progress (None outside shift hours) and the
+    people on duty, as the next-call gate sees them (chalicelib.shifts.service.duty_status)."""
+
+    shift: str | None
+    window: str  # "14:30–21:00 IST", or the day's shift hours when none is in progress
+    agents: tuple[str, ...]
+    supervisors: tuple[str, ...]
+
+
+def on_duty(district: DemoDistrict, at: datetime) -> OnDuty:
+    people = [(a.username, a.role) for a in district.agents]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda p: shifts.duty_status(p[0], at), people))
+    here = {s.username for s in statuses if s.on_duty}
+    window = shifts.shift_window(at)
+    hours = shifts.shift_config().to_dict()["shifts"]
+    if window is not None:
+        shift: str | None = window.shift
+        text = f"{hours[window.shift]['start']}–{hours[window.shift]['end']} IST"
+    else:
+        shift = None
+        text = ", ".join(f"{s} {hours[s]['start']}–{hours[s]['end']}" for s in shift_rules.SHIFTS) + " IST"
+    return OnDuty(shift, text, tuple(u for u, r in people if u in here and r == "agent"),
+                  tuple(u for u, r in people if u in here and r == "supervisor"))
