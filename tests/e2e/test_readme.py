@@ -123,7 +123,6 @@ def run_walkthroughs(stack: LocalStack, tmp_path: Path) -> tuple[list[Request], 
 
 def test_the_readme_walkthroughs_work_as_written(stack: LocalStack, tmp_path: Path) -> None:
     reqs, done = run_walkthroughs(stack, tmp_path)
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     trail = [(r.method, r.path.split("?")[0], r.status) for r in reqs]
     queue = list(reqs)
 
@@ -144,8 +143,8 @@ def test_the_readme_walkthroughs_work_as_written(stack: LocalStack, tmp_path: Pa
     assert len(children["items"]) == 7  # its 7 assemblies
     created = take("POST", "/contacts", 201)  # → 201, phone +919876543210
     contact_id = created["contact_id"]
-    assert created["phone"] == "+919876543210" or created.get("phone_masked", "").endswith("3210"), created
-    assert f'"contact_id": "{contact_id}"' in done.stdout or contact_id in done.stdout  # echoed to the reader
+    assert created["phone"] == "+919876543210", created
+    assert contact_id in done.stdout  # echoed to the reader
     revealed = take("GET", f"/contacts/{contact_id}", 200)
     assert revealed["phone"] == "+919876543210" and revealed["name_hi"] == "नया कार्यकर्ता"
     page1 = take("GET", "/units/chw-a1-m01/contacts", 200)
@@ -182,5 +181,9 @@ def test_the_readme_walkthroughs_work_as_written(stack: LocalStack, tmp_path: Pa
     mine = take("GET", "/me/calls", 200)
     assert [c["call_id"] for c in mine["items"]] == [call["call_id"]], mine
     progress = take("GET", f"/campaigns/{campaign_id}/progress", 200)
-    assert progress, progress
+    assert progress["unit"]["unit_id"] == "chw-a1-m01" and progress["targets"] > 0, progress  # counts
+    assert progress["attempts"] == progress["connects"] == 1 and progress["by_disposition"]["connected"] == 1
+    assert progress["coverage"], progress  # coverage per level
     assert not queue, f"requests the test does not check: {[(r.method, r.path) for r in queue]}"
+    assert done.returncode == 0 and "Traceback" not in done.stderr and "command not found" not in done.stderr, \
+        done.stderr
