@@ -388,18 +388,16 @@ def test_every_refusal_gets_a_clear_message(web: Web) -> None:
     page.reload()  # the same person comes back after a reload, now with the hold expired
     expect(page.locator(".lease-expired")).to_contain_text("रोक का समय खत्म हो गया")
     assert page.locator("h1").inner_text() == held
-    web.api_as("agent08").call("POST", "/calls", {  # the same call recorded elsewhere first
-        "call_id": "0b3c2a4e-8d1f-4c3b-9a6e-2f1d0c9b8a7e", "campaign_id": web.campaigns["relay"],
-        "contact_id": screen["contact"]["contact_id"], "disposition": "busy",
-        "started_at": datetime.now(IST).isoformat(), "duration_s": 5}, expect=201)
+    # the person asked to be forgotten meanwhile (an expired hold alone no longer refuses a call: it is late)
+    web.admin.call("DELETE", f"/contacts/{screen['contact']['contact_id']}")
     choose(page, "busy")
     save(page)
     expect(page.locator("h1")).to_have_text("यह कॉल स्वीकार नहीं हुई")
-    expect(page.locator("main")).to_contain_text("अब आपके लिए रुका नहीं है")
+    expect(page.locator("main")).to_contain_text("नहीं मिला")
     expect(page.locator("main")).to_contain_text(held)
     web.a11y(page, "15-refused-call")
     page.locator("#banner a").click()
-    expect(page.locator(".screen-outbox .notice-error")).to_contain_text("अब आपके लिए रुका नहीं है")
+    expect(page.locator(".screen-outbox .notice-error")).to_contain_text("नहीं मिला")
     web.a11y(page, "16-outbox")
     page.get_by_role("button", name="देख लिया, हटाएँ").click()
     expect(page.locator("#banner")).to_be_hidden()
@@ -412,6 +410,110 @@ def test_every_refusal_gets_a_clear_message(web: Web) -> None:
     expect(page.locator("h1")).to_have_text("लॉग इन करें")
     expect(page.locator("main")).to_contain_text("आप लॉग आउट हो गए हैं")
     web.a11y(page, "17-signed-out")
+    page.context.close()
+
+
+def test_a_call_made_offline_is_recorded_late_after_another_agent_took_the_person(web: Web) -> None:
+    """The phone is offline past the hold (1 minute here); another agent takes the person and calls;
+    back online, the first call reaches the server and is recorded as a late call of its agent."""
+    cid = w.create_active(web.admin, w.campaign_body("Late call drive", "chw-a1-m01-k5-b1", lease_minutes=1))
+    page = web.page("agent02")
+    w.wait_offline_ready(page)
+    held = start_calling(page, "Late call drive (हिं)")
+    screen = held_screen(page)
+    page.context.set_offline(True)
+    away_to_dialler(page, 2)
+    answer_connected(page)
+    save(page)
+    expect(page.locator("#banner")).to_contain_text("1 कॉल भेजी जानी बाकी हैं")
+    (body,) = [i["body"] for i in page.evaluate("""() => new Promise((resolve) => {
+        indexedDB.open('sampark', 1).onsuccess = (e) => {
+            const r = e.target.result.transaction('outbox').objectStore('outbox').getAll();
+            r.onsuccess = () => resolve(r.result); }; })""")]
+    lapse = (datetime.fromisoformat(screen["lease"]["until"].replace("Z", "+00:00")) - datetime.now(UTC))
+    page.wait_for_timeout(max(lapse.total_seconds(), 0) * 1000 + 1500)  # the hold lapses, the phone still offline
+
+    other = web.api_as("agent04")  # another agent is handed the same person and calls them
+    taken = other.call("POST", f"/campaigns/{cid}/next")
+    assert taken["status"] == "leased" and taken["contact"]["contact_id"] == screen["contact"]["contact_id"]
+    other.call("POST", "/calls", {"call_id": str(uuid.uuid4()), "campaign_id": cid,
+                                  "contact_id": screen["contact"]["contact_id"], "disposition": "busy",
+                                  "started_at": datetime.now(UTC).isoformat(), "duration_s": 20}, expect=201)
+
+    page.context.set_offline(False)  # back online: the outbox sends the call
+    expect(page.locator("#banner")).to_be_hidden(timeout=30000)
+    assert w.outbox_count(page) == 0
+    mine = {c["call_id"]: c for c in web.api_as("agent02").call("GET", "/me/calls")["items"]}
+    recorded = mine[body["call_id"]]
+    assert recorded["late"] is True and recorded["disposition"] == "connected" and recorded["agent"] == "agent02"
+    progress = web.admin.call("GET", f"/campaigns/{cid}/progress")
+    assert (progress["attempts"], progress["connects"], progress["completed"], progress["targets"]) == (2, 1, 1, 1)
+    page.goto("/#/calls")
+    expect(page.locator(f"li[data-call='{body['call_id']}']")).to_contain_text("देर से")
+    expect(page.locator(f"li[data-call='{body['call_id']}']")).to_contain_text(held)
+    web.a11y(page, "18-late-call")
+    page.context.close()
+
+
+def test_a_refused_call_is_set_aside_with_its_reason_and_the_rest_are_sent(web: Web) -> None:
+    """Calls waiting on the phone: one the server refuses (400: too old), one that meets a server fault
+    of its own (500), then a good one. The refused one is set aside with the reason, the faulty one waits
+    for the next run, and the good one is sent: nothing stalls behind one call."""
+    page = web.page("agent02", service_workers="block")  # so that the test can stand in for a faulty server
+    start_calling(page, title(web, "scheme"))
+    contact = held_screen(page)["contact"]["contact_id"]
+    page.context.set_offline(True)
+    choose(page, "no_answer")
+    save(page)
+    expect(page.locator("#banner")).to_contain_text("1 कॉल भेजी जानी बाकी हैं")
+    old, faulty = str(uuid.uuid4()), str(uuid.uuid4())
+    three_days_ago = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    page.evaluate("""(items) => new Promise((resolve, reject) => {
+        indexedDB.open('sampark', 1).onsuccess = (e) => {
+            const tx = e.target.result.transaction('outbox', 'readwrite');
+            for (const item of items) tx.objectStore('outbox').put(item);
+            tx.oncomplete = () => resolve(); tx.onerror = () => reject(tx.error); }; })""", [
+        {"call_id": call_id, "username": "agent02", "label": {"name": name}, "saved_at": saved_at,
+         "state": "waiting", "error": None, "tries": 0,
+         "body": {"call_id": call_id, "campaign_id": web.campaigns["scheme"], "contact_id": contact,
+                  "disposition": "no_answer", "started_at": started_at, "duration_s": 10}}
+        for call_id, name, saved_at, started_at in (
+            (old, "पुरानी कॉल", "2000-01-01T00:00:00.000Z", three_days_ago),
+            (faulty, "अटकी कॉल", "2000-01-01T00:00:01.000Z", datetime.now(UTC).isoformat()))])
+
+    def server_fault(route: Any) -> None:
+        if (route.request.post_data_json or {}).get("call_id") == faulty:
+            route.fulfill(status=500, content_type="application/json",
+                          body=json.dumps({"error": {"code": "internal", "message": "server fault"}}))
+        else:
+            route.continue_()
+
+    page.route("**/calls", server_fault)
+    page.context.set_offline(False)
+    page.locator("#banner button").click()  # Send now
+    expect(page.locator("#banner")).to_contain_text("सर्वर ने 1 कॉल स्वीकार नहीं कीं", timeout=30000)
+    expect(page.locator("#banner")).to_contain_text("1 कॉल भेजी जानी बाकी हैं")
+    sent = {c["call_id"]: c for c in web.api_as("agent02").call("GET", "/me/calls")["items"]}
+    good = [c for c in sent.values() if c["contact_id"] == contact and c["disposition"] == "no_answer"
+            and c["call_id"] not in (old, faulty)]
+    assert len(good) == 1 and old not in sent and faulty not in sent
+    stored = {i["call_id"]: i for i in page.evaluate("""() => new Promise((resolve) => {
+        indexedDB.open('sampark', 1).onsuccess = (e) => {
+            const r = e.target.result.transaction('outbox').objectStore('outbox').getAll();
+            r.onsuccess = () => resolve(r.result); }; })""")}
+    assert set(stored) == {old, faulty}
+    assert (stored[old]["state"], stored[old]["error"]["status"], stored[old]["error"]["field"]) == (
+        "failed", 400, "started_at")
+    assert stored[faulty]["state"] == "waiting" and stored[faulty]["tries"] >= 1
+
+    page.locator("#banner a").click()  # See why
+    refused = page.locator(".screen-outbox li", has_text="पुरानी कॉल")
+    expect(refused.locator(".notice-error")).to_contain_text("स्वीकार नहीं हुआ")
+    web.a11y(page, "19-outbox-set-aside")
+    page.get_by_role("button", name=re.compile("English")).click()
+    expect(page.locator(".screen-outbox li", has_text="पुरानी कॉल").locator(".notice-error")).to_contain_text(
+        "was not accepted")
+    page.unroute("**/calls", server_fault)
     page.context.close()
 
 

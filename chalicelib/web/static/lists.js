@@ -9,8 +9,9 @@ import { button, h, heading, link, notice, replace } from './ui.js';
 const t = i18n.t;
 
 function callItem(call, extra = null) {
-  return h('li', { class: 'item' },
-    h('p', { class: 'item-title' }, call.contact_name || call.label?.name || '', extra),
+  const late = call.late ? h('span', { class: 'pill pill-warn', title: t('calls.late_note') }, t('calls.late')) : null;
+  return h('li', { class: 'item', 'data-call': call.call_id },
+    h('p', { class: 'item-title' }, call.contact_name || call.label?.name || '', extra, late),
     h('p', { class: 'muted' }, [
       `${i18n.time(call.started_at || call.body?.started_at)} ${t('common.ist')}`,
       t(`disposition.${call.disposition || call.body?.disposition}`),

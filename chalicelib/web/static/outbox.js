@@ -2,8 +2,8 @@
 // sent when the network allows: at once, on 'online', on every load and every so often while any
 // wait. A reload, a crash or a flat battery between recording and sending loses nothing; the
 // server's idempotency on call_id means a call sent twice is logged once. Only one tab sends at a
-// time (Web Locks). A call the server refuses for good is kept as "failed", with the reason, until
-// the agent dismisses it.
+// time (Web Locks). A call the server refuses for good (a 4xx) is set aside as "failed", with the
+// reason, until the agent dismisses it; it never holds up the calls behind it.
 
 import * as api from './api.js';
 
@@ -88,10 +88,13 @@ async function update(item) {
   await tx('readwrite', (store) => store.put(item));
 }
 
-/** Send every waiting call of `username`, oldest first. Stops at the first transient failure (the
- * network is down or the server busy: the rest would fail too). Returns what happened. */
+/** Send every waiting call of `username`, oldest first. One call never holds up the others: a call the
+ * server refuses (a 4xx) is set aside as "failed" with the reason, for the agent to see, and a call that
+ * meets a problem of its own (409 contended, a 5xx) waits for the next run while the rest go on. Only
+ * what stops every call stops the run: no network, a busy server (429, 503), or a session that ended.
+ * Returns what happened. */
 export function flush(username) {
-  if (!username) return Promise.resolve({ sent: 0, failed: 0, stopped: null });
+  if (!username) return Promise.resolve({ sent: 0, failed: 0, deferred: 0, stopped: null });
   if (!flushing) {
     const run = () => sendAll(username);
     const locked = navigator.locks ? navigator.locks.request('sampark-outbox', run) : run();
@@ -100,8 +103,17 @@ export function flush(username) {
   return flushing;
 }
 
+function stopsEveryCall(err) {
+  return err.status === 0 || err.status === 401 || err.status === 429 || err.status === 503
+    || ['network', 'timeout', 'session_expired', 'unavailable', 'too_many_requests'].includes(err.code);
+}
+
+function reason(err) {
+  return { status: err.status, code: err.code, field: err.field, details: err.details };
+}
+
 async function sendAll(username) {
-  const result = { sent: 0, failed: 0, stopped: null };
+  const result = { sent: 0, failed: 0, deferred: 0, stopped: null };
   for (const item of await items(username)) {
     if (item.state !== 'waiting') continue;
     try {
@@ -110,12 +122,16 @@ async function sendAll(username) {
       result.sent += 1;
     } catch (err) {
       if (err.transient) {
-        await update({ ...item, tries: item.tries + 1 });
-        result.stopped = err;
-        break;
+        await update({ ...item, tries: item.tries + 1, error: reason(err) });
+        if (stopsEveryCall(err)) {
+          result.stopped = err;
+          break;
+        }
+        result.deferred += 1; // this call's own trouble: the next run tries it again
+        continue;
       }
-      await update({ ...item, state: 'failed', tries: item.tries + 1,
-        error: { status: err.status, code: err.code, field: err.field, details: err.details } });
+      await update({ ...item, state: 'failed', tries: item.tries + 1, failed_at: new Date().toISOString(),
+        error: reason(err) });
       result.failed += 1;
     }
   }
