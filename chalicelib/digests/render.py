@@ -67,7 +67,7 @@ def subject(content: dict[str, Any]) -> str:
 
 
 SECTIONS = {"campaigns": [], "unreached": [], "silent": [], "silent_days": 0, "silent_more": 0, "agents": [],
-            "coverage": [], "by_disposition": []}
+            "coverage": [], "by_disposition": [], "corrections": []}
 
 
 def _context(content: dict[str, Any]) -> dict[str, Any]:

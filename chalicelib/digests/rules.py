@@ -3,6 +3,7 @@ period, silent units, and the short texts (SMS, JSON). No AWS, no Chalice."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -46,6 +47,7 @@ PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.(morning|evening))?")
 # digest of tomorrow is empty but harmless, later ones are typos). Outside, a date is refused (400).
 EARLIEST_DAY = date(2020, 1, 1)
 LATEST_AHEAD = timedelta(days=1)
+CORRECTION_DAYS = 3  # earlier days a day digest checks for late calls: correction_days()
 
 
 def audiences_for(roles: frozenset[str]) -> set[str]:
@@ -78,6 +80,14 @@ def day_in_range(day: str, today: date) -> bool:
     except ValueError:
         return False
     return EARLIEST_DAY <= value <= today + LATEST_AHEAD
+
+
+def correction_days(day: str) -> list[str]:
+    """The earlier days whose figures the digest of `day` checks against their counters: a call may be
+    recorded up to two days after it started (calls/service.py OLDEST_CALL) and a day is digested from
+    21:00 IST, so a call of day X started late in the evening can still arrive after the digest of
+    X + 2 was built (till X + 2, 24:00): the digests of X + 1, X + 2 and X + 3 each look back at X."""
+    return [days_before(day, n) for n in range(1, CORRECTION_DAYS + 1)]
 
 
 def previous_day(day: str) -> str:
@@ -147,6 +157,75 @@ def dispositions(day: dict[str, int], prev: dict[str, int] | None) -> list[dict[
             for d in DISPOSITIONS]
 
 
+# ---- the day figures, and their corrections --------------------------------------------------
+
+DAY_HEADLINE = {"attempts": ("कॉल किए", "Calls attempted"), "connects": ("बात हुई", "Calls connected"),
+                "opt_outs": ("ऑप्ट-आउट", "Opt-outs"), "talk_min": ("बातचीत के मिनट", "Talk minutes")}
+AGENT_FIGURES = {"attempts": ("कॉल", "calls"), "connects": ("बात हुई", "connected"), "talk_min": ("मिनट", "minutes")}
+
+
+def day_headline(figures: dict[str, int], prev: dict[str, int] | None) -> dict[str, Any]:
+    """The headline figures a day's call counters give (and their change since the day before)."""
+    out: dict[str, Any] = {"attempts": figures["attempts"], "connects": figures["connects"],
+                           "opt_outs": figures["d_do_not_call"], "talk_min": round(figures["talk_s"] / 60)}
+    if prev is not None:
+        out["change"] = {"attempts": figures["attempts"] - prev["attempts"],
+                         "connects": figures["connects"] - prev["connects"],
+                         "opt_outs": figures["d_do_not_call"] - prev["d_do_not_call"]}
+    return out
+
+
+def agent_row(username: str, figures: dict[str, int]) -> dict[str, Any]:
+    return {"agent": redact(username), "attempts": figures["attempts"], "connects": figures["connects"],
+            "talk_min": round(figures["talk_s"] / 60)}
+
+
+def corrected(stored: dict[str, Any], fresh: dict[str, Any], by: str) -> dict[str, Any]:
+    """A sent day digest with its day figures as the day's counters give them now (`fresh`: headline,
+    by_disposition, campaigns' day figures by id, agents' rows); what was "as of" the build (completed
+    targets, reach, pending callbacks) is kept. `by` is the period of the digest that carried the change."""
+    out = copy.deepcopy(stored)
+    out["headline"].update(fresh["headline"])
+    out["by_disposition"] = fresh["by_disposition"]
+    for row in out.get("campaigns", []):
+        row.update(fresh["campaigns"].get(row["campaign_id"], {}))
+    if "agents" in out and fresh.get("agents") is not None:
+        pending = {a["agent"]: a.get("callbacks_pending") for a in out["agents"]}
+        rows = [{**a, "callbacks_pending": pending.get(a["agent"])} for a in fresh["agents"]]
+        seen = {a["agent"] for a in rows}
+        out["agents"] = rows + [a for a in out["agents"] if a["agent"] not in seen]
+    out["corrected_in"] = by
+    return out
+
+
+def figure_lines(content: dict[str, Any]) -> dict[str, tuple[str, str, int]]:
+    """Every day figure a digest states, by a stable key: (label in Hindi, in English, value)."""
+    h = content["headline"]
+    out = {key: (hi, en, int(h.get(key) or 0)) for key, (hi, en) in DAY_HEADLINE.items()}
+    for d in content.get("by_disposition", []):
+        out[f"d:{d['disposition']}"] = (d["label_hi"], d["label_en"], int(d["count"]))
+    for c in content.get("campaigns", []):
+        out[f"c:{c['campaign_id']}:attempts"] = (f"{c['title_hi']}: कॉल किए", f"{c['title_en']}: calls attempted",
+                                                 int(c["attempts"]))
+        out[f"c:{c['campaign_id']}:connects"] = (f"{c['title_hi']}: बात हुई", f"{c['title_en']}: calls connected",
+                                                 int(c["connects"]))
+    for a in content.get("agents", []):
+        for key, (hi, en) in AGENT_FIGURES.items():
+            out[f"a:{a['agent']}:{key}"] = (f"एजेंट {a['agent']}: {hi}", f"agent {a['agent']}: {en}", int(a[key]))
+    return out
+
+
+def changed_lines(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures of a day that differ between what was sent and what the counters say now."""
+    old = figure_lines(before)
+    lines = []
+    for key, (hi, en, value) in figure_lines(after).items():
+        was = old[key][2] if key in old else 0
+        if value != was:
+            lines.append({"figure": key, "label_hi": hi, "label_en": en, "old": was, "new": value})
+    return lines
+
+
 # ---- no phone numbers, anywhere ----------------------------------------------------------------
 
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s().-]{6,}\d")
@@ -186,6 +265,13 @@ def sms_text(content: dict[str, Any]) -> str:
         parts.append(f"booths {reach['booth']['reached']}/{reach['booth']['targeted']}")
     parts += [f"opt-outs {h['opt_outs']}", f"callbacks {h['callbacks_pending']}"]
     text = " ".join(parts[:1]) + " " + ", ".join(parts[1:])
+    for fix in content.get("corrections", []):  # whole figures only: a cut "8->1" of "8->12" would mislead
+        lines = {line["figure"]: line for line in fix["lines"]}
+        said = [f"{name} {lines[key]['old']}->{lines[key]['new']}"
+                for key, name in (("attempts", "calls"), ("connects", "connected")) if key in lines]
+        note = f". Corrected {fix['date']}: " + ", ".join(said or ["see email"])
+        if len(text) + len(note) <= SMS_MAX:
+            text += note
     return text[:SMS_MAX]
 
 
@@ -198,4 +284,6 @@ def summary_json(content: dict[str, Any]) -> str:
         "by_disposition": {d["disposition"]: d["count"] for d in content["by_disposition"]},
         "coverage": {c["level"]: {"targeted": c["targeted"], "reached": c["reached"]}
                      for c in content.get("coverage", [])},
+        "corrections": {fix["date"]: {line["figure"]: [line["old"], line["new"]] for line in fix["lines"]}
+                        for fix in content.get("corrections", [])},
     }, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -9,7 +9,7 @@ from typing import Any
 from ..calls import counters
 from ..core import clock
 from ..core.auth import Principal
-from ..core.errors import Forbidden, ValidationError
+from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.observability import count, logger
 from ..core.settings import get_settings
 from ..followup import service as followup
@@ -20,6 +20,7 @@ from . import render, rules, store
 EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}")
 DEFAULT_CONFIG: dict[str, Any] = {"audiences": {a: {"recipients": []} for a in rules.AUDIENCES}, "silent_days": 3}
 MAX_RECIPIENTS = 50
+BUILD_ATTEMPTS = 3  # a build that loses a race with a correction of an earlier day is done again
 
 
 def topic_of(audience: str) -> str:
@@ -82,32 +83,59 @@ def parse_period(period: str) -> tuple[str, str | None]:
 
 
 def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(content, snapshot) of one digest, from counters. Reads: campaigns (1 Query), their counters at
-    the district (1 BatchGetItem), each campaign's unit counters (1 Query per MB), the earlier digests
-    compared against (1 BatchGetItem), unit names listed (1 BatchGetItem per 100); for the district
-    audience also the day's agents (1 Query) and each agent's pending callbacks (1 Query each), and
-    for its day digest the follow-up sections: each campaign's escalations (1 Query per 100) and each
-    district's verification rates per agent and per reporter (2 Queries)."""
+    """(content, snapshot) of one digest, from counters (see _build)."""
+    built = _build(audience, period)
+    return built.content, built.snapshot
+
+
+class Built:
+    """A digest as built: its content, its snapshot, and the corrected earlier day digests to store with it."""
+
+    def __init__(self, content: dict[str, Any], snapshot: dict[str, Any], corrections: list[store.Correction]) -> None:
+        self.content, self.snapshot, self.corrections = content, snapshot, corrections
+
+
+Scope = list[tuple[str, str]]  # (campaign_id, district_id) of the campaigns a day digest reports
+
+
+def _build(audience: str, period: str) -> Built:
+    """One digest, from counters. Reads: campaigns (1 Query), their counters at the district (1
+    BatchGetItem per 100 keys: the day, the day before, all time, and for the corrections the days
+    checked and the day before each), each campaign's unit counters (1 Query per MB), the earlier
+    digests compared against (1 BatchGetItem), unit names listed (1 BatchGetItem per 100); for the
+    district audience also the day's agents (1 Query), each agent's pending callbacks (1 Query each),
+    each checked earlier day's agents (1 Query per day that has a stored digest: at most
+    rules.CORRECTION_DAYS), and for its day digest the follow-up sections: each campaign's escalations
+    (1 Query per 100) and each district's verification rates per agent and per reporter (2 Queries)."""
     day, shift = parse_period(period)
     config, _ = get_config()
     silent_days = int(config.get("silent_days", 3))
     campaigns = [c for c in store.active_campaigns() if c.starts_on <= day]
+    scope: Scope = [(c.campaign_id, c.district_id) for c in campaigns]
     prev_day = rules.previous_day(day)
+    checked = [] if shift else rules.correction_days(day)
+    earlier = store.get_many([store.digest_key(audience, prev_day), store.digest_key(audience, f"{day}.morning"),
+                              store.digest_key(audience, rules.days_before(day, silent_days)),
+                              *(store.digest_key(audience, x) for x in checked)])
+    sent = {x: earlier[store.digest_key(audience, x)] for x in checked if store.digest_key(audience, x) in earlier}
+    scopes = {x: _scope_of(item, campaigns, x) for x, item in sent.items()}
     keys = []
-    for c in campaigns:
-        keys += [counters.campaign_unit(c.campaign_id, c.district_id),
-                 counters.day_unit(day, c.campaign_id, c.district_id),
-                 counters.day_unit(prev_day, c.campaign_id, c.district_id)]
+    for cid, did in scope:
+        keys += [counters.campaign_unit(cid, did), counters.day_unit(day, cid, did),
+                 counters.day_unit(prev_day, cid, did)]
+    for x, x_scope in scopes.items():
+        keys += [counters.day_unit(d, cid, did) for cid, did in x_scope for d in (x, rules.previous_day(x))]
     found = store.counters(keys)
 
     def fig(key: tuple[str, str]) -> dict[str, int]:
         return counters.figures(found.get(key))
 
-    day_totals = rules.totals([fig(counters.day_unit(day, c.campaign_id, c.district_id)) for c in campaigns])
-    prev_totals = rules.totals([fig(counters.day_unit(prev_day, c.campaign_id, c.district_id)) for c in campaigns])
-    all_time = rules.totals([fig(counters.campaign_unit(c.campaign_id, c.district_id)) for c in campaigns])
-    earlier = store.get_many([store.digest_key(audience, prev_day), store.digest_key(audience, f"{day}.morning"),
-                              store.digest_key(audience, rules.days_before(day, silent_days))])
+    def day_totals_of(d: str, s: Scope) -> dict[str, int]:
+        return rules.totals([fig(counters.day_unit(d, cid, did)) for cid, did in s])
+
+    day_totals = day_totals_of(day, scope)
+    prev_totals = day_totals_of(prev_day, scope)
+    all_time = rules.totals([fig(counters.campaign_unit(cid, did)) for cid, did in scope])
     prev_record = earlier.get(store.digest_key(audience, prev_day))
     figures = day_totals
     if shift == "evening":  # the evening shift: the day so far less what the morning digest counted
@@ -132,19 +160,12 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
         for item in store.partition(f"d#{day}#agents"):
             pending = store.pending_callbacks(item.agent or item.sk[2:])
             callbacks += pending
-            f = counters.figures(item)
-            agents.append({"agent": rules.redact(item.agent or item.sk[2:]), "attempts": f["attempts"],
-                           "connects": f["connects"], "talk_min": round(f["talk_s"] / 60),
+            agents.append({**rules.agent_row(item.agent or item.sk[2:], counters.figures(item)),
                            "callbacks_pending": pending})
     headline: dict[str, Any] = {
-        "attempts": figures["attempts"], "connects": figures["connects"], "completed": all_time["completed"],
-        "targets": all_time["targets"], "opt_outs": figures["d_do_not_call"], "callbacks_pending": callbacks,
-        "talk_min": round(figures["talk_s"] / 60),
+        **rules.day_headline(figures, None if shift else prev_totals),
+        "completed": all_time["completed"], "targets": all_time["targets"], "callbacks_pending": callbacks,
     }
-    if not shift:
-        headline["change"] = {"attempts": figures["attempts"] - prev_totals["attempts"],
-                              "connects": figures["connects"] - prev_totals["connects"],
-                              "opt_outs": figures["d_do_not_call"] - prev_totals["d_do_not_call"]}
     prev_content = prev_record.content if prev_record else None
     content: dict[str, Any] = {
         "audience": audience, "period": period, "date": day, "shift": shift, "headline": headline,
@@ -199,8 +220,37 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
         content["agents"] = agents
     if audience == "district" and not shift:
         content.update(_followup(campaigns))
-    snapshot = {"day": day_totals, "units": {u["unit_id"]: u["connects"] for u in rows}}
-    return content, snapshot
+    corrections: list[store.Correction] = []
+    if not shift:
+        content["corrections"] = []
+        for x in sorted(sent, reverse=True):  # the day before first
+            x_totals = day_totals_of(x, scopes[x])
+            fresh = {"headline": rules.day_headline(x_totals, day_totals_of(rules.previous_day(x), scopes[x])),
+                     "by_disposition": rules.dispositions(x_totals, day_totals_of(rules.previous_day(x), scopes[x])),
+                     "campaigns": {cid: {k: fig(counters.day_unit(x, cid, did))[k] for k in ("attempts", "connects")}
+                                   for cid, did in scopes[x]},
+                     "agents": [rules.agent_row(item.agent or item.sk[2:], counters.figures(item))
+                                for item in store.partition(f"d#{x}#agents")] if audience == "district" else None}
+            stored = dict(sent[x].content or {})
+            now = rules.corrected(stored, fresh, period)
+            lines = rules.changed_lines(stored, now)
+            if not lines:
+                continue
+            content["corrections"].append({"date": x, "lines": lines})
+            corrections.append(store.Correction(sent[x], now, {**(sent[x].snapshot or {}), "day": x_totals}))
+    snapshot: dict[str, Any] = {"day": day_totals, "units": {u["unit_id"]: u["connects"] for u in rows}}
+    if not shift:
+        snapshot["campaigns"] = [list(pair) for pair in scope]
+    return Built(content, snapshot, corrections)
+
+
+def _scope_of(item: Any, campaigns: list[Any], day: str) -> Scope:
+    """The campaigns a stored day digest reported (its snapshot's, or, for one stored before the
+    snapshot kept them, the active campaigns that had started by that day)."""
+    kept = (item.snapshot or {}).get("campaigns")
+    if isinstance(kept, list):
+        return [(str(cid), str(did)) for cid, did in kept]
+    return [(c.campaign_id, c.district_id) for c in campaigns if c.starts_on <= day]
 
 
 def _relay(unit_items: dict[str, list[Any]], day: str) -> list[dict[str, Any]]:
@@ -256,16 +306,21 @@ def _followup(campaigns: list[Any]) -> dict[str, Any]:
 
 def digest(audience: str, period: str) -> dict[str, Any]:
     """The digest of a period: the stored one if it was built (what was sent), else built now and
-    stored when its period is over (so every send and every preview after that is the same)."""
+    stored when its period is over (so every send and every preview after that is the same), with the
+    earlier day digests it corrects (rules.correction_days) in the same write."""
     stored = store.get(store.digest_key(audience, period))
     if stored is not None:
         return dict(stored.content)
-    content, snapshot = build(audience, period)
-    if _period_over(period):
-        item = store.DigestModel(store.digest_key(audience, period), content=content, snapshot=snapshot,
-                                 created_at=clock.iso(clock.now_utc()))
-        return dict(store.put_first(item).content)
-    return content
+    for _ in range(BUILD_ATTEMPTS):
+        built = _build(audience, period)
+        if not _period_over(period):
+            return built.content
+        try:
+            return dict(store.keep_first(store.digest_key(audience, period), built.content, built.snapshot,
+                                         clock.iso(clock.now_utc()), built.corrections).content)
+        except store.Stale:  # an earlier day's digest was corrected meanwhile: compare with it again
+            count("DigestBuildStale")
+    raise Conflict("the earlier digests kept changing while this one was built; try again", code="contended")
 
 
 def _period_over(period: str) -> bool:

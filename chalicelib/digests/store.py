@@ -5,16 +5,20 @@ campaigns, units and agents reported, whatever the number of calls.
 `digests` items (hash key `key`):
 * `settings`: recipients per audience, silent-unit threshold (a version guards concurrent edits);
 * `digest#<audience>#<period>`: the digest as built the first time (what every send of it uses), with
-  a snapshot (per-unit connects, day totals) the next digests compare against;
+  a snapshot (per-unit connects, day totals, and for a day the campaigns it reported) the next digests
+  compare against. A day digest's day figures are brought up to date when a later day digest finds
+  late calls in the day's counters (rules.correction_days): content and snapshot rewritten, `version`
+  + 1, in one transaction with the digest that reports the correction;
 * `suppress#<email>`: an address SES reported as bounced or complained about.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 
 from ..calls.counters import CounterModel
@@ -56,15 +60,45 @@ def get_many(keys: list[str]) -> dict[str, DigestModel]:
     return {d.key: d for d in DigestModel.batch_get(list(dict.fromkeys(keys)))} if keys else {}
 
 
-def put_first(item: DigestModel) -> DigestModel:
-    """Keep the first digest built for a key: a second builder (a concurrent run) gets the stored one."""
+@dataclass
+class Correction:
+    """A sent day digest (as read, with its version) and its content and snapshot brought up to date."""
+
+    item: DigestModel
+    content: dict[str, Any]
+    snapshot: dict[str, Any]
+
+
+class Stale(Exception):
+    """An earlier digest changed between the build that corrects it and the write: build again."""
+
+
+def keep_first(key: str, content: dict[str, Any], snapshot: dict[str, Any], at: str,
+               corrections: list[Correction]) -> DigestModel:
+    """Keep the first digest built for a key: a second builder (a concurrent run, a schedule firing
+    twice) gets the stored one. The corrections it carries are written in the same transaction, each
+    on the version it was computed from, so a correction is stored (and reported) exactly once."""
+    item = DigestModel(key, content=content, snapshot=snapshot, created_at=at)
     try:
-        item.save(condition=DigestModel.key.does_not_exist())
-    except PutError as exc:
-        if db.is_condition_failure(exc):
+        if not corrections:
+            item.save(condition=DigestModel.key.does_not_exist())
+            return item
+        with db.transaction() as tx:
+            tx.save(item, condition=DigestModel.key.does_not_exist())
+            for c in corrections:
+                version = c.item.version
+                same = DigestModel.version.does_not_exist() if version is None else DigestModel.version == version
+                tx.update(c.item, actions=[DigestModel.content.set(c.content), DigestModel.snapshot.set(c.snapshot),
+                                           DigestModel.version.set(int(version or 0) + 1)],
+                          condition=DigestModel.key.exists() & same)
+    except (PutError, TransactWriteError) as exc:
+        codes = db.cancellation_codes(exc) if isinstance(exc, TransactWriteError) else []
+        if db.is_condition_failure(exc) or (codes and codes[0] == "ConditionalCheckFailed"):
             stored = get(item.key)
             if stored is not None:
                 return stored
+        if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in codes):
+            raise Stale(key) from exc
         raise db.translate(exc) from exc
     return item
 

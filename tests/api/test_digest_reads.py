@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.calls import counters
 from chalicelib.calls.counters import CounterModel, add_actions
-from chalicelib.digests import service
+from chalicelib.digests import rules, service
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, ist
 from tests.api.conftest import Api
 
@@ -43,7 +43,7 @@ def write_counters(campaign_id: str, calls: int) -> None:
         CounterModel(*key).update(actions=add_actions(dict(increments), labels[key]))
 
 
-def digest_calls(monkeypatch: pytest.MonkeyPatch) -> tuple[Counter[str], dict[str, Any]]:
+def digest_calls(monkeypatch: pytest.MonkeyPatch, audience: str = "district") -> tuple[Counter[str], dict[str, Any]]:
     seen: Counter[str] = Counter()
     inner = botocore.client.BaseClient._make_api_call
 
@@ -55,7 +55,7 @@ def digest_calls(monkeypatch: pytest.MonkeyPatch) -> tuple[Counter[str], dict[st
         return inner(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
-    content, _ = service.build("district", DAY)
+    content, _ = service.build(audience, DAY)
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", inner)
     return seen, content
 
@@ -75,7 +75,42 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
     assert not any(key.endswith(" calls") for key in seen), seen  # never the call logs
     # follow-up sections: the campaign's escalations (1 Query) and the district's verification rates
     # per agent and per reporter (2 Queries of counters)
-    expected = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2, "BatchGetItem digests": 1,
-                "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1, "Query escalations": 1}
-    assert dict(seen) == expected, seen
+    assert dict(seen) == EXPECTED, seen
     print(f"\n{calls} calls: {sum(seen.values())} DynamoDB calls {dict(seen)}")
+
+
+EXPECTED = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2, "BatchGetItem digests": 1,
+            "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1, "Query escalations": 1}
+
+
+@pytest.mark.parametrize("calls", [1_000, 50_000])
+def test_checking_earlier_days_for_late_calls_adds_one_query_per_stored_day_and_no_batch(
+        api: Api, monkeypatch: pytest.MonkeyPatch, calls: int) -> None:
+    """With the three earlier day digests stored (rules.correction_days), their counters join the same
+    BatchGetItem and their digests the same digest BatchGetItem; the district's digest reads each of
+    those days' agents (1 Query each): +3 Queries, whatever the number of calls, late ones included."""
+    clock = Clock(monkeypatch, ist(DAY, "10:00"))
+    add_contacts(api, B1, 2)
+    add_contacts(api, B2, 2, start=10)
+    campaign_id = str(active_campaign(api)["campaign_id"])
+    for day in reversed(rules.correction_days(DAY)):
+        clock.now = ist(day, "22:00")
+        for audience in rules.AUDIENCES:
+            service.digest(audience, day)  # sent and stored: nothing called that day yet
+    write_counters(campaign_id, calls)
+    late = {"attempts": 1, "connects": 1, "d_connected": 1, "talk_s": 120}  # a call of the day before, late
+    yesterday = rules.previous_day(DAY)
+    CounterModel(*counters.day_unit(yesterday, campaign_id, "chw")).update(actions=add_actions(late))
+    CounterModel(*counters.day_agent(yesterday, "agent09")).update(actions=add_actions(late, {"agent": "agent09"}))
+    clock.now = ist(DAY, "22:00")
+    seen, content = digest_calls(monkeypatch)
+    # (with the digest of three days ago stored, silent units are listed: their parents' names, +1 batch)
+    assert dict(seen) == {**EXPECTED, "Query counters": EXPECTED["Query counters"] + rules.CORRECTION_DAYS,
+                          "BatchGetItem units": 2}, seen
+    (fix,) = content["corrections"]
+    lines = {line["figure"]: (line["old"], line["new"]) for line in fix["lines"]}
+    assert fix["date"] == yesterday and lines["attempts"] == (0, 1) and lines["a:agent09:attempts"] == (0, 1)
+    seen, content = digest_calls(monkeypatch, "state")  # no agents: no read more than without corrections
+    assert content["corrections"][0]["date"] == yesterday
+    assert dict(seen) == {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 1,  # its units
+                          "BatchGetItem digests": 1, "BatchGetItem units": 2, "GetItem digests": 1}, seen
