@@ -517,6 +517,35 @@ def test_a_refused_call_is_set_aside_with_its_reason_and_the_rest_are_sent(web: 
     page.context.close()
 
 
+def test_an_agent_who_leases_too_fast_is_slowed_and_the_board_shows_it(web: Web) -> None:
+    """The probe's harvest: lease, log a 0-second no-answer, again. After ten contacts in a couple of
+    minutes the agent is told to slow down (in their language), and the supervisors' board says so."""
+    harvester = web.api_as("agent05")
+    cid = web.campaigns["relay"]
+    for _ in range(12):
+        r = harvester.session.post(f"{web.stack.api_url}/campaigns/{cid}/next", timeout=30)
+        if r.status_code == 429:
+            break
+        screen = r.json()
+        assert r.status_code == 200 and screen["status"] == "leased", r.text
+        harvester.call("POST", "/calls", {"call_id": str(uuid.uuid4()), "campaign_id": cid,
+                                          "contact_id": screen["contact"]["contact_id"], "disposition": "no_answer",
+                                          "started_at": datetime.now(UTC).isoformat(), "duration_s": 0}, expect=201)
+    assert r.status_code == 429 and r.json()["error"]["code"] == "too_fast" and int(r.headers["Retry-After"]) >= 1
+
+    page = web.page("agent05")
+    page.goto(f"/#/call/{cid}")
+    expect(page.locator(".notice-error")).to_contain_text("थोड़ा रुकें")
+    web.a11y(page, "20-too-fast")
+    board = web.page("supervisor")
+    board.goto("/#/board")
+    card = board.locator("section.pacing li[data-pacing=agent05]")
+    expect(card).to_contain_text("आज 1 बार रोका गया")
+    web.a11y(board, "21-board-pacing")
+    page.context.close()
+    board.context.close()
+
+
 def test_small_phone_360_by_640_with_48px_targets(web: Web) -> None:
     page = web.page(viewport={"width": 360, "height": 640}, device_scale_factor=2)
     w.sign_in(page, "agent09", web.password)
