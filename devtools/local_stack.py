@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = "ap-south-1"
 DEFAULT_DEMO_PASSWORD = "sampark-local-2026"  # local stack only: documented in the README
 LOCAL_SES_SENDER = "sampark-local@example.org"  # verified in the local moto account at start
-LOG_DIR = ROOT / ".local" / "logs"  # `make run`'s server and job logs (git-ignored)
+LOG_DIR = ROOT / ".local" / "logs"  # `make run`'s server and job logs (git-ignored); SAMPARK_LOG_DIR moves them
 PARENT_PID = "SAMPARK_PARENT_PID"  # set for the servers: the runner they die with
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1
@@ -311,6 +311,10 @@ def _send_logs_to(stream: Any) -> None:
         logging.getLogger().addHandler(logging.StreamHandler(stream))
 
 
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def banner(stack: LocalStack, at: Any, password_from_env: bool) -> str:
     """What `make run` prints once it serves: the URL, the logins, who is on duty now and how a
     supervisor puts someone on duty, and where the logs are."""
@@ -328,8 +332,7 @@ def banner(stack: LocalStack, at: Any, password_from_env: bool) -> str:
                f"{', '.join(duty.supervisors) or '(none)'} and {len(duty.agents)} agents:\n{_wrap(list(duty.agents))}")
     else:
         now = f"  on duty now: nobody, no shift is in progress (shifts: {duty.window})"
-    logs = "\n".join(f"    {name:5} {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
-                     for name, path in stack.logs.items())
+    logs = "\n".join(f"    {name:5} {_shown(path)}" for name, path in stack.logs.items())
     return f"""
 Sampark is running at {url}   (Ctrl-C stops everything)
   demo district: {s['units']} units, {s['contacts']} contacts, {s['logins']} logins (seeded in {s['seconds']} s, \
@@ -357,16 +360,17 @@ def main() -> int:
 
     api_port = int(os.environ.get("SAMPARK_API_PORT", "8000"))
     moto_port = int(os.environ.get("SAMPARK_MOTO_PORT", "5001"))
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    jobs_log = LOG_DIR / f"jobs-{api_port}.log"
+    log_dir = Path(os.environ.get("SAMPARK_LOG_DIR") or LOG_DIR).resolve()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    jobs_log = log_dir / f"jobs-{api_port}.log"
     jobs = open(jobs_log, "w", encoding="utf-8")  # noqa: SIM115 - for the life of the process
     from chalicelib.core import observability  # noqa: F401 - its logger's handler, sent to the file next
 
     _send_logs_to(jobs)
-    stack = LocalStack(api_port=api_port, moto_port=moto_port, log_dir=LOG_DIR, roster=True,
+    stack = LocalStack(api_port=api_port, moto_port=moto_port, log_dir=log_dir, roster=True,
                        progress=lambda step: print(f"  {step}", flush=True))
     try:
-        print(f"Starting the local stack (logs in {LOG_DIR.relative_to(ROOT)}/)…", flush=True)
+        print(f"Starting the local stack (logs in {_shown(log_dir)}/)…", flush=True)
         stack.start()
         _send_logs_to(jobs)  # and the handler Chalice added when the pumps imported the app
         stack.logs["jobs"] = jobs_log

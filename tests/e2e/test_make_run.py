@@ -29,6 +29,7 @@ from devtools.local_stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e-demo-pass-1"
+LOGS = ROOT / "test-output" / "make-run-logs"  # not .local/logs: the tests' runners use ports of their own
 
 
 class Runner:
@@ -38,7 +39,7 @@ class Runner:
     def __init__(self) -> None:
         self.api_port, self.moto_port = free_port(), free_port()
         env = {**os.environ, "SAMPARK_API_PORT": str(self.api_port), "SAMPARK_MOTO_PORT": str(self.moto_port),
-               "SAMPARK_DEMO_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1"}
+               "SAMPARK_DEMO_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1", "SAMPARK_LOG_DIR": str(LOGS)}
         self.path = ROOT / "test-output" / f"make-run-{self.api_port}.log"
         self.path.parent.mkdir(exist_ok=True)
         self.log = open(self.path, "w+b")  # noqa: SIM115
@@ -243,10 +244,19 @@ def check_banner(runner: Runner, banner: str) -> None:
         assert any(s["on_duty"] and s["reason"] == "on_duty" for s in duty.values()), duty
     rosters = requests.get(f"{url}/rosters/next", headers=sup, timeout=30)
     assert rosters.status_code == 200 and rosters.json()["summary"], rosters.text
-    assert "/duty-override" in banner and 'Authorization: Bearer $SUP' in banner
+    # the banner's curl lines, pasted into a shell as they stand, put that agent on duty
+    lines = banner.split("put an agent on duty", 1)[1].split("\n  programmes:", 1)[0].split("\n", 1)[1]
+    agent = re.search(r"/agents/(agent\d\d)/duty-override", lines)
+    assert agent and 'Authorization: Bearer $SUP' in lines, banner
+    assert agent.group(1) not in listed  # an agent who is not on duty now
+    pasted = subprocess.run(["bash", "-c", lines], env={**os.environ, "SAMPARK_DEMO_PASSWORD": PASSWORD},
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert '"active":true' in pasted.stdout.replace(" ", ""), (pasted.stdout, pasted.stderr)
+    now = requests.get(f"{url}/agents/{agent.group(1)}/duty", headers=sup, timeout=30).json()
+    assert now["on_duty"] and now["reason"] == "override", now
     logs = {name: ROOT / path for name, path in re.findall(r"^ {4}(moto|api|jobs) +(\S+)$", banner, re.M)}
     assert set(logs) == {"moto", "api", "jobs"}, banner
-    assert all(str(p).startswith(str(ROOT / ".local" / "logs")) for p in logs.values())
+    assert all(p.parent == LOGS for p in logs.values()), logs
     assert "POST / HTTP/1.1" in logs["moto"].read_text(errors="replace")  # the emulator's request lines
     assert "/agents/agent01/duty" in logs["api"].read_text(errors="replace")  # chalice local's
     terminal = runner.output()
