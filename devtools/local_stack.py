@@ -162,6 +162,7 @@ class LocalStack:
             "SAMPARK_STAGE": "local", "SAMPARK_TABLE_PREFIX": "sampark-local",
             "SAMPARK_AWS_ENDPOINT": self.endpoint, "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
+            PARENT_PID: str(os.getpid()),  # the servers' environment: they die with this process
         }
         # moto's server, with DynamoDB's atomicity under concurrent requests (see devtools/moto_local.py)
         moto = self._spawn("moto", [sys.executable, "-m", "devtools.moto_local", "-H", "127.0.0.1",
@@ -191,7 +192,8 @@ class LocalStack:
         from .local_imports import create_bulk_resources
 
         self.env.update(create_bulk_resources(self.endpoint, REGION))
-        os.environ.update({k: v for k, v in self.env.items() if k.startswith(("AWS_", "SAMPARK_", "POWERTOOLS_"))})
+        os.environ.update({k: v for k, v in self.env.items()
+                           if k.startswith(("AWS_", "SAMPARK_", "POWERTOOLS_")) and k != PARENT_PID})
         from chalicelib.core import db
         from chalicelib.core.clients import reset_clients
         from chalicelib.core.settings import get_settings, reset_settings
