@@ -16,8 +16,20 @@ _BAD_SESSION = {"ResourceNotFoundException", "CodeMismatchException", "ExpiredCo
 _BUSY = {"TooManyRequestsException", "LimitExceededException"}
 
 
+# Cognito's own lockout (not configurable): after five failures it refuses every password, the right one
+# too, for 2^(n-5) s up to ~15 minutes, with this message. Not "wrong password": a wait, which the app's
+# throttle gives back instead of counting against the caller's own budget.
+_PAUSED = "password attempts exceeded"
+_PAUSE_S = 60
+
+
 def _translate(exc: ClientError) -> errors.AppError:
     code = exc.response.get("Error", {}).get("Code", "")
+    message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+    if code == "NotAuthorizedException" and _PAUSED in message:
+        return errors.TooManyRequests(
+            "the sign-in service has paused this username after repeated failed attempts; try again in a "
+            "few minutes", code="sign_in_paused", details={"retry_after_s": _PAUSE_S})
     if code in _REFUSED:
         return errors.Unauthorized("wrong username or password")
     if code in _BUSY:

@@ -67,3 +67,20 @@ def test_a_first_sign_in_with_a_weak_new_password_is_400_on_that_field(api: Api,
     done = api.post("/auth/new-password", {"username": "asha01", "session": first.error["session"],
                                            "new_password": "my-own-pass-42"}, role=None)
     assert done.status == 200, done.body
+
+
+def test_cognitos_own_lockout_is_a_wait_not_a_wrong_password(
+        api: Api, aws: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cognito refuses even the right password for a while after repeated failures (from anyone, anywhere):
+    the office is told to wait (429 sign_in_paused), and those refusals do not use up its own budget of
+    refused passwords, so it signs in as soon as Cognito does."""
+    outage = Outage(monkeypatch, sign_in)
+    outage.fail("initiate_auth", ClientError(
+        {"Error": {"Code": "NotAuthorizedException", "Message": "Password attempts exceeded"}}, "InitiateAuth"))
+    for _ in range(8):  # more than the 5 refused passwords a (username, address) pair may have
+        paused = api.post("/auth/login", {"username": "user-agent", "password": PASSWORD}, role=None)
+        assert paused.status == 429 and paused.error["code"] == "sign_in_paused", paused.body
+        assert paused.headers.get("Retry-After") == "60"
+    outage.heal()
+    ok = api.post("/auth/login", {"username": "user-agent", "password": PASSWORD}, role=None)
+    assert ok.status == 200, ok.body
