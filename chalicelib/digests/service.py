@@ -222,26 +222,38 @@ def _build(audience: str, period: str) -> Built:
         content.update(_followup(campaigns))
     corrections: list[store.Correction] = []
     if not shift:
-        content["corrections"] = []
-        for x in sorted(sent, reverse=True):  # the day before first
-            x_totals = day_totals_of(x, scopes[x])
-            fresh = {"headline": rules.day_headline(x_totals, day_totals_of(rules.previous_day(x), scopes[x])),
-                     "by_disposition": rules.dispositions(x_totals, day_totals_of(rules.previous_day(x), scopes[x])),
-                     "campaigns": {cid: {k: fig(counters.day_unit(x, cid, did))[k] for k in ("attempts", "connects")}
-                                   for cid, did in scopes[x]},
-                     "agents": [rules.agent_row(item.agent or item.sk[2:], counters.figures(item))
-                                for item in store.partition(f"d#{x}#agents")] if audience == "district" else None}
-            stored = dict(sent[x].content or {})
-            now = rules.corrected(stored, fresh, period)
-            lines = rules.changed_lines(stored, now)
-            if not lines:
-                continue
-            content["corrections"].append({"date": x, "lines": lines})
-            corrections.append(store.Correction(sent[x], now, {**(sent[x].snapshot or {}), "day": x_totals}))
+        content["corrections"], corrections = _corrections(audience, period, sent, scopes, found)
     snapshot: dict[str, Any] = {"day": day_totals, "units": {u["unit_id"]: u["connects"] for u in rows}}
     if not shift:
         snapshot["campaigns"] = [list(pair) for pair in scope]
     return Built(content, snapshot, corrections)
+
+
+def _corrections(audience: str, period: str, sent: dict[str, Any], scopes: dict[str, Scope],
+                 found: dict[tuple[str, str], Any]) -> tuple[list[dict[str, Any]], list[store.Correction]]:
+    """The day digests sent for the days checked (rules.correction_days), compared with what their
+    counters say now (read with this digest's: no call log): the changed figures (the section, newest
+    day first) and each changed digest brought up to date (its write, on the version read)."""
+    def totals(day: str, scope: Scope) -> dict[str, int]:
+        return rules.totals([counters.figures(found.get(counters.day_unit(day, cid, did))) for cid, did in scope])
+
+    section: list[dict[str, Any]] = []
+    writes: list[store.Correction] = []
+    for day in sorted(sent, reverse=True):
+        scope, now = scopes[day], totals(day, scopes[day])
+        before = totals(rules.previous_day(day), scope)
+        fresh = {"headline": rules.day_headline(now, before), "by_disposition": rules.dispositions(now, before),
+                 "campaigns": {cid: {k: counters.figures(found.get(counters.day_unit(day, cid, did)))[k]
+                                     for k in ("attempts", "connects")} for cid, did in scope},
+                 "agents": [rules.agent_row(item.agent or item.sk[2:], counters.figures(item))
+                            for item in store.partition(f"d#{day}#agents")] if audience == "district" else None}
+        was = dict(sent[day].content or {})
+        corrected = rules.corrected(was, fresh, period)
+        lines = rules.changed_lines(was, corrected)
+        if lines:
+            section.append({"date": day, "lines": lines})
+            writes.append(store.Correction(sent[day], corrected, {**(sent[day].snapshot or {}), "day": now}))
+    return section, writes
 
 
 def _scope_of(item: Any, campaigns: list[Any], day: str) -> Scope:
