@@ -41,7 +41,11 @@ def my_callbacks(req: Req) -> dict[str, Any]:
 
 @endpoint(calls_bp, "/contacts/{contact_id}/calls", roles=STAFF)
 def contact_calls(req: Req, contact_id: str) -> dict[str, Any]:
-    return service.contact_calls(contact_id, page_request(req.query, store.CONTACT_KEYS))
+    from ..org.service import audit_call_history
+
+    page = page_request(req.query, store.CONTACT_KEYS)
+    audit_call_history(req.user.username, contact_id)  # notes and answers: audited as a reveal is, first
+    return service.contact_calls(contact_id, page)
 
 
 @endpoint(calls_bp, "/campaigns/{campaign_id}/progress", roles=[SUPERVISOR, ADMIN, *LEADERS])

@@ -19,7 +19,7 @@ from ..core.clock import iso, now_utc
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import count, logger
 from ..core.validate import Field, validate
-from ..imports import blobs, csvio
+from ..imports import blobs, csvio, holdings
 from ..org import rules as org_rules
 from ..org import store as org_store
 from . import store
@@ -44,6 +44,9 @@ HEADERS = {
     "call_logs": ["call_id", "day", "started_at", "agent", "campaign_id", "contact_id", "contact_name", "unit_id",
                   "disposition", "duration_s", "callback_at", "notes", "answers"],
 }
+CONTACT_COLUMN = {kind: header.index("contact_id") for kind, header in HEADERS.items()}
+# Exports that hold call notes (and answers) are audited like a reveal, before anything is read.
+NOTES_AUDIT = {"call_logs": "call_logs_exported", "campaign_results": "call_notes_exported"}
 
 
 def _export_id(actor: str, key: str) -> str:
@@ -90,6 +93,10 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
     if item.full_phones:  # the reveal is recorded before a single number is read
         org_store.audit(f"export#{export_id}", actor, "phones_exported", now,
                         detail=f"{item.kind} of {item.unit_id}")
+    if item.kind in NOTES_AUDIT:  # so is a read of call history and notes
+        span = f", {item.date_from} to {item.date_to}" if days else f", campaign {item.campaign_id}"
+        org_store.audit(f"export#{export_id}", actor, NOTES_AUDIT[item.kind], now,
+                        detail=f"{item.kind} of {item.unit_id}{span}")
     if days:
         item.agents = store.agent_usernames()
         item.cursor = {"agent": 0} if item.agents else None
@@ -142,7 +149,37 @@ def get_export(export_id: str) -> dict[str, Any]:
     item = store.get_export(export_id) if len(export_id) <= 40 else None
     if item is None:
         raise NotFound("export not found", field="export_id")
+    if item.status == "withdrawn":
+        raise blobs.Withdrawn("this export was withdrawn: a person in it was erased; make a new export",
+                              field="export_id")
     return export_view(item)
+
+
+# ---- erasure -------------------------------------------------------------------------------
+
+
+def withdraw_files_of(contact_id: str) -> int:
+    """Erasure reaches stored files: every export and import whose files hold the person (their file
+    holdings, one Query) is marked withdrawn (its route answers 410 from then on, and a part still being
+    written is deleted by its worker), then its objects are deleted. Safe to run again."""
+    from ..imports import service as imports
+    from ..imports import store as import_store
+
+    refs = holdings.files_of(contact_id)
+    now = iso(now_utc())
+    for ref in refs:
+        kind, _, file_id = ref.partition("#")
+        if kind == "export":
+            store.mark_withdrawn(file_id, now)
+            blobs.delete_all([f"exports/{file_id}/"])
+        elif kind == "import":
+            import_store.mark_withdrawn(file_id, now)
+            blobs.delete_all(imports.files_of(file_id))
+    holdings.forget(contact_id, refs)
+    if refs:
+        count("FilesWithdrawn", len(refs))
+        logger.info("files withdrawn for an erasure", extra={"files": refs})
+    return len(refs)
 
 
 # ---- the worker ----------------------------------------------------------------------------
@@ -163,10 +200,30 @@ def process_chunk(export_id: str, seq: int) -> None:
         rows, cursor = _call_rows(item, item.cursor)
     else:
         rows, cursor = _result_rows(item, start)
+    rows = _without_erased(item, rows)
     blobs.write(f"exports/{export_id}/parts/{seq:06d}.csv", csvio.csv_bytes(rows, bom=False))
     if store.checkpoint(export_id, seq, len(rows), cursor, iso(now_utc())):
         item.next_seq, item.cursor = seq + 1, cursor
         _advance(item)
+    else:
+        _clean_if_withdrawn(export_id)
+
+
+def _without_erased(item: store.ExportModel, rows: list[list[Any]]) -> list[list[Any]]:
+    """Record who the part holds (file holdings) before it is written, then keep only the rows whose
+    contact still exists (a consistent read): an erasure either finds the holding or is seen here."""
+    column = CONTACT_COLUMN[item.kind]
+    ids = [str(row[column]) for row in rows]
+    holdings.record(holdings.export_ref(item.export_id), ids)
+    alive = store.existing_contacts(ids)
+    return [row for row in rows if row[column] in alive]
+
+
+def _clean_if_withdrawn(export_id: str) -> None:
+    """A part or file written after erasure withdrew the export is deleted too."""
+    item = store.get_export(export_id)
+    if item is not None and item.status == "withdrawn":
+        blobs.delete_all([f"exports/{export_id}/"])
 
 
 def _advance(item: store.ExportModel) -> None:
@@ -179,6 +236,8 @@ def _advance(item: store.ExportModel) -> None:
     if store.mark_done(item.export_id, file_key, iso(now_utc())):
         count("ExportsDone")
         logger.info("export done", extra={"export_id": item.export_id})
+    else:
+        _clean_if_withdrawn(item.export_id)
 
 
 def _phone_column(item: store.ExportModel, rows: list[Any]) -> dict[str, str]:

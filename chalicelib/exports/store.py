@@ -31,7 +31,7 @@ class ExportModel(Model):
     date_to = UnicodeAttribute(null=True)
     agents = JSONAttribute(null=True)  # call_logs: the logins whose calls are read, fixed at creation
     request_hash = UnicodeAttribute()
-    status = UnicodeAttribute()  # processing -> done | failed
+    status = UnicodeAttribute()  # processing -> done | failed; any -> withdrawn (a person in it was erased)
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -41,6 +41,7 @@ class ExportModel(Model):
     cursor = JSONAttribute(null=True)  # where the next part starts reading; null once all is read
     file_key = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
+    withdrawn_at = UnicodeAttribute(null=True)
 
 
 class AlreadyExists(Exception):
@@ -90,6 +91,22 @@ def mark_failed(export_id: str, message: str, at: str) -> bool:
     actions = [ExportModel.status.set("failed"), ExportModel.error_message.set(message[:1000]),
                ExportModel.finished_at.set(at), ExportModel.updated_at.set(at)]
     return _update(export_id, actions, ExportModel.status == "processing")
+
+
+def mark_withdrawn(export_id: str, at: str) -> bool:
+    """The export's file is withdrawn for good: no link is handed out again, and a part still being
+    written finds its checkpoint refused. The cursor (it names a contact) goes too."""
+    actions = [ExportModel.status.set("withdrawn"), ExportModel.withdrawn_at.set(at), ExportModel.updated_at.set(at),
+               ExportModel.file_key.remove(), ExportModel.cursor.remove()]
+    return _update(export_id, actions, ExportModel.export_id.exists())
+
+
+def existing_contacts(contact_ids: list[str]) -> set[str]:
+    """The ids that still name a contact, read consistently (after their file holdings are recorded,
+    so a contact erased meanwhile is either seen gone here or finds the holding): a BatchGetItem per 100."""
+    ids = list(dict.fromkeys(contact_ids))
+    found = ContactModel.batch_get(ids, consistent_read=True, attributes_to_get=["contact_id"]) if ids else []
+    return {c.contact_id for c in found}
 
 
 def contacts_page(district_id: str, path: str, start: dict[str, Any] | None,

@@ -293,6 +293,19 @@ def reporters_key(district_id: str, contact_id: str) -> tuple[str, str]:
     return f"v#{district_id}#reporters", f"r#{contact_id}"
 
 
+def forget_contact(contact_id: str, district_id: str) -> None:
+    """Erasure: follow-up keeps nothing that identifies the person. The escalations they were the
+    in-charge of (found through their call targets' escalation marks, so this runs before the targets
+    are deleted) drop the id, and their reporter counter (keyed by them, with unit and role) goes."""
+    keys = campaign_store.campaign_of_contact_targets(contact_id)
+    for target in store.targets(keys):
+        info = target.escalation or {}
+        for unit_id in dict.fromkeys([*(info.get("units") or []), info.get("unit_id")]):
+            if unit_id:
+                store.forget_incharge(target.campaign_id, str(unit_id), contact_id)
+    store.delete_counter(reporters_key(district_id, contact_id))
+
+
 def verification_check(campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel,
                        disposition: str, answers: dict[str, Any]) -> Check | None:
     """A connected call on a verification target: each reported answer compared with what the

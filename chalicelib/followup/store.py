@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -201,3 +201,37 @@ def resolve(campaign_id: str, unit_ids: list[str], at: str) -> int:
             if not db.is_condition_failure(exc):
                 raise db.translate(exc) from exc
     return done
+
+
+# ---- erasure ---------------------------------------------------------------------------------
+
+
+def targets(keys: list[tuple[str, str]]) -> list[TargetModel]:
+    """The call targets with these (campaign, contact) keys: a BatchGetItem per 100."""
+    return list(TargetModel.batch_get(keys)) if keys else []
+
+
+def forget_incharge(campaign_id: str, unit_id: str, contact_id: str) -> bool:
+    """The escalation no longer names its in-charge (erased): an open one has nobody to call now."""
+    current = get_escalation(campaign_id, unit_id)
+    if current is None or current.incharge_contact_id != contact_id:
+        return False
+    actions: list[Action] = [EscalationModel.incharge_contact_id.remove()]
+    if current.status == "open":
+        actions.append(EscalationModel.status.set("no_incharge"))
+    try:
+        EscalationModel(campaign_id, unit_id).update(
+            actions=actions, condition=(EscalationModel.incharge_contact_id == contact_id)
+            & (EscalationModel.status == current.status))
+    except UpdateError as exc:
+        if db.is_condition_failure(exc):
+            return forget_incharge(campaign_id, unit_id, contact_id)  # resolved meanwhile: read again
+        raise db.translate(exc) from exc
+    return True
+
+
+def delete_counter(key: tuple[str, str]) -> None:
+    try:
+        CounterModel(*key).delete()
+    except DeleteError as exc:
+        raise db.translate(exc) from exc

@@ -15,10 +15,17 @@ import os
 from functools import cache
 from typing import Any
 
-from ..core.errors import NotFound, Unavailable
+from ..core.errors import AppError, NotFound, Unavailable
 from ..core.settings import Settings, SettingsError, get_settings
 
 LINK_SECONDS = 900
+
+
+class Withdrawn(AppError):
+    """The file was withdrawn because a person it held was erased: answered 410 (the routes of
+    imports and exports register the status)."""
+
+    code = "withdrawn"
 MULTIPART_MIN = 5 * 1024 * 1024
 
 
@@ -122,6 +129,20 @@ def read_json(key: str) -> Any:
 
 def delete(key: str) -> None:
     _s3().delete_object(Bucket=_bucket(), Key=key)
+
+
+def delete_all(prefixes: list[str]) -> int:
+    """Delete every object under these prefixes (a whole key is its own prefix): 1,000 per call."""
+    from botocore.exceptions import ClientError
+
+    doomed = [key for prefix in prefixes for key in keys(prefix)]
+    try:
+        for start in range(0, len(doomed), 1000):
+            batch = [{"Key": k} for k in doomed[start:start + 1000]]
+            _s3().delete_objects(Bucket=_bucket(), Delete={"Objects": batch, "Quiet": True})
+    except ClientError as exc:
+        raise _fail(exc) from exc
+    return len(doomed)
 
 
 def keys(prefix: str) -> list[str]:

@@ -26,8 +26,9 @@ from ..core.errors import Conflict, NotFound, PayloadTooLarge, ValidationError
 from ..core.observability import count, logger
 from ..core.settings import get_settings
 from ..core.validate import Field, validate
+from ..org.rules import mask_phone, normalise_phone
 from ..org.store import ContactModel, PhoneClaimModel, UnitModel, claim_key
-from . import blobs, csvio, rules, store
+from . import blobs, csvio, holdings, rules, store
 
 IDEMPOTENCY_KEY = r"[A-Za-z0-9_-]{8,64}"
 CREATE_SPEC = {
@@ -122,6 +123,9 @@ def get_import(import_id: str) -> dict[str, Any]:
     item = store.get_import(import_id) if len(import_id) <= 40 else None
     if item is None:
         raise NotFound("import not found", field="import_id")
+    if item.status == "withdrawn":
+        raise blobs.Withdrawn("this import's files were withdrawn: a person in them was erased",
+                              field="import_id")
     return import_view(item)
 
 
@@ -206,8 +210,23 @@ def _advance(item: store.ImportModel, next_seq: int) -> None:
     report_key = f"reports/{item.import_id}.csv"
     blobs.concatenate(report_key, csvio.csv_bytes([REPORT_HEADER]), parts)
     if store.mark_done(item.import_id, report_key, iso(now_utc())):
+        blobs.delete_all([item.upload_key])  # the upload holds every row's person: not kept once read
         count("ImportsDone")
         logger.info("import done", extra={"import_id": item.import_id, "rows": int(item.rows_total)})
+    else:
+        _clean_if_withdrawn(item.import_id)
+
+
+def _clean_if_withdrawn(import_id: str) -> None:
+    """A file written after erasure withdrew the import's files is deleted too."""
+    item = store.get_import(import_id)
+    if item is not None and item.status == "withdrawn":
+        blobs.delete_all(files_of(import_id))
+
+
+def files_of(import_id: str) -> list[str]:
+    """The key prefixes of every file an import stores: the upload, its chunks' rejects, the report."""
+    return [f"uploads/{import_id}", f"imports/{import_id}/", f"reports/{import_id}.csv"]
 
 
 # ---- 3. a chunk ------------------------------------------------------------------------------
@@ -234,8 +253,24 @@ class Chunk:
     def source(self) -> str:
         return f"import:{self.item.import_id}"
 
-    def reject(self, line: int, fld: str, value: str, reason: str) -> None:
+    named: list[str] = field(default_factory=list)  # contacts whose rejected rows the report lists
+
+    def reject(self, line: int, fld: str, value: str, reason: str, *, contact_id: str | None = None) -> None:
+        """A row left out, with why. A phone that is a valid number is shown masked (the line says which
+        row): the report does not spread numbers. A row about a known contact is recorded as held by the
+        report, so that erasing them withdraws it."""
+        if fld == "phone" and value:
+            value = _masked(value)
+        if contact_id:
+            self.named.append(contact_id)
         self.outcome.reject(line, self.columns.header_of(fld), value, reason)
+
+
+def _masked(value: str) -> str:
+    try:
+        return mask_phone(normalise_phone(value))
+    except ValidationError:
+        return value  # not a phone number: the admin needs to see what was typed
 
 
 def process_chunk(import_id: str, seq: int) -> None:
@@ -269,6 +304,7 @@ def process_chunk(import_id: str, seq: int) -> None:
     {"contacts": _contacts, "units": _units, "dnc": _dnc}[item.kind](chunk, parsed)
     outcome = chunk.outcome
     outcome.rejects.sort(key=lambda r: int(r[0]))  # the report lists rows in file order
+    holdings.record(holdings.import_ref(import_id), chunk.named)  # before the file that lists them
     blobs.write(f"imports/{import_id}/rejects/{seq:06d}.csv", csvio.csv_bytes(outcome.rejects, bom=False))
     counts = {k: outcome.counts[k] for k in ("created", "updated", "unchanged", "rejected")}
     if sum(counts.values()) != rows:
@@ -276,6 +312,8 @@ def process_chunk(import_id: str, seq: int) -> None:
     if store.checkpoint(import_id, seq, rows, counts, iso(now_utc())):
         item.next_seq = seq + 1
         _advance(item, seq + 1)
+    else:
+        _clean_if_withdrawn(import_id)
 
 
 # ---- contacts ------------------------------------------------------------------------------
@@ -291,6 +329,7 @@ def contact_id_for(item: store.ImportModel, line: int) -> str:
 
 def _contacts(chunk: Chunk, parsed: list[tuple[int, dict[str, str]]]) -> None:
     rows: list[tuple[rules.ContactRow, UnitModel]] = []
+    refused: list[tuple[rules.ContactRow, UnitModel, rules.RowError]] = []
     valid: list[rules.ContactRow] = []
     for line, values in parsed:
         try:
@@ -307,13 +346,21 @@ def _contacts(chunk: Chunk, parsed: list[tuple[int, dict[str, str]]]) -> None:
                 raise rules.RowError("unit_id", row.unit_id, "contacts belong to a district or a unit below it")
             rules.check_role(row, unit.level)
         except rules.RowError as err:
-            chunk.reject(row.line, err.field, err.value, err.reason)
+            if unit is not None and unit.district_id:  # a row refused about someone who may be a contact
+                refused.append((row, unit, err))
+            else:
+                chunk.reject(row.line, err.field, err.value, err.reason)
             continue
         rows.append((row, unit))
     claims: dict[tuple[str, str], PhoneClaimModel] = {}
-    for district in {u.district_id for _, u in rows if u.district_id}:
-        found = store.claims(district, [r.phone for r, u in rows if u.district_id == district])
+    looked_up = rows + [(row, unit) for row, unit, _ in refused]
+    for district in {u.district_id for _, u in looked_up if u.district_id}:
+        found = store.claims(district, [r.phone for r, u in looked_up if u.district_id == district])
         claims.update({(district, phone): claim for phone, claim in found.items()})
+    for row, unit, refusal in refused:  # the report's row is about that contact: erasing them withdraws it
+        known = claims.get((str(unit.district_id), row.phone))
+        chunk.reject(row.line, refusal.field, refusal.value, refusal.reason,
+                     contact_id=known.contact_id if known else None)
     holders = store.contacts([c.contact_id for c in claims.values()])
     creates: list[tuple[rules.ContactRow, UnitModel, ContactModel]] = []
     updates: list[tuple[rules.ContactRow, ContactModel, dict[str, Any]]] = []
@@ -396,13 +443,15 @@ def _write_updates(chunk: Chunk, updates: list[tuple[rules.ContactRow, ContactMo
         fresh = store.contacts([contact.contact_id]).get(contact.contact_id)
         unit = store.units([row.unit_id]).get(row.unit_id)
         if fresh is None or unit is None or fresh.phone != row.phone:
-            chunk.reject(row.line, "phone", row.phone, "the contact changed while importing; import this row again")
+            chunk.reject(row.line, "phone", row.phone, "the contact changed while importing; import this row again",
+                         contact_id=fresh.contact_id if fresh else None)
             continue
         changes = contact_changes(row, unit, fresh)
         if not changes:
             chunk.outcome.counts["unchanged"] += 1
         elif store.update_contacts([(fresh.contact_id, int(fresh.version), {**changes, "updated_at": chunk.stamp})]):
-            chunk.reject(row.line, "phone", row.phone, "the contact was being edited; import this row again")
+            chunk.reject(row.line, "phone", row.phone, "the contact was being edited; import this row again",
+                         contact_id=contact.contact_id)
         else:
             chunk.outcome.counts["updated"] += 1
 

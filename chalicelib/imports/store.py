@@ -39,7 +39,7 @@ class ImportModel(Model):
     consent_purpose = UnicodeAttribute(null=True)
     request_hash = UnicodeAttribute()
     upload_key = UnicodeAttribute()
-    status = UnicodeAttribute()  # awaiting_upload -> processing -> done | failed
+    status = UnicodeAttribute()  # awaiting_upload -> processing -> done | failed; any -> withdrawn
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -59,6 +59,7 @@ class ImportModel(Model):
     error_code = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
     report_key = UnicodeAttribute(null=True)
+    withdrawn_at = UnicodeAttribute(null=True)  # a person its files held was erased: the files are gone
 
 
 class AlreadyExists(Exception):
@@ -118,6 +119,14 @@ def mark_done(import_id: str, report_key: str, at: str) -> bool:
     actions = [ImportModel.status.set("done"), ImportModel.report_key.set(report_key),
                ImportModel.finished_at.set(at), ImportModel.updated_at.set(at)]
     return _update(import_id, actions, ImportModel.status == "processing")
+
+
+def mark_withdrawn(import_id: str, at: str) -> bool:
+    """The import's files (upload, rejected rows, error report) are withdrawn for good; a chunk still
+    running finds its checkpoint refused."""
+    actions = [ImportModel.status.set("withdrawn"), ImportModel.withdrawn_at.set(at), ImportModel.updated_at.set(at),
+               ImportModel.report_key.remove()]
+    return _update(import_id, actions, ImportModel.import_id.exists())
 
 
 # ---- what a chunk reads --------------------------------------------------------------------

@@ -68,10 +68,20 @@ def update_contact(req: Req, contact_id: str) -> dict[str, Any]:
 
 @endpoint(org_bp, "/contacts/{contact_id}", methods=["DELETE"], roles=[ADMIN])
 def erase_contact(req: Req, contact_id: str) -> tuple[int, dict[str, Any]]:
-    service.erase_contact(req.user.username, contact_id)
-    return 200, {"contact_id": contact_id, "erased": True}
+    return 200, service.erase_contact(req.user.username, contact_id)
 
 
 @endpoint(org_bp, "/contacts/{contact_id}/opt-out", methods=["POST"], roles=STAFF)
 def opt_out(req: Req, contact_id: str) -> dict[str, Any]:
     return service.opt_out(req.user.username, contact_id)
+
+
+@endpoint(org_bp, "/contacts/{contact_id}/audit", roles=[ADMIN])
+def contact_audit(req: Req, contact_id: str) -> dict[str, Any]:
+    return service.contact_audit(contact_id, page_request(req.query, store.AUDIT_KEYS))
+
+
+@endpoint(org_bp, "/audit", roles=[ADMIN])
+def actor_audit(req: Req) -> dict[str, Any]:
+    return service.actor_audit(req.query.get("actor"), req.query.get("from") or None, req.query.get("to") or None,
+                               page_request(req.query, store.ACTOR_KEYS))

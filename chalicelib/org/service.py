@@ -9,7 +9,8 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from ..core.clock import iso, now_utc
+from ..core import clock
+from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.ids import new_id
 from ..core.paging import Page, PageRequest, page_body
@@ -49,6 +50,8 @@ PATCH_SPEC = {
     "consent": Field("object", fields=CONSENT_SPEC),
 }
 IDEMPOTENCY_KEY = r"[A-Za-z0-9_-]{8,64}"
+CONTACT_ID = r"ct_[0-9a-z]{26}"
+ACTOR = r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}"
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -76,7 +79,7 @@ def put_unit(unit_id: str, body: Any) -> tuple[int, dict[str, Any]]:
     existing = store.get_unit(unit_id)
     if existing and (existing.level != data["level"] or existing.parent_id != parent_id):
         raise Conflict("a unit's level and parent cannot change once created", field="parent_id")
-    now = iso(now_utc())
+    now = iso(clock.now_utc())
     unit = store.UnitModel(
         unit_id, level=data["level"], name_hi=data["name_hi"], name_en=data["name_en"],
         parent_id=parent_id, parent_key=parent_id or store.ROOT,
@@ -174,7 +177,7 @@ def create_contact(actor: str, body: Any, idempotency_key: str | None) -> tuple[
     phone = rules.normalise_phone(data["phone"])
     unit = _contact_unit(data["unit_id"], data["role"])
     body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    now = now_utc()
+    now = clock.now_utc()
     consent = data["consent"]
     contact_id = _derived_contact_id(actor, idempotency_key) if idempotency_key else new_id("ct")
     contact = store.ContactModel(
@@ -209,7 +212,7 @@ def _matches(pattern: str, value: str) -> bool:
 
 
 def require_contact(contact_id: str) -> store.ContactModel:
-    contact = store.get_contact(contact_id) if _matches(r"ct_[0-9a-z]{26}", contact_id) else None
+    contact = store.get_contact(contact_id) if _matches(CONTACT_ID, contact_id) else None
     if contact is None:
         raise NotFound("contact not found", field="contact_id")
     return contact
@@ -217,9 +220,10 @@ def require_contact(contact_id: str) -> store.ContactModel:
 
 def read_contact(actor: str, contact_id: str, reveal: bool) -> dict[str, Any]:
     """A single contact; the full phone only when asked for, and that reveal is audited first."""
+    if reveal and not (_matches(CONTACT_ID, contact_id)
+                       and store.audit_contact(contact_id, actor, "phone_revealed", iso(clock.now_utc()))):
+        raise NotFound("contact not found", field="contact_id")
     contact = require_contact(contact_id)
-    if reveal:
-        store.audit(f"contact#{contact_id}", actor, "phone_revealed", iso(now_utc()))
     return contact_view(contact, reveal=reveal)
 
 
@@ -248,32 +252,48 @@ def update_contact(actor: str, contact_id: str, body: Any) -> dict[str, Any]:
     if "consent" in data:
         consent = data["consent"]
         changes.update(consent_source=consent["source"], consent_purpose=consent["purpose"],
-                       consent_at=iso(consent.get("at") or now_utc()))
+                       consent_at=iso(consent.get("at") or clock.now_utc()))
     new_phone = None
     if "phone" in data:
         phone = rules.normalise_phone(data["phone"])
         if phone != current.phone:
             new_phone = phone
             changes.update(phone=phone, phone_last4=phone[-4:], wrong_number=False)
-    changes["updated_at"] = iso(now_utc())
+    changes["updated_at"] = iso(clock.now_utc())
     updated = store.update_contact(current, version, changes, new_phone)
     if new_phone:
         store.audit(f"contact#{contact_id}", actor, "phone_changed", changes["updated_at"])
     return contact_view(updated)
 
 
-def erase_contact(actor: str, contact_id: str) -> None:
-    from ..calls.service import erase_contact_history  # calls build on org: imported when used
+def erase_contact(actor: str, contact_id: str) -> dict[str, Any]:
+    """Erase a person: follow-up's records of them (before their call targets, which lead to them),
+    their call logs and targets, the contact and its phone claim, every stored file that holds them
+    (withdrawn: after the contact is gone, see imports/holdings.py), and last the audit trail, moved
+    to a name that no longer leads to them. A retry after a failure finishes what is left."""
+    from ..calls.service import erase_contact_history  # features above org: imported when used
+    from ..exports.service import withdraw_files_of
+    from ..followup.service import forget_contact
 
-    contact = require_contact(contact_id)
-    erase_contact_history(contact_id)  # call logs (notes, answers) and call targets first: a retry finds the rest
-    store.erase_contact(contact)
-    store.audit(f"contact#{contact_id}", actor, "erased", iso(now_utc()))
+    contact = store.get_contact(contact_id) if _matches(CONTACT_ID, contact_id) else None
+    erased: dict[str, int] = {}
+    if contact is not None:
+        forget_contact(contact_id, contact.district_id)
+        erased = erase_contact_history(contact_id)
+        store.erase_contact(contact)
+    files = withdraw_files_of(contact_id) if _matches(CONTACT_ID, contact_id) else 0
+    subject = f"erased#{new_id('er')[3:]}"
+    moved = store.move_audit(f"contact#{contact_id}", subject) if _matches(CONTACT_ID, contact_id) else 0
+    if contact is None and not (files or moved):
+        raise NotFound("contact not found", field="contact_id")
+    detail = f"calls {erased.get('calls', 0)}, targets {erased.get('targets', 0)}, files {files}"
+    store.audit(subject, actor, "erased", iso(clock.now_utc()), detail=detail)
+    return {"contact_id": contact_id, "erased": True, "files_withdrawn": files}
 
 
 def opt_out(actor: str, contact_id: str) -> dict[str, Any]:
     require_contact(contact_id)
-    contact = store.opt_out(contact_id, iso(now_utc()), f"user:{actor}")
+    contact = store.opt_out(contact_id, iso(clock.now_utc()), f"user:{actor}")
     return contact_view(contact)
 
 
@@ -285,3 +305,64 @@ def list_contacts(unit_id: str, role: str | None, page: PageRequest) -> dict[str
         raise ValidationError("list contacts district by district", field="unit_id")
     result: Page[store.ContactModel] = store.contacts_in_subtree(unit.district_id, unit.path, role, page)
     return page_body([contact_list_item(c) for c in result.items], result.next_key)
+
+
+# ---- the audit trail -----------------------------------------------------------------------
+
+
+def audit_view(entry: store.AuditModel) -> dict[str, Any]:
+    return {"subject": entry.subject, "at": entry.at_id.split("#", 1)[0], "actor": entry.actor,
+            "action": entry.action, "detail": entry.detail}
+
+
+def audit_call_history(actor: str, contact_id: str) -> None:
+    """A read of a contact's call history (notes, answers) is audited as a reveal is, before it is read.
+    No contact, no entry (an erased person's history is gone with them, and gets no new entry)."""
+    if _matches(CONTACT_ID, contact_id):
+        store.audit_contact(contact_id, actor, "call_history_read", iso(clock.now_utc()))
+
+
+def contact_audit(contact_id: str, page: PageRequest) -> dict[str, Any]:
+    """Who saw or changed a contact's personal data, newest first."""
+    require_contact(contact_id)
+    result = store.audit_trail(f"contact#{contact_id}", page)
+    return page_body([audit_view(e) for e in result.items], result.next_key)
+
+
+def actor_audit(actor: str | None, start: str | None, end: str | None, page: PageRequest) -> dict[str, Any]:
+    """What one person saw or changed, newest first, between two IST days (both included) or two
+    instants with their offsets."""
+    if not actor:
+        raise ValidationError("name the person whose trail to read (actor)", field="actor")
+    if not _matches(ACTOR, actor):
+        raise ValidationError("actor is a login name", field="actor")
+    low = _audit_bound(start, "from", end_of_day=False) if start else "0"
+    high = _audit_bound(end, "to", end_of_day=True) if end else "~"
+    if start and end and low >= high:
+        raise ValidationError("to is before from", field="to")
+    result = store.audit_of_actor(actor, low, high, page)
+    return page_body([audit_view(e) for e in result.items], result.next_key)
+
+
+def _audit_bound(value: str, field: str, *, end_of_day: bool) -> str:
+    """A day (YYYY-MM-DD, an IST day: its start, or the start of the next for `to`) or an ISO-8601
+    instant with its offset, as the UTC text the audit's sort key starts with."""
+    from datetime import date, datetime, time, timedelta
+
+    from ..core.clock import IST, parse_iso
+
+    bad = ValidationError(f"{field} must be a date (YYYY-MM-DD) or a time with its offset, years 2000-2100",
+                          field=field)
+    if len(value) > 40:
+        raise bad
+    try:
+        if _matches(r"\d{4}-\d{2}-\d{2}", value):
+            day = date.fromisoformat(value)
+            instant = datetime.combine(day + timedelta(days=1 if end_of_day else 0), time(), IST)
+        else:
+            instant = parse_iso(value)
+    except (ValueError, OverflowError) as exc:
+        raise bad from exc
+    if not 2000 <= instant.year <= 2100:
+        raise bad
+    return iso(instant)
