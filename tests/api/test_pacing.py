@@ -11,7 +11,6 @@ import pytest
 
 from chalicelib.calls.counters import CounterModel, pace_window
 from chalicelib.campaigns import pacing
-from chalicelib.core.settings import SettingsError
 from chalicelib.org.store import AuditModel
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
@@ -46,23 +45,6 @@ def harvest(api: Api, cid: str, token: str) -> Any:
 
 def slowdowns(agent: str) -> list[AuditModel]:
     return [a for a in AuditModel.query(f"agent#{agent}") if a.action == "pacing_slowed"]
-
-
-def test_defaults_let_a_person_through_and_stop_a_script() -> None:
-    limits = pacing.limits()
-    assert (limits.max_leases, limits.window_s) == (10, 120)
-    window = pacing.window(ist(DAY, "10:00"), limits)
-    assert window.retry_after_s == 120 and int(window.key) % 120 == 0
-
-
-def test_thresholds_come_from_the_environment_and_bad_values_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(pacing.MAX_LEASES_ENV, "3")
-    monkeypatch.setenv(pacing.WINDOW_ENV, "60")
-    assert pacing.limits() == pacing.Pacing(3, 60)
-    for bad in ("0", "-2", "ten"):
-        monkeypatch.setenv(pacing.MAX_LEASES_ENV, bad)
-        with pytest.raises(SettingsError, match=pacing.MAX_LEASES_ENV):
-            pacing.limits()
 
 
 def test_leasing_faster_than_a_person_can_dial_is_slowed_with_retry_after(

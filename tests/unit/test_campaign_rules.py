@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.campaigns import rules
+from chalicelib.campaigns import pacing, rules
 from chalicelib.core.clock import IST
 from chalicelib.core.errors import ValidationError
+from chalicelib.core.settings import SettingsError
 
 QUESTIONS = rules.check_questions([
     {"id": "received", "kind": "yes_no", "text_hi": "मिला?", "text_en": "Received?", "required": True},
@@ -160,3 +161,30 @@ def test_units_met_first_in_tree_order_are_each_counted_once(contacts: list[tupl
         previous = tree_key
     distinct = {(u.unit_id, u.level) for tree_key, role in contacts for u in rules.path_units(tree_key, role)}
     assert set(seen) == distinct and set(seen.values()) <= {1}
+
+
+# ---- pacing of the next call (chalicelib/campaigns/pacing.py) ------------------------------
+
+
+def test_defaults_let_a_person_through_and_stop_a_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(pacing.MAX_LEASES_ENV, raising=False)
+    monkeypatch.delenv(pacing.WINDOW_ENV, raising=False)
+    limits = pacing.limits()
+    assert (limits.max_leases, limits.window_s) == (10, 120)
+    start = datetime(2026, 3, 10, 4, 30, tzinfo=UTC)
+    window = pacing.window(start, limits)
+    assert window.key == str(int(start.timestamp())) and window.retry_after_s == 120
+    later = pacing.window(start.replace(minute=31, second=59, microsecond=900000), limits)
+    assert later.key == window.key and later.retry_after_s == 1  # never 0: Retry-After is at least a second
+    assert window.expires_at == int(start.timestamp()) + 120 + pacing.KEEP_S
+    assert pacing.window(start.replace(minute=32), limits).key == str(int(start.timestamp()) + 120)
+
+
+def test_thresholds_come_from_the_environment_and_bad_values_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(pacing.MAX_LEASES_ENV, "3")
+    monkeypatch.setenv(pacing.WINDOW_ENV, "60")
+    assert pacing.limits() == pacing.Pacing(3, 60)
+    for bad in ("0", "-2", "ten"):
+        monkeypatch.setenv(pacing.MAX_LEASES_ENV, bad)
+        with pytest.raises(SettingsError, match=pacing.MAX_LEASES_ENV):
+            pacing.limits()
