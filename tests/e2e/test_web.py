@@ -1,12 +1,15 @@
 """The mobile web client in a real browser: Debian's Chromium driven by Playwright with a Pixel 5
 profile, against `chalice local` and the moto server (devtools.local_stack).
 
-Proven here: an agent signs in, takes the next contact, calls, records a connected call with
-answers, and sees it in their calls and the campaign's progress; calls recorded offline survive a
-reload and reach the server exactly once each; a second agent never sees a contact the first one
-holds; the supervisor board shows a call within one refresh; Hindi and English both render, with
-times in IST whatever the phone's time zone; every refusal of the API gets a clear message; axe-core
-finds no serious or critical violation on any screen; 360x640 works with 48 px touch targets.
+Proven here: an agent signs in, takes the next contact, calls, records a connected call with answers,
+and sees it in their calls and the campaign's progress; calls recorded offline survive a reload and
+reach the server exactly once each; a call made offline past its hold, after another agent took the
+person, is recorded as a late call; a call the server refuses is set aside with its reason and never
+holds up the rest; an agent who leases too fast is slowed and the board shows it; a second agent never
+sees a contact the first one holds; the supervisor board shows a call within one refresh; Hindi and
+English both render, with times in IST whatever the phone's time zone; every refusal of the API gets a
+clear message; axe-core finds no serious or critical violation on any screen; 360x640 works with 48 px
+touch targets.
 Screenshots of every screen go to test-output/screenshots/, axe results to test-output/axe/.
 """
 
