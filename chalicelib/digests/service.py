@@ -4,6 +4,7 @@ preview it, manage recipients, and honour SES bounces and complaints. No Chalice
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..calls import counters
@@ -88,11 +89,13 @@ def build(audience: str, period: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return built.content, built.snapshot
 
 
+@dataclass
 class Built:
     """A digest as built: its content, its snapshot, and the corrected earlier day digests to store with it."""
 
-    def __init__(self, content: dict[str, Any], snapshot: dict[str, Any], corrections: list[store.Correction]) -> None:
-        self.content, self.snapshot, self.corrections = content, snapshot, corrections
+    content: dict[str, Any]
+    snapshot: dict[str, Any]
+    corrections: list[store.Correction]
 
 
 Scope = list[tuple[str, str]]  # (campaign_id, district_id) of the campaigns a day digest reports
