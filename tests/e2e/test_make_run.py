@@ -25,7 +25,8 @@ import pytest
 import requests
 
 from devtools.demo_data import generate_district
-from devtools.local_stack import free_port
+from devtools.local_stack import DEFAULT_DEMO_PASSWORD, free_port
+from tests.e2e.test_readme import check_readme_walkthroughs
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e-demo-pass-1"
@@ -36,10 +37,14 @@ class Runner:
     """`python -m devtools.local_stack` (what `make run` runs) in a process group of its own, as a
     terminal runs it, so that the test can signal the group as a terminal or a supervisor would."""
 
-    def __init__(self) -> None:
+    def __init__(self, password: str | None = PASSWORD) -> None:
+        """`password`: SAMPARK_DEMO_PASSWORD for the demo logins; None: the README's default."""
         self.api_port, self.moto_port = free_port(), free_port()
-        env = {**os.environ, "SAMPARK_API_PORT": str(self.api_port), "SAMPARK_MOTO_PORT": str(self.moto_port),
-               "SAMPARK_DEMO_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1", "SAMPARK_LOG_DIR": str(LOGS)}
+        self.password = password or DEFAULT_DEMO_PASSWORD
+        env = {k: v for k, v in os.environ.items() if k != "SAMPARK_DEMO_PASSWORD"}
+        env.update({"SAMPARK_API_PORT": str(self.api_port), "SAMPARK_MOTO_PORT": str(self.moto_port),
+                    "PYTHONUNBUFFERED": "1", "SAMPARK_LOG_DIR": str(LOGS),
+                    **({"SAMPARK_DEMO_PASSWORD": password} if password else {})})
         self.path = ROOT / "test-output" / f"make-run-{self.api_port}.log"
         self.path.parent.mkdir(exist_ok=True)
         self.log = open(self.path, "w+b")  # noqa: SIM115
@@ -133,16 +138,17 @@ def runner() -> Iterator[Runner]:
         r.kill()
 
 
-def login(url: str, username: str) -> dict[str, str]:
-    r = requests.post(f"{url}/auth/login", json={"username": username, "password": PASSWORD}, timeout=30)
+def login(url: str, username: str, password: str = PASSWORD) -> dict[str, str]:
+    r = requests.post(f"{url}/auth/login", json={"username": username, "password": password}, timeout=30)
     assert r.status_code == 200, (username, r.text)
     return {"Authorization": f"Bearer {r.json()['id_token']}"}
 
 
-def test_make_run_serves_the_demo_district_and_a_second_run_starts_clean(runner: Runner) -> None:
+def test_make_run_serves_the_demo_district_and_a_second_run_starts_clean(runner: Runner, tmp_path: Path) -> None:
     """One `make run` used as a new user would, stopped with Ctrl-C and a second signal while an
     import is being pumped, then a second one: a fresh server seeded again, without what the first
-    run wrote, killed outright (one test, so the district is seeded twice, not three times)."""
+    run wrote, where the README's curl walkthroughs run as written (tests/e2e/test_readme.py), killed
+    outright (one test, so the district is seeded twice, not three times)."""
     banner = runner.wait_ready()
     assert runner.url in banner and "agent01" in banner and "central" in banner
     assert PASSWORD not in banner  # a password from the environment is not echoed
@@ -209,15 +215,16 @@ def test_make_run_serves_the_demo_district_and_a_second_run_starts_clean(runner:
     runner.assert_all_gone()
     assert import_id
 
-    second = Runner()
+    second = Runner(password=None)  # the README's password
     try:
         banner = second.wait_ready()
         assert "20487 contacts" in banner  # a fresh server, seeded again: nothing doubled
-        admin = login(second.url, "admin")
+        admin = login(second.url, "admin", second.password)
         me = requests.get(f"{second.url}/me", headers=admin, timeout=30)
         assert me.status_code == 200
         gone = requests.get(f"{second.url}/contacts/{cid}", headers=admin, timeout=30)
         assert gone.status_code == 404, gone.text  # the first run's contact went with its server
+        check_readme_walkthroughs(second.api_port, tmp_path)  # the README, verbatim, on a fresh `make run`
         # SIGKILL to the runner alone: no clean-up runs, and its servers go all the same
         servers = second.servers()
         assert len(servers) == 2, servers

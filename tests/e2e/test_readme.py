@@ -1,11 +1,15 @@
-"""The README's curl walkthroughs, run exactly as written against a fresh local stack rostered as
-`make run` rosters it, at whatever hour the suite runs.
+"""The README's curl walkthroughs, run exactly as written against a fresh `make run`, at whatever hour
+the suite runs.
 
 The shell blocks of "A first session with curl" and "Running a campaign with curl" are taken from
 README.md verbatim and run, in that order, by one bash (as a reader pastes them into one shell).
 Nothing in them is substituted: the only addition is a `curl` shell function ahead of them that runs
 the real curl and records each request's arguments, status and body, so that every answer the
-README's comments promise is checked here. A README step that stops working fails this test.
+README's comments promise is checked here. A README step that stops working fails `make test`.
+
+`check_readme_walkthroughs` runs against the second `make run` of tests/e2e/test_make_run.py (a fresh
+runner, rostered, with the README's default password): a stack of its own would seed the district a
+third time (about 50 s of the e2e worker's time).
 """
 
 from __future__ import annotations
@@ -15,22 +19,16 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devtools.local_stack import DEFAULT_DEMO_PASSWORD, LocalStack, free_port
-
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("A first session with curl", "Running a campaign with curl")
-# A district small enough to seed in seconds whose mandal chw-a1-m01 still holds more than one page
-# of 100 contacts (5 kendras x 3 booths x 7 contacts + 6 in-charges = 111), as the walkthrough pages.
-SIZE = {"booths_per_kendra": 3, "contacts_per_booth": 7}
 
 # Records every request the README's commands make (in $(...) too: a file, not a variable), and
 # passes the body through unchanged, as curl -s prints it.
@@ -100,18 +98,11 @@ def test_the_readme_block_extractor_finds_the_walkthroughs() -> None:
         readme_blocks("C", sample + "## D\n")
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(api_port=free_port(), moto_port=free_port(), district_size=SIZE, quiet=True, roster=True,
-                    password=DEFAULT_DEMO_PASSWORD) as s:
-        yield s
-
-
-def run_walkthroughs(stack: LocalStack, tmp_path: Path) -> tuple[list[Request], subprocess.CompletedProcess[str]]:
+def run_walkthroughs(api_port: int, tmp_path: Path) -> tuple[list[Request], subprocess.CompletedProcess[str]]:
     log = tmp_path / "curl.log"
     log.touch()
     script = CURL_SHIM + "\n".join(block for section in SECTIONS for block in readme_blocks(section))
-    env = {**os.environ, "SAMPARK_API_PORT": str(stack.api_port), "README_CURL_LOG": str(log)}
+    env = {**os.environ, "SAMPARK_API_PORT": str(api_port), "README_CURL_LOG": str(log)}
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=180, check=False)
     requests = []
@@ -121,8 +112,9 @@ def run_walkthroughs(stack: LocalStack, tmp_path: Path) -> tuple[list[Request], 
     return requests, done
 
 
-def test_the_readme_walkthroughs_work_as_written(stack: LocalStack, tmp_path: Path) -> None:
-    reqs, done = run_walkthroughs(stack, tmp_path)
+def check_readme_walkthroughs(api_port: int, tmp_path: Path) -> None:
+    """Run both walkthroughs against the stack serving on `api_port` and check every promised answer."""
+    reqs, done = run_walkthroughs(api_port, tmp_path)
     trail = [(r.method, r.path.split("?")[0], r.status) for r in reqs]
     queue = list(reqs)
 
