@@ -109,13 +109,13 @@ def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password
     by_id = {u.unit_id: u for u in units}
     contacts = _contact_models(district, by_id, now)
     claims = [PhoneClaimModel(claim_key(c.district_id, c.phone), contact_id=c.contact_id) for c in contacts]
-    chunks = [(UnitModel, units)]
+    chunks: list[tuple[Any, list[Any]]] = [(UnitModel, units)]
     step = 2500
     chunks += [(ContactModel, contacts[i:i + step]) for i in range(0, len(contacts), step)]
     chunks += [(PhoneClaimModel, claims[i:i + step]) for i in range(0, len(claims), step)]
     chunks += [(AgentModel, _agent_models(district, now))]
     _all([(_batch_put, (model, items)) for model, items in chunks])
-    users = [(name, role, None) for name, role in LEADERS]
+    users: list[tuple[str, str, str | None]] = [(name, role, None) for name, role in LEADERS]
     users += [(a.username, a.role, a.email) for a in district.agents]
     _all([(create_user, (cognito, settings.user_pool_id, name, password, [role], email))
           for name, role, email in users])
