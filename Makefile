@@ -47,7 +47,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
 clean:
-	rm -rf $(VENV) .venv-infra build infra/cdk.out .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output
+	rm -rf $(VENV) .venv-infra build infra/cdk.out .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output .local
 
 # Figures: 20,000 contacts imported through the local stack (write calls per row, seconds), then
 # bench/results.md and .json (devtools/bench.py: cold start, DynamoDB calls per route from the last

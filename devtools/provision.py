@@ -32,6 +32,9 @@ def create_pool(cognito: Any, name: str) -> Pool:
     app_client = cognito.create_user_pool_client(
         UserPoolId=pool["Id"], ClientName=f"{name}-web", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # as infra/identity.py declares (moto issues 1-hour tokens whatever the client says)
+        IdTokenValidity=15, AccessTokenValidity=15, RefreshTokenValidity=840,
+        TokenValidityUnits={"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "minutes"},
     )["UserPoolClient"]
     return Pool(pool["Id"], app_client["ClientId"])
 

@@ -57,10 +57,9 @@ BIG = 64 * 1024
 class CapturingStack(LocalStack):
     """The local stack with each server's stdout and stderr written to a file of its own."""
 
-    def _spawn(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         OUT.mkdir(parents=True, exist_ok=True)
-        name = "moto" if "devtools.moto_local" in args else "chalice"
-        log = open(OUT / f"{name}.log", "wb")  # noqa: SIM115 - closed when the process is reaped
+        log = open(OUT / f"{'chalice' if name == 'api' else name}.log", "wb")  # noqa: SIM115 - closed when the process is reaped
         proc = subprocess.Popen(args, cwd=w.ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
