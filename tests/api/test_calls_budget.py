@@ -27,7 +27,7 @@ BUDGET = {
     "POST /calls": 3,  # one BatchGetItem, (a connect: the first-connect markers), one TransactWriteItems
     "GET /me/calls": 1,
     "GET /me/callbacks": 1,
-    "GET /contacts/{contact_id}/calls": 1,
+    "GET /contacts/{contact_id}/calls": 2,  # the audit entry of the read (notes and answers), then the Query
     "GET /campaigns/{campaign_id}/progress": 2,
 }
 MINE = set(BUDGET)
