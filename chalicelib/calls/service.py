@@ -105,6 +105,8 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         except store.ContactGone as exc:
             raise NotFound("the contact was erased", field="contact_id") from exc
         count("CallsRecorded")
+        if write.log.late:
+            count("LateCalls")
         followup.after_call(snap.campaign, snap.target, write.log.result)
         return 201, write.log.result, False
     raise Conflict("the call target changed while this call was being recorded; send it again",
@@ -165,7 +167,6 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
         if not store.was_handed(target.contact_id, user.username, campaign.campaign_id, iso(since), iso(until)):
             raise Conflict("you do not hold this call; ask for the next call", field="contact_id",
                            code="lease_not_held")
-        count("LateCalls")
     now_s = iso(now)
     held_by_other = late and target.lease_agent not in (None, user.username) and (target.lease_until or "") > now_s
     ended = started + timedelta(seconds=data["duration_s"])
