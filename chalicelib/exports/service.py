@@ -4,8 +4,11 @@ No Chalice, boto3 or PynamoDB here.
 
 Phones are masked (last four digits) unless the admin asks for full numbers; that request is written
 to the audit log (subject `export#<id>`, action `phones_exported`) before anything is read.
-The CSV opens correctly in spreadsheet programs: UTF-8 with a BOM, and every cell that a
-spreadsheet would run as a formula (= + - @ tab CR) starts with an apostrophe.
+Exports that hold call notes (call logs, campaign results) are audited the same way
+(`call_logs_exported`, `call_notes_exported`). The CSV opens correctly in spreadsheet programs: UTF-8
+with a BOM, and every cell that a spreadsheet would run as a formula (= + - @ tab CR) starts with an
+apostrophe. Every part records the contacts it holds (imports/holdings.py) before it is written, so
+erasing a person withdraws the export (`withdraw_files_of`): its files are deleted and it answers 410.
 """
 
 from __future__ import annotations

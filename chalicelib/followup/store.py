@@ -5,6 +5,7 @@ a verification campaign and its targets. The only module of this feature that to
 once (does_not_exist), in the same transaction as the call target it creates or requeues.
 Verification figures live in the report counters (`v#<district>#agents` / `a#<agent>` and
 `v#<district>#reporters` / `r#<contact>`), added by the verification call's own transaction.
+Erasure deletes the person's reporter counter and removes them as the in-charge of escalations.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..calls.counters import CounterModel, add_actions
 from ..campaigns.rules import queue_key, sort_at
 from ..campaigns.store import TargetModel
 from ..core import db
+from ..core.errors import Conflict
 from ..core.paging import Page, PageRequest
 from ..org.store import ContactModel
 
@@ -212,22 +214,24 @@ def targets(keys: list[tuple[str, str]]) -> list[TargetModel]:
 
 
 def forget_incharge(campaign_id: str, unit_id: str, contact_id: str) -> bool:
-    """The escalation no longer names its in-charge (erased): an open one has nobody to call now."""
-    current = get_escalation(campaign_id, unit_id)
-    if current is None or current.incharge_contact_id != contact_id:
-        return False
-    actions: list[Action] = [EscalationModel.incharge_contact_id.remove()]
-    if current.status == "open":
-        actions.append(EscalationModel.status.set("no_incharge"))
-    try:
-        EscalationModel(campaign_id, unit_id).update(
-            actions=actions, condition=(EscalationModel.incharge_contact_id == contact_id)
-            & (EscalationModel.status == current.status))
-    except UpdateError as exc:
-        if db.is_condition_failure(exc):
-            return forget_incharge(campaign_id, unit_id, contact_id)  # resolved meanwhile: read again
-        raise db.translate(exc) from exc
-    return True
+    """The escalation no longer names its in-charge (erased): an open one has nobody to call now.
+    The status is read and stated in the condition; resolved meanwhile, it is read again."""
+    for _ in range(4):
+        current = get_escalation(campaign_id, unit_id)
+        if current is None or current.incharge_contact_id != contact_id:
+            return False
+        actions: list[Action] = [EscalationModel.incharge_contact_id.remove()]
+        if current.status == "open":
+            actions.append(EscalationModel.status.set("no_incharge"))
+        try:
+            EscalationModel(campaign_id, unit_id).update(
+                actions=actions, condition=(EscalationModel.incharge_contact_id == contact_id)
+                & (EscalationModel.status == current.status))
+            return True
+        except UpdateError as exc:
+            if not db.is_condition_failure(exc):
+                raise db.translate(exc) from exc
+    raise Conflict("an escalation of this contact kept changing; erase again", field="contact_id")
 
 
 def delete_counter(key: tuple[str, str]) -> None:

@@ -171,3 +171,31 @@ def export_store_headers(kind: str) -> list[str]:
     from chalicelib.exports.service import HEADERS
 
     return HEADERS[kind]
+
+
+def test_a_part_records_who_it_holds_at_one_batch_write_per_25_rows(api: Any, district: Any,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """What erasure's access pattern costs an export: per part, one BatchWriteItem per 25 rows (the file
+    holdings) and one consistent BatchGetItem per 100 (the rows' contacts read again); 1,000 rows: 50."""
+    from collections import Counter
+
+    import botocore.client
+
+    from chalicelib.imports.holdings import FileHoldingModel
+
+    ids = [api.post("/contacts", contact_body(phone=f"98760{i:05d}")).json["contact_id"] for i in range(30)]
+    calls: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, op: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            calls[op] += 1
+        return original(self, op, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    view = export(api, {"kind": "contacts", "unit_id": "chw"})
+    assert view["rows"] == 30
+    assert calls["BatchWriteItem"] == 2  # 25 + 5 holdings
+    assert calls["BatchGetItem"] == 2  # unit names, and the contacts read again
+    assert {h.contact_id for i in ids for h in FileHoldingModel.query(i)} == set(ids)
+    assert {h.file_ref for i in ids for h in FileHoldingModel.query(i)} == {f"export#{view['export_id']}"}
