@@ -94,6 +94,8 @@ export function errorText(err) {
   let text = has(`error.${code}`) ? t(`error.${code}`) : t('error.generic', { status: err?.status ?? '' });
   const opensAt = err?.details?.opens_at;
   if (opensAt) text += ` ${t('error.opens_at', { when: dateTime(opensAt) })}`;
+  const wait = Number(err?.details?.retry_after_s);
+  if (code === 'too_fast' && wait > 0) text += ` ${t('error.wait_seconds', { seconds: number(wait) })}`;
   if (err?.field && (code === 'invalid' || code === 'required')) text += ` (${fieldName(err.field)})`;
   return text;
 }
