@@ -253,7 +253,7 @@ class Chunk:
     def source(self) -> str:
         return f"import:{self.item.import_id}"
 
-    named: list[str] = field(default_factory=list)  # contacts whose rejected rows the report lists
+    named: dict[str, list[list[Any]]] = field(default_factory=dict)  # contact -> the report's rows about them
 
     def reject(self, line: int, fld: str, value: str, reason: str, *, contact_id: str | None = None) -> None:
         """A row left out, with why. A phone that is a valid number is shown masked (the line says which
@@ -261,9 +261,30 @@ class Chunk:
         report, so that erasing them withdraws it."""
         if fld == "phone" and value:
             value = _masked(value)
-        if contact_id:
-            self.named.append(contact_id)
         self.outcome.reject(line, self.columns.header_of(fld), value, reason)
+        if contact_id:
+            self.named.setdefault(contact_id, []).append(self.outcome.rejects[-1])
+
+    def record_named(self) -> None:
+        """Record the report's rows about known contacts as held (before the rows are written), then
+        read those contacts again: one erased meanwhile keeps no holding, and their rows no value."""
+        if not self.named:
+            return
+        ref = holdings.import_ref(self.item.import_id)
+        holdings.record(ref, list(self.named))
+        alive = store.contacts(list(self.named))
+        for contact_id in [c for c in self.named if c not in alive]:
+            holdings.forget(contact_id, [ref])
+            for row in self.named[contact_id]:
+                row[2] = ""
+
+
+def _readable(parse: Any, value: str) -> str | None:
+    """The value as `parse` reads it, or None when it cannot."""
+    try:
+        return str(parse(value)) if value else None
+    except rules.RowError:
+        return None
 
 
 def _masked(value: str) -> str:
@@ -304,7 +325,7 @@ def process_chunk(import_id: str, seq: int) -> None:
     {"contacts": _contacts, "units": _units, "dnc": _dnc}[item.kind](chunk, parsed)
     outcome = chunk.outcome
     outcome.rejects.sort(key=lambda r: int(r[0]))  # the report lists rows in file order
-    holdings.record(holdings.import_ref(import_id), chunk.named)  # before the file that lists them
+    chunk.record_named()  # before the file that lists them
     blobs.write(f"imports/{import_id}/rejects/{seq:06d}.csv", csvio.csv_bytes(outcome.rejects, bom=False))
     counts = {k: outcome.counts[k] for k in ("created", "updated", "unchanged", "rejected")}
     if sum(counts.values()) != rows:
@@ -329,14 +350,27 @@ def contact_id_for(item: store.ImportModel, line: int) -> str:
 
 def _contacts(chunk: Chunk, parsed: list[tuple[int, dict[str, str]]]) -> None:
     rows: list[tuple[rules.ContactRow, UnitModel]] = []
-    refused: list[tuple[rules.ContactRow, UnitModel, rules.RowError]] = []
+    # refused rows whose phone and unit can be read: the report's row may be about an existing contact
+    early: list[tuple[int, rules.RowError, str, str]] = []
+    about: list[tuple[int, rules.RowError, str, UnitModel]] = []
     valid: list[rules.ContactRow] = []
     for line, values in parsed:
         try:
             valid.append(rules.contact_row(line, values))
         except rules.RowError as err:
-            chunk.reject(line, err.field, err.value, err.reason)
-    units = store.units([r.unit_id for r in valid])
+            number, uid = _readable(rules.phone, values.get("phone", "")), \
+                _readable(lambda v: rules.unit_id("unit_id", v), values.get("unit_id", ""))
+            if number and uid:
+                early.append((line, err, number, uid))
+            else:
+                chunk.reject(line, err.field, err.value, err.reason)
+    units = store.units([r.unit_id for r in valid] + [uid for *_, uid in early])
+    for line, parse_error, number, uid in early:
+        unit = units.get(uid)
+        if unit is not None and unit.district_id:
+            about.append((line, parse_error, number, unit))
+        else:
+            chunk.reject(line, parse_error.field, parse_error.value, parse_error.reason)
     for row in valid:
         unit = units.get(row.unit_id)
         try:
@@ -346,21 +380,20 @@ def _contacts(chunk: Chunk, parsed: list[tuple[int, dict[str, str]]]) -> None:
                 raise rules.RowError("unit_id", row.unit_id, "contacts belong to a district or a unit below it")
             rules.check_role(row, unit.level)
         except rules.RowError as err:
-            if unit is not None and unit.district_id:  # a row refused about someone who may be a contact
-                refused.append((row, unit, err))
+            if unit is not None and unit.district_id:
+                about.append((row.line, err, row.phone, unit))
             else:
                 chunk.reject(row.line, err.field, err.value, err.reason)
             continue
         rows.append((row, unit))
     claims: dict[tuple[str, str], PhoneClaimModel] = {}
-    looked_up = rows + [(row, unit) for row, unit, _ in refused]
+    looked_up = [(r.phone, u) for r, u in rows] + [(number, u) for _, _, number, u in about]
     for district in {u.district_id for _, u in looked_up if u.district_id}:
-        found = store.claims(district, [r.phone for r, u in looked_up if u.district_id == district])
+        found = store.claims(district, [p for p, u in looked_up if u.district_id == district])
         claims.update({(district, phone): claim for phone, claim in found.items()})
-    for row, unit, refusal in refused:  # the report's row is about that contact: erasing them withdraws it
-        known = claims.get((str(unit.district_id), row.phone))
-        chunk.reject(row.line, refusal.field, refusal.value, refusal.reason,
-                     contact_id=known.contact_id if known else None)
+    for line, refusal, number, unit in about:  # a row about a contact: erasing them withdraws the report
+        known = claims.get((str(unit.district_id), number))
+        chunk.reject(line, refusal.field, refusal.value, refusal.reason, contact_id=known.contact_id if known else None)
     holders = store.contacts([c.contact_id for c in claims.values()])
     creates: list[tuple[rules.ContactRow, UnitModel, ContactModel]] = []
     updates: list[tuple[rules.ContactRow, ContactModel, dict[str, Any]]] = []

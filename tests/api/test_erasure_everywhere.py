@@ -204,3 +204,29 @@ def test_an_export_running_when_its_person_is_erased_keeps_no_part_of_them(api: 
     assert api.get(f"/exports/{export_id}").status == 410
     assert [key for key, _ in s3_objects() if key.startswith(f"exports/{export_id}")] == []
     assert list(FileHoldingModel.query(person)) == []
+
+
+def test_a_person_erased_while_an_import_reports_on_them_keeps_no_holding(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The erasure comes after the chunk read the person's phone claim and before it recorded the report's
+    row about them: the erasure finds nothing to withdraw, so the chunk, reading the person again, drops
+    the holding and the row's value itself."""
+    from chalicelib.imports import holdings
+
+    person = api.post("/contacts", contact_body(K1, phone=PHONE, role="shakti_kendra_incharge",
+                                                name_en=NAME_EN)).json["contact_id"]
+    original = holdings.record
+
+    def erased_first(ref: str, contact_ids: list[str]) -> None:
+        if person in contact_ids:
+            assert api.delete(f"/contacts/{person}").status == 200
+        original(ref, contact_ids)
+
+    monkeypatch.setattr(holdings, "record", erased_first)
+    csv = f"name,phone,role,booth\r\n{NAME_EN},{PHONE},{NAME_EN},{K1}\r\n"  # the role cell holds the name
+    view = run_import(api, "contacts", csv.encode())
+    assert view["status"] == "done" and view["counts"]["rejected"] == 1
+    assert report_rows(view)[1][:3] == ["2", "role", ""]
+    assert list(FileHoldingModel.query(person)) == []
+    left = [name for name, item in dynamodb_items() if holding(json.dumps(item, ensure_ascii=False), person)]
+    assert left == []
