@@ -19,7 +19,7 @@ from ..core.errors import Conflict, NotFound, TooManyRequests, ValidationError
 from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
-from ..core.validate import Field, validate
+from ..core.validate import Field, name_field, validate
 from ..followup import rules as followup_rules
 from ..org import rules as org_rules
 from ..org import store as org_store
@@ -63,8 +63,8 @@ PROGRAMME_SPEC = {
     "levels": Field("list", item=Field("str", choices=relay_rules.RELAY_LEVELS), max_items=4),
 }
 FIELDS = {
-    "title_hi": Field("str", required=True, max_len=200),
-    "title_en": Field("str", required=True, max_len=200),
+    "title_hi": name_field(200, required=True),
+    "title_en": name_field(200, required=True),
     "script_hi": Field("str", required=True, max_len=5000),
     "script_en": Field("str", required=True, max_len=5000),
     "kind": Field("str", required=True, choices=rules.KINDS),
