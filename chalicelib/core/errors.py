@@ -39,6 +39,12 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class Gone(AppError):
+    """What was there is gone for good (a file withdrawn by an erasure)."""
+
+    code = "gone"
+
+
 class PayloadTooLarge(AppError):
     code = "payload_too_large"
 

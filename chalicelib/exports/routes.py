@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from ..core.auth import ADMIN
-from ..core.http import STATUS, Req, endpoint
+from ..core.http import Req, endpoint
 from ..core.lazy import lazy
-from ..imports.blobs import Withdrawn
 
 if TYPE_CHECKING:
     from . import service
@@ -18,7 +17,6 @@ else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
 
 exports_bp = Blueprint(__name__)
-STATUS[Withdrawn] = 410  # a file withdrawn by an erasure is gone for good
 
 
 @endpoint(exports_bp, "/exports", methods=["POST"], roles=[ADMIN])

@@ -15,15 +15,14 @@ import os
 from functools import cache
 from typing import Any
 
-from ..core.errors import AppError, NotFound, Unavailable
+from ..core.errors import Gone, NotFound, Unavailable
 from ..core.settings import Settings, SettingsError, get_settings
 
 LINK_SECONDS = 900
 
 
-class Withdrawn(AppError):
-    """The file was withdrawn because a person it held was erased: answered 410 (the routes of
-    imports and exports register the status)."""
+class Withdrawn(Gone):
+    """The file was withdrawn because a person it held was erased: answered 410."""
 
     code = "withdrawn"
 MULTIPART_MIN = 5 * 1024 * 1024

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from ..core.auth import ADMIN
-from ..core.http import STATUS, Req, endpoint
+from ..core.http import Req, endpoint
 from ..core.lazy import lazy
 from ..core.observability import logger
 from . import blobs
-from .blobs import Withdrawn
 
 if TYPE_CHECKING:
     from . import service
@@ -20,7 +19,6 @@ else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
 
 imports_bp = Blueprint(__name__)
-STATUS[Withdrawn] = 410  # a file withdrawn by an erasure is gone for good
 UPLOAD_FUNCTION = "import_uploaded"
 WORKER_FUNCTION = "bulk_worker"
 

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..core.errors import ValidationError
+from ..core.validate import check_text
 from ..org import rules as org_rules
 from .csvio import FileProblem, clean
 
@@ -181,6 +182,10 @@ def phone(value: str) -> str:
 
 
 def name(field: str, value: str) -> str:
+    try:  # the same rule as the API's names: one line of visible text, no control or bidi characters
+        check_text(value, field, line=True)
+    except ValidationError as exc:
+        raise RowError(field, value, exc.message) from exc
     if len(value) > MAX_NAME:
         raise RowError(field, value, f"the name is longer than {MAX_NAME} characters")
     if value and set(value) <= {"?", " "}:

@@ -14,14 +14,14 @@ from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.ids import new_id
 from ..core.paging import Page, PageRequest, page_body
-from ..core.validate import Field, validate
+from ..core.validate import Field, name_field, validate
 from . import rules, store
 
-NAME = Field("str", max_len=120)
+NAME = name_field(120)
 UNIT_SPEC = {
     "level": Field("str", required=True, choices=rules.LEVELS),
-    "name_hi": Field("str", required=True, max_len=120),
-    "name_en": Field("str", required=True, max_len=120),
+    "name_hi": name_field(120, required=True),
+    "name_en": name_field(120, required=True),
     "parent_id": Field("str", nullable=True, max_len=64, pattern=rules.UNIT_ID_PATTERN),
 }
 CONSENT_SOURCES = ("party_register", "self", "call", "import", "event")

@@ -122,6 +122,9 @@ def test_names_with_controls_bidi_overrides_or_nothing_visible_are_refused(api: 
 def test_an_agents_name_is_one_line_while_notes_keep_their_line_breaks(api: Api) -> None:
     r = api.post("/agents", agent_body(name_en="Asha\nVerma"))
     assert r.status == 400 and r.error["field"] == "name_en"
+    k = api.post("/contacts", contact_body(name_en="Ram\r\nYadav"))
+    assert k.status == 400 and k.error["field"] == "name_en" and k.error["code"] == "invalid_text", k.body
+    assert contacts_in_b1(api) == []
     c = api.post("/campaigns", campaign_body(title_hi="सदस्यता\nअभियान"), role="supervisor")
     assert c.status == 400 and c.error["field"] == "title_hi" and c.error["code"] == "invalid_text", c.body
     assert api.get("/campaigns", role="supervisor").json["items"] == []

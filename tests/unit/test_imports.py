@@ -115,6 +115,17 @@ def test_a_devanagari_name_goes_to_name_hi_and_a_latin_one_to_name_en() -> None:
     assert "???" in err.value.reason
 
 
+@pytest.mark.parametrize("bad", ["Ram\x00Yadav", "Ram \u202eavadaY", "\u200b\u200b", "Ram\nYadav"])
+def test_an_imported_name_follows_the_apis_text_rule(bad: str) -> None:
+    """A spreadsheet cannot bring in a name the API would refuse (control, bidi override, invisible only,
+    two lines): the row is rejected on that column."""
+    with pytest.raises(rules.RowError) as err:
+        rules.contact_row(2, {"phone": "9876543210", "role": "panna_pramukh", "unit_id": "b1", "name_en": bad})
+    assert err.value.field == "name_en"
+    assert rules.contact_row(2, {"phone": "9876543210", "role": "panna_pramukh", "unit_id": "b1",
+                                 "name_hi": "राम\u200dयादव"})  # a joiner inside real text is kept
+
+
 @pytest.mark.parametrize("cell,out", [
     ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"), ("+919876543210", "'+919876543210"),
     ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("राम", "राम"), (None, ""), (3, "3"),
