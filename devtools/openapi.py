@@ -19,8 +19,11 @@ from typing import Any
 SPEC_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 
 ERRORS = {
-    400: "Invalid input (field names the offending field)",
-    401: "Missing, expired or invalid bearer token",
+    400: "Invalid input (field names the offending field); malformed_json also for JSON nested deeper than 32 "
+         "levels, invalid_unicode for a lone UTF-16 surrogate, invalid_text for control characters, bidi "
+         "overrides or nothing visible",
+    401: "Missing, expired or invalid bearer token, or one the caller's profile no longer backs "
+         "(account_inactive, role_changed)",
     403: "Your role may not use this route",
     404: "Not found",
     409: "Conflict: a version, state or idempotency precondition failed",
@@ -51,8 +54,14 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/auth/login"): {"summary": "Sign in with username and password",
                               "body": "chalicelib.accounts.routes:LOGIN",
                               "refusals": {429: "too_many_attempts: 5 refused passwords or 30 attempts for this "
-                                                "username in its 15-minute window; Retry-After (and "
-                                                "error.retry_after_s) is the seconds until the window closes"}},
+                                                "username from this address, 50 refused passwords for this "
+                                                "username from all addresses, or 300 attempts from this "
+                                                "address, in its 15-minute window; Retry-After (and "
+                                                "error.retry_after_s) is the seconds until the window closes. "
+                                                "sign_in_paused: the login service paused the username after "
+                                                "repeated failures. In AWS, WAF also answers 429 "
+                                                "too_many_attempts above 100 sign-in requests per address per "
+                                                "5 minutes"}},
     ("POST", "/auth/refresh"): {"summary": "New tokens from a refresh token",
                                 "body": "chalicelib.accounts.routes:REFRESH"},
     ("POST", "/auth/new-password"): {"summary": "Set the password on first sign-in",
@@ -93,15 +102,24 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                             "body": "chalicelib.campaigns.service:PATCH_SPEC"},
     ("POST", "/campaigns/{campaign_id}/activate"): {"summary": "Activate: build the call queue", "status": 202},
     ("POST", "/campaigns/{campaign_id}/close"): {"summary": "Close a campaign"},
-    ("POST", "/campaigns/{campaign_id}/next"): {"summary": "Lease the next call to make"},
+    ("POST", "/campaigns/{campaign_id}/next"): {
+        "summary": "Lease the next call to make",
+        "refusals": {429: "too_fast: more than SAMPARK_PACING_MAX_LEASES (default 10) new contacts in a "
+                          "SAMPARK_PACING_WINDOW_S (default 120 s) window; Retry-After (and "
+                          "error.retry_after_s) is the seconds until the window ends"}},
     ("GET", "/campaigns/{campaign_id}/progress"): {
         "summary": "Counters of a campaign", "query": [_q("unit", {"type": "string"}), _q("date", DATE)]},
     ("GET", "/campaigns/{campaign_id}/relay"): {
         "summary": "A programme relay under a unit: states, broken links, completion per level",
         "query": [*PAGE, _q("unit", {"type": "string"})]},
-    ("POST", "/calls"): {"summary": "Record a call (idempotent on call_id)",
+    ("POST", "/calls"): {"summary": "Record a call (idempotent on call_id; a call sent after its lease lapsed is "
+                                    "recorded late, with late: true)",
                          "body": ("chalicelib.calls.service:CALL_SPEC",
-                                  {"answers": {"type": ["object", "null"]}}), "status": 201},
+                                  {"answers": {"type": ["object", "null"]}}), "status": 201,
+                         "refusals": {409: "call_id_taken: the call_id is another agent's call (its result is "
+                                           "replayed only to its agent or a supervisor); call_id_reused: the same "
+                                           "call_id with another body; lease_not_held: this agent was never "
+                                           "handed the contact for this call; contended"}},
     ("GET", "/me/calls"): {"summary": "My calls of a day", "query": [*PAGE, _q("date", DATE)]},
     ("GET", "/me/callbacks"): {"summary": "My callbacks due", "query": PAGE},
     ("GET", "/me/shift"): {"summary": "My shift"},
@@ -152,7 +170,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/exports/{export_id}"): {"summary": "An export's progress and download links",
                                       "refusals": {410: "withdrawn: a person in the file was erased; the file "
                                                         "is deleted, make a new export"}},
-    ("GET", "/digests/{date}"): {"summary": "Preview a digest", "media": ["application/json", "text/html",
+    ("GET", "/digests/{date}"): {"summary": "Preview a digest: date is YYYY-MM-DD (or .morning/.evening), a real "
+                                            "day from 2020-01-01 to tomorrow IST; a day digest carries corrections "
+                                            "for earlier days",
+                                 "media": ["application/json", "text/html",
                                                                          "text/plain"],
                                  "query": [_q("audience", {"type": "string"}),
                                            _q("format", {"type": "string"})]},
