@@ -4,19 +4,28 @@ Powertools' handler decorators expect a raw Lambda handler, which Chalice routes
 not; the middleware below does their work instead: a correlation id per request, the route as a log
 key, one log line per request, EMF metrics flushed only when some were recorded.
 A filter masks any run of digits long enough to be a phone number, in every log record.
+
+Tracing: the deployed functions run with Lambda's active tracing (infra: the Chalice stage's `xray`, the
+API's TracingEnabled), which records the API Gateway segment and the function's segment (Initialization,
+Invocation, Overhead) without any code here. The X-Ray SDK, which adds a subsegment per route and per AWS
+call, costs 130-190 ms of import: it is loaded only when SAMPARK_XRAY_SUBSEGMENTS is true, and then at the
+first request or job (`_trace`), never by `import app`, so it is never on the cold start's import
+(docs/performance.md, "What a trace shows").
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = "sampark"
@@ -24,7 +33,8 @@ NAMESPACE = "Sampark"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+SUBSEGMENTS_SETTING = "SAMPARK_XRAY_SUBSEGMENTS"
+_tracer: list[Any] = []  # Powertools' Tracer, made at the first traced request or job (it imports the X-Ray SDK)
 
 current_route: ContextVar[str | None] = ContextVar("current_route", default=None)
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
@@ -65,6 +75,24 @@ for _handler in logger.handlers:
     _handler.addFilter(_RedactPhones())
 
 
+def subsegments_enabled() -> bool:
+    """Whether requests and jobs add X-Ray subsegments (the route's, and one per AWS call)."""
+    return os.environ.get(SUBSEGMENTS_SETTING, "").strip().lower() in ("1", "true", "yes")
+
+
+def _trace(name: str) -> AbstractContextManager[Any]:
+    """A subsegment named `name` when subsegments are enabled; the Tracer (the X-Ray SDK, which patches
+    botocore so every AWS call gets its own subsegment) is made on the first such use. Outside Lambda,
+    or with POWERTOOLS_TRACE_DISABLED, Powertools makes it a no-op tracer."""
+    if not subsegments_enabled():
+        return nullcontext()
+    if not _tracer:
+        from aws_lambda_powertools import Tracer
+
+        _tracer.append(Tracer(service=SERVICE))
+    return _tracer[0].provider.in_subsegment(name)  # type: ignore[no-any-return]
+
+
 def count(name: str, value: float = 1) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
@@ -88,7 +116,7 @@ def http_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
     started = time.perf_counter()
     status = 500
     try:
-        with tracer.provider.in_subsegment(f"## {route}"):
+        with _trace(f"## {route}"):
             response = get_response(event)
         status = response.status_code
         response.headers["x-correlation-id"] = correlation_id[:64]
@@ -114,7 +142,8 @@ def job_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
     route_token = current_route.set(f"job {name}")
     started = time.perf_counter()
     try:
-        return get_response(event)
+        with _trace(f"## job {name}"):
+            return get_response(event)
     finally:
         logger.info("job finished", extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         _flush_metrics()
