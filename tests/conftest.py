@@ -4,7 +4,10 @@
 * Every DynamoDB call made in this process (and, through devtools/scan_guard, by the local server
   the e2e tests start) is recorded with the route that made it. A Scan anywhere fails the run;
   the calls per route are written to test-output/dynamodb-calls-main.json (under pytest-xdist the
-  controller merges what every worker recorded, and fails the run on a Scan any worker saw).
+  controller merges what every worker recorded, and fails the run on a Scan any worker saw), with the
+  run's completeness (tests collected and run, the selection): a run of part of the suite writes
+  dynamodb-calls-partial.json instead, so it never replaces a full run's recording (devtools/bench.py
+  reads only a complete one).
 * Every AWS call the app makes inside a route or a job (any service, and presigned S3 URLs) is recorded
   as the IAM action and resource it needs (devtools/aws_calls.py), written to test-output/aws-calls.json,
   and checked at the end against the IAM policy in the synthesised templates (tests/infra/policy_check.py).
@@ -57,11 +60,12 @@ class DynamoRecorder:
     def by_route(self) -> dict[str, dict[str, Any]]:
         table: dict[str, dict[str, Any]] = {}
         for (route, _request), ops in self.per_request.items():
-            row = table.setdefault(route, {"requests": 0, "max_calls": 0, "ops": Counter()})
+            row = table.setdefault(route, {"requests": 0, "max_calls": 0, "ops": Counter(), "histogram": Counter()})
             row["requests"] += 1
             row["max_calls"] = max(row["max_calls"], sum(ops.values()))
             row["ops"].update(ops)
-        return {r: {**v, "ops": dict(v["ops"])} for r, v in sorted(table.items())}
+            row["histogram"][str(sum(ops.values()))] += 1  # calls per request -> requests (mean, p95)
+        return {r: {**v, "ops": dict(v["ops"]), "histogram": dict(v["histogram"])} for r, v in sorted(table.items())}
 
 
 RECORDER = DynamoRecorder()
@@ -121,6 +125,39 @@ def _merge_routes(into: dict[str, dict[str, Any]], routes: dict[str, dict[str, A
         merged["max_calls"] = max(merged["max_calls"], row["max_calls"])
         for op, n in row["ops"].items():
             merged["ops"][op] = merged["ops"].get(op, 0) + n
+        histogram = merged.setdefault("histogram", {})
+        for calls, n in row.get("histogram", {}).items():
+            histogram[calls] = histogram.get(calls, 0) + n
+
+
+# The tests that ran (a report of their call, or a setup that failed or skipped) and those that failed:
+# with the collected count, they tell a full run's recording from a partial one.
+RAN: set[str] = set()
+FAILED: set[str] = set()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        RAN.add(report.nodeid)
+    if report.failed:
+        FAILED.add(report.nodeid)
+
+
+def _completeness(session: pytest.Session, ran: set[str] = RAN, failed: set[str] = FAILED) -> dict[str, Any]:
+    """What devtools/bench.py checks before it shows a recording: the whole suite selected (the configured
+    testpaths, no -k, -m or --deselect), every collected test run, the run not interrupted."""
+    option = session.config.option
+    args = [str(a) for a in session.config.args]
+    selection = {"args": args, "testpaths": [str(p) for p in session.config.getini("testpaths")],
+                 "keyword": option.keyword or "", "markexpr": option.markexpr or "",
+                 "deselect": [str(d) for d in (getattr(option, "deselect", None) or [])]}
+    whole = (bool(args) and set(args) <= {"tests", "tests/", str(session.config.rootpath / "tests")}
+             and not selection["keyword"]
+             and not selection["markexpr"] and not selection["deselect"])
+    run: dict[str, Any] = {"collected": session.testscollected, "ran": len(ran), "failed": len(failed),
+                           "interrupted": bool(session.shouldstop or session.shouldfail), "selection": selection}
+    run["complete"] = bool(whole and run["collected"] and run["ran"] >= run["collected"] and not run["interrupted"])
+    return run
 
 
 WORKERS_SEEN: dict[str, Any] = {"scans": [], "routes": {}}
@@ -157,11 +194,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     else:
         _merge_routes(WORKERS_SEEN["routes"], recorded["routes"])
         scans = [*WORKERS_SEEN["scans"], *recorded["scans"]]
-        for stale in OUT.glob("dynamodb-calls-*.json"):  # older runs' per-worker files (devtools/bench globs)
-            stale.unlink(missing_ok=True)
-        (OUT / "dynamodb-calls-main.json").write_text(
-            json.dumps({"scans": scans, "routes": dict(sorted(WORKERS_SEEN["routes"].items()))}, indent=1),
-            encoding="utf-8")
+        run = _completeness(session)
+        (OUT / f"dynamodb-calls-{'main' if run['complete'] else 'partial'}.json").write_text(
+            json.dumps({"scans": scans, "run": run, "routes": dict(sorted(WORKERS_SEEN["routes"].items()))},
+                       indent=1), encoding="utf-8")
         if scans:
             session.exitstatus = 1
             print(f"\nFAIL: DynamoDB Scan issued by: {sorted(set(scans))}")
