@@ -112,3 +112,17 @@ def test_the_cold_start_over_its_ratio_or_with_the_xray_sdk_fails_make_bench() -
     assert bench.failures(result(1.21, [])) == ["cold start: import of app is 1.21x its dependencies' (target <= 1.2)"]
     assert bench.failures(result(1.0, ["aws_xray_sdk"])) == ["cold start imports aws_xray_sdk"]
     assert "Tracer" not in bench.DEPS and "aws_xray_sdk" in bench.HEAVY
+
+
+def test_the_whole_report_has_the_cold_start_against_issue_18s_baseline_and_every_route(tmp_path: Path) -> None:
+    results = {"machine": "test", "cold_start": {"runs": 9, "app_median_ms": 255.9, "deps_median_ms": 250.3,
+                                                 "ratio": 1.022, "target_ratio": 1.2, "heavy_on_cold_path": []},
+               "calls_per_route": bench.calls_per_route(_write(tmp_path, FULL_RUN), AGENT_ROUTES),
+               "rotation": {"70": {"median_ms": 0.2, "max_ms": 1.0}, "10000": {"median_ms": 150.0, "max_ms": 500.0},
+                            "peak_rss_mb": 36.0},
+               "import": None, "package": None, "server": None}
+    text = bench.markdown(results)
+    assert "255.9 ms vs 250.3 ms, ratio **1.022**" in text
+    assert all(f"| {route} |" in text or f"| **{route}** |" in text for route in ROUTES)
+    assert "chalice, pynamodb, boto3 and Powertools' Logger" in text
+    assert "Over budget: POST /campaigns/{campaign_id}/next, GET /board, GET /me/calls." in text
