@@ -50,8 +50,9 @@ clean:
 	rm -rf $(VENV) .venv-infra build infra/cdk.out .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output .local
 
 # Figures: 20,000 contacts imported through the local stack (write calls per row, seconds), then
-# bench/results.md and .json (devtools/bench.py: cold start, DynamoDB calls per route from the last
-# `make test`'s recording, rotation, import, package size; then devtools/bench_server.py: the next-call
+# bench/results.md and .json (devtools/bench.py: cold start — over 1.2x the bare libraries' import fails
+# the target —, DynamoDB calls per route from the last full `make test`'s recording — a partial one is
+# refused —, rotation, import, package size; then devtools/bench_server.py: the next-call
 # queue under 35 agents on a local stack it starts and stops, digest reads at 1,000 vs 50,000 calls,
 # peak memory per function, the state-scale partition simulation).
 bench: $(STAMP)
