@@ -14,9 +14,10 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.calls.rules import DISPOSITIONS
-from chalicelib.campaigns.rules import KINDS, STATUSES
+from chalicelib.campaigns.rules import KINDS, QUESTION_KINDS, STATUSES
 from chalicelib.core import errors
 from chalicelib.org.rules import LANGUAGES, LEVELS, ROLES
+from chalicelib.relay.rules import SOURCES
 from chalicelib.shifts.rules import SHIFTS
 from chalicelib.web import routes
 
@@ -48,6 +49,12 @@ def test_every_key_the_client_uses_is_in_the_catalogues() -> None:
         "disposition.": DISPOSITIONS, "role.": ROLES, "level.": LEVELS, "kind.": KINDS, "language.": LANGUAGES,
         "shift.name.": SHIFTS, "shift.state.": ["on_duty", "upcoming", "finished", *DUTY_REASONS],
         "error.": [], "field.": [],
+        # the office's campaign screens
+        "status.": STATUSES, "qkind.": QUESTION_KINDS, "source.": SOURCES, "form.err.code_": [],
+        "campaigns.col.": ["title", "status", "kind", "target", "dates", "progress"],
+        "campaigns.confirm_": ["activate", "close", "activate_note", "close_note"],
+        "campaigns.yes_": ["activate", "close"],
+        "form.err.missing_": ["title_hi", "title_en", "script_hi", "script_en", "starts_on", "ends_on"],
     }
     assert prefixes <= set(enumerations), prefixes - set(enumerations)
     for prefix, values in enumerations.items():

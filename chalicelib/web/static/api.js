@@ -71,10 +71,10 @@ export function signOut() {
   }
 }
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, extra = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -134,16 +134,16 @@ function ended() {
 
 /** One API call with the session's token: refreshed first when it is about to expire, and once more
  * after a 401. A session that cannot be refreshed ends (the app shows the sign-in screen). */
-export async function request(method, path, body) {
+export async function request(method, path, body, headers = {}) {
   if (!session) throw new ApiError(401, 'session_expired', 'not signed in');
   if (session.exp - Date.now() < REFRESH_BEFORE_MS && !(await refresh())) throw ended();
   try {
-    return await send(method, path, body, session.id_token);
+    return await send(method, path, body, session.id_token, headers);
   } catch (err) {
     if (err.status !== 401) throw err;
     if (!(await refresh())) throw ended();
     try {
-      return await send(method, path, body, session.id_token);
+      return await send(method, path, body, session.id_token, headers);
     } catch (again) {
       if (again.status === 401) throw ended();
       throw again;
@@ -152,7 +152,8 @@ export async function request(method, path, body) {
 }
 
 export const get = (path) => request('GET', path);
-export const post = (path, body = {}) => request('POST', path, body);
+export const post = (path, body = {}, headers = {}) => request('POST', path, body, headers);
+export const patch = (path, body = {}) => request('PATCH', path, body);
 
 /** A GET whose last answer is kept for this tab, so a screen can still show it offline. */
 export async function getCached(path) {

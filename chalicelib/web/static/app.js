@@ -5,6 +5,8 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as outbox from './outbox.js';
 import { boardScreen } from './board.js';
+import { campaignFormScreen } from './campaign_form.js';
+import { campaignScreen, campaignsScreen } from './campaigns.js';
 import { callScreen } from './call.js';
 import { homeScreen } from './home.js';
 import { callsScreen, outboxScreen } from './lists.js';
@@ -14,7 +16,9 @@ import { button, h, link, replace } from './ui.js';
 const t = i18n.t;
 const SCREENS = {
   login: loginScreen, home: homeScreen, call: callScreen, calls: callsScreen, outbox: outboxScreen, board: boardScreen,
+  campaigns: campaignsScreen, campaign: campaignScreen, 'campaign-new': campaignFormScreen, 'campaign-edit': campaignFormScreen,
 };
+const OFFICE = new Set(['board', 'campaigns', 'campaign', 'campaign-new', 'campaign-edit']); // laid out for desktops
 const FLUSH_EVERY_MS = 20000;
 const els = {
   header: document.getElementById('top'),
@@ -54,7 +58,7 @@ async function render() {
   leaving = [];
   const [name = '', arg = ''] = location.hash.replace(/^#\/?/, '').split('/');
   const user = api.current();
-  renderHeader();
+  renderHeader(name);
   refreshBanner();
   if (!user && name !== 'login') return app.go('#/login');
   if (user && (name === 'login' || !SCREENS[name])) return app.go(app.home());
@@ -62,6 +66,7 @@ async function render() {
     location.reload();
     return undefined;
   }
+  els.main.classList.toggle('main-wide', OFFICE.has(name));
   const view = h('div', { class: `screen screen-${name}` });
   replace(els.main, view);
   const ctx = {
@@ -85,12 +90,23 @@ async function render() {
   return undefined;
 }
 
-function renderHeader() {
+/** Supervisors and admins move between the board and the campaigns from the header. */
+function officeNav(name) {
+  if (!api.current() || !api.hasRole('supervisor', 'admin')) return null;
+  const here = (screens) => (screens.includes(name) ? 'page' : null);
+  return h('nav', { class: 'nav', 'aria-label': t('nav.office') },
+    h('a', { href: '#/board', class: 'nav-link', 'aria-current': here(['board']) }, t('nav.board')),
+    h('a', { href: '#/campaigns', class: 'nav-link', 'aria-current': here(['campaigns', 'campaign', 'campaign-new', 'campaign-edit']) },
+      t('nav.campaigns')));
+}
+
+function renderHeader(name = '') {
   const user = api.current();
   const other = i18n.current() === 'hi' ? 'en' : 'hi';
   replace(els.header,
     h('a', { href: user ? app.home() : '#/login', class: 'brand' },
       h('img', { src: '/app/icon.svg', alt: '', width: '32', height: '32' }), h('span', {}, t('app.name'))),
+    officeNav(name),
     h('span', { class: 'spacer' }),
     button(t('lang.switch'), switchLanguage, 'btn btn-header', { lang: other }),
     user ? button(t('nav.signout'), signOut, 'btn btn-header') : null);
