@@ -175,7 +175,21 @@ def test_a_supervisor_creates_and_activates_a_campaign_and_an_agents_call_shows(
     expect(page.locator("#f-ends_on")).to_be_focused()
 
     page.locator("#f-ends_on").fill(str(today + timedelta(days=1)))
-    page.locator(".btn-save").dblclick()  # one Idempotency-Key per form: one campaign
+    lost: list[int] = []
+
+    def lose_the_answer(route: Any) -> None:  # the server creates the draft; its answer never arrives
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch().status)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/campaigns", lose_the_answer)
+    with page.expect_event("requestfailed"):
+        page.locator(".btn-save").click()
+    expect(page.locator(".error-summary a")).not_to_contain_text("अंतिम दिन पहले दिन")  # now the network's
+    assert lost == [201] and len(drafts_titled(office, title)) == 1
+    page.locator(".btn-save").dblclick()  # the same form's Idempotency-Key: still one campaign
     page.wait_for_selector(".screen-campaign .btn-activate")
     (draft,) = drafts_titled(office, title)
     cid = draft["campaign_id"]
