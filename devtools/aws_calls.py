@@ -33,9 +33,11 @@ _S3_OBJECT = {"HeadObject": "GetObject", "GetObject": "GetObject", "PutObject": 
               "CreateMultipartUpload": "PutObject", "UploadPart": "PutObject", "CompleteMultipartUpload": "PutObject",
               "CopyObject": "PutObject", "UploadPartCopy": "PutObject", "AbortMultipartUpload": "AbortMultipartUpload",
               "DeleteObject": "DeleteObject", "ListParts": "ListMultipartUploadParts",
+              # Multi-Object Delete is authorised as s3:DeleteObject on each object, not on the bucket
+              "DeleteObjects": "DeleteObject",
               "GetObjectTagging": "GetObjectTagging", "PutObjectTagging": "PutObjectTagging"}
 _S3_BUCKET = {"ListObjectsV2": "ListBucket", "ListObjects": "ListBucket", "HeadBucket": "ListBucket",
-              "DeleteObjects": "DeleteObject", "ListMultipartUploads": "ListBucketMultipartUploads"}
+              "ListMultipartUploads": "ListBucketMultipartUploads"}
 _PRESIGN = {"put_object": "PutObject", "get_object": "GetObject", "upload_part": "PutObject",
             "head_object": "GetObject"}
 

@@ -19,12 +19,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
-# Item-level DynamoDB actions the stores use (transactions are authorised per item, as Put/Update/Delete;
-# a store that adds a transaction condition check needs dynamodb:ConditionCheckItem here, and the
-# suite's policy check will say so). No Scan, no table management, no streams.
+# Item-level DynamoDB actions the stores use (transactions are authorised per item, as Put/Update/Delete,
+# and a transaction's condition check as ConditionCheckItem: the audited reads of a contact check that it
+# still exists). No Scan, no table management, no streams.
 TABLE_ACTIONS = [
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
     "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
 ]
 INDEX_ACTIONS = ["dynamodb:Query"]
 SEND_ACTIONS = ["sqs:SendMessage"]
