@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,12 +48,41 @@ class Asset:
     etag: str
 
 
+# Each screen keeps its own strings and styles beside its script: `hi.<area>.json`, `en.<area>.json` and
+# `app.<area>.css` are merged into the one `hi.json`, `en.json` and `app.css` the client loads (one
+# request each, as before); they are not served on their own.
+FRAGMENT = re.compile(r"^(?P<base>hi|en)\.(?P<area>[a-z_]+)\.json$|^app\.(?P<css>[a-z_]+)\.css$")
+
+
+def _merge(raw: dict[str, str]) -> dict[str, str]:
+    merged = {name: body for name, body in raw.items() if not FRAGMENT.match(name)}
+    for name, body in sorted(raw.items()):
+        match = FRAGMENT.match(name)
+        if match is None:
+            continue
+        if match["css"]:
+            merged["app.css"] = f"{merged['app.css'].rstrip()}\n\n/* {name} */\n{body}"
+            continue
+        target = f"{match['base']}.json"
+        base, extra = json.loads(merged[target]), json.loads(body)
+        clash = sorted(set(base) & set(extra))
+        if clash:
+            raise ValueError(f"{name} repeats keys of {target}: {clash[:5]}")
+        merged[target] = json.dumps({**base, **extra}, ensure_ascii=False, indent=1)
+    return merged
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """The strings of one language as the client receives them (base catalogue and every fragment)."""
+    return json.loads(assets()[f"{lang}.json"].body)  # type: ignore[no-any-return]
+
+
 @lru_cache(maxsize=1)
 def assets() -> dict[str, Asset]:
-    """Every file of the client, read once per container. sw.js gets the build id and the list of
-    files to keep offline."""
-    raw = {p.name: p.read_text(encoding="utf-8") for p in sorted(STATIC.iterdir())
-           if p.is_file() and p.suffix in TYPES}
+    """Every file of the client, read once per container (fragments merged). sw.js gets the build id and
+    the list of files to keep offline."""
+    raw = _merge({p.name: p.read_text(encoding="utf-8") for p in sorted(STATIC.iterdir())
+                  if p.is_file() and p.suffix in TYPES})
     build = hashlib.sha256("".join(f"{n}\0{b}\0" for n, b in sorted(raw.items())).encode()).hexdigest()[:16]
     shell = ["/"] + [f"/app/{n}" for n in sorted(raw) if n not in ROOT_FILES]
     raw["sw.js"] = raw["sw.js"].replace("__BUILD__", build).replace("__SHELL__", json.dumps(shell))

@@ -23,7 +23,7 @@ from chalicelib.web import routes
 
 STATIC = routes.STATIC
 CHALICELIB = STATIC.parents[1]
-CATALOGUES = {lang: json.loads((STATIC / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("hi", "en")}
+CATALOGUES = {lang: routes.catalogue(lang) for lang in ("hi", "en")}  # base and every screen's fragment
 SCRIPTS = {p.name: p.read_text(encoding="utf-8") for p in STATIC.glob("*.js")}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Refusals of the routes the client calls: raised with code="..." or as a calling-hours Closed("...").
@@ -107,13 +107,27 @@ def test_nothing_comes_from_outside_the_app() -> None:
     assert "default-src 'none'" in routes.CSP and "connect-src 'self'" in routes.CSP
 
 
+def imported_by(modules: set[str]) -> set[str]:
+    """Every module the given ones import, directly or not."""
+    seen, todo = set(), list(modules)
+    while todo:
+        for m in re.findall(r"from '\./([\w.]+)'", SCRIPTS[todo.pop()]):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return seen
+
+
 def test_every_module_is_served_and_preloaded() -> None:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     referenced = set(re.findall(r'(?:href|src)="/app/([^"]+)"', page))
     assert referenced <= set(routes.assets()), referenced - set(routes.assets())
-    imported = {m for source in SCRIPTS.values() for m in re.findall(r"from '\./([\w.]+)'", source)}
-    assert imported <= referenced, imported - referenced  # every module preloaded: one round trip
-    assert {name for name in SCRIPTS if name != "sw.js"} <= referenced
+    imported = imported_by({"app.js"})  # what the page loads statically, from app.js down
+    assert imported <= referenced, imported - referenced  # every module an agent needs preloaded: one round trip
+    lazy = set(re.findall(r"\['\./([\w.]+\.js)', '\w+'\]", SCRIPTS["app.js"]))  # office screens, loaded when opened
+    assert lazy and lazy <= set(routes.assets()), lazy - set(routes.assets())
+    assert not lazy & referenced, lazy & referenced  # not in the agent's first load
+    assert {name for name in SCRIPTS if name != "sw.js"} <= referenced | lazy | imported_by(lazy)
 
 
 @pytest.fixture
@@ -174,3 +188,12 @@ def test_every_script_parses_as_an_es_module() -> None:
         result = subprocess.run([node, "--experimental-default-type=module", "--check", str(STATIC / name)],
                                 capture_output=True, text=True, check=False)
         assert result.returncode == 0, f"{name}:\n{result.stderr[-2000:]}"
+
+
+def test_each_screens_strings_and_styles_are_merged_into_one_file_each() -> None:
+    merged = routes._merge({"en.json": '{"a": "A"}', "en.board.json": '{"b": "B"}', "app.css": "x{}",
+                            "app.board.css": "y{}", "app.js": "//"})
+    assert set(merged) == {"en.json", "app.css", "app.js"}  # fragments are not served on their own
+    assert json.loads(merged["en.json"]) == {"a": "A", "b": "B"} and merged["app.css"].endswith("y{}")
+    with pytest.raises(ValueError, match="repeats keys"):
+        routes._merge({"en.json": '{"a": "A"}', "en.board.json": '{"a": "again"}'})

@@ -4,9 +4,6 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import * as outbox from './outbox.js';
-import { boardScreen } from './board.js';
-import { campaignFormScreen } from './campaign_form.js';
-import { campaignScreen, campaignsScreen } from './campaigns.js';
 import { callScreen } from './call.js';
 import { homeScreen } from './home.js';
 import { callsScreen, outboxScreen } from './lists.js';
@@ -14,11 +11,35 @@ import { loginScreen } from './login.js';
 import { button, h, link, replace } from './ui.js';
 
 const t = i18n.t;
+// An agent's screens load with the page (a cheap phone on patchy 4G must have them offline and at once);
+// the office's and the leaders' screens load when first opened: `[module, export]`.
 const SCREENS = {
-  login: loginScreen, home: homeScreen, call: callScreen, calls: callsScreen, outbox: outboxScreen, board: boardScreen,
-  campaigns: campaignsScreen, campaign: campaignScreen, 'campaign-new': campaignFormScreen, 'campaign-edit': campaignFormScreen,
+  login: loginScreen, home: homeScreen, call: callScreen, calls: callsScreen, outbox: outboxScreen,
+  board: ['./board.js', 'boardScreen'],
+  campaigns: ['./campaigns.js', 'campaignsScreen'],
+  campaign: ['./campaign_page.js', 'campaignPageScreen'],
+  'campaign-new': ['./campaign_form.js', 'campaignFormScreen'],
+  'campaign-edit': ['./campaign_form.js', 'campaignFormScreen'],
+  dashboard: ['./dashboard.js', 'dashboardScreen'],
+  search: ['./people.js', 'searchScreen'],
+  contact: ['./people.js', 'contactScreen'],
+  units: ['./people.js', 'unitsScreen'],
 };
-const OFFICE = new Set(['board', 'campaigns', 'campaign', 'campaign-new', 'campaign-edit']); // laid out for desktops
+// Laid out for desktops (1280 px and up), and still usable on a phone.
+const OFFICE = new Set(['board', 'campaigns', 'campaign', 'campaign-new', 'campaign-edit', 'dashboard', 'search', 'contact', 'units']);
+const NAV = [ // the header's links, by role: [screen, label, screens it covers]
+  { roles: ['supervisor', 'admin'], href: '#/board', label: 'nav.board', covers: ['board'] },
+  { roles: ['supervisor', 'admin'], href: '#/campaigns', label: 'nav.campaigns', covers: ['campaigns', 'campaign', 'campaign-new', 'campaign-edit'] },
+  { roles: ['supervisor', 'admin'], href: '#/units', label: 'nav.units', covers: ['units', 'contact', 'search'] },
+  { roles: ['state_leader', 'central_leader'], href: '#/dashboard', label: 'nav.dashboard', covers: ['dashboard'] },
+];
+
+async function screenOf(name) {
+  const entry = SCREENS[name];
+  if (typeof entry === 'function') return entry;
+  const module = await import(entry[0]);
+  return module[entry[1]];
+}
 const FLUSH_EVERY_MS = 20000;
 const els = {
   header: document.getElementById('top'),
@@ -38,6 +59,7 @@ export const app = {
   home() {
     if (api.hasRole('agent')) return '#/home';
     if (api.hasRole('supervisor', 'admin')) return '#/board';
+    if (api.hasRole('state_leader', 'central_leader')) return '#/dashboard';
     return '#/home';
   },
   /** A message for the sign-in screen (why the session ended), kept until someone signs in. */
@@ -75,7 +97,7 @@ async function render() {
     onLeave: (fn) => leaving.push(fn),
   };
   try {
-    await SCREENS[name](ctx);
+    await (await screenOf(name))(ctx);
   } catch (err) {
     if (!ctx.alive()) return undefined;
     replace(view, h('h1', { class: 'screen-title', tabindex: '-1' }, t('error.title')),
@@ -90,14 +112,29 @@ async function render() {
   return undefined;
 }
 
-/** Supervisors and admins move between the board and the campaigns from the header. */
+/** The office and the leaders move between their screens from the header; the office finds a person
+ * from any screen (a phone written any way, or a name). */
 function officeNav(name) {
-  if (!api.current() || !api.hasRole('supervisor', 'admin')) return null;
-  const here = (screens) => (screens.includes(name) ? 'page' : null);
+  if (!api.current()) return null;
+  const links = NAV.filter((item) => api.hasRole(...item.roles));
+  if (!links.length) return null;
   return h('nav', { class: 'nav', 'aria-label': t('nav.office') },
-    h('a', { href: '#/board', class: 'nav-link', 'aria-current': here(['board']) }, t('nav.board')),
-    h('a', { href: '#/campaigns', class: 'nav-link', 'aria-current': here(['campaigns', 'campaign', 'campaign-new', 'campaign-edit']) },
-      t('nav.campaigns')));
+    links.map((item) => h('a', { href: item.href, class: 'nav-link', 'aria-current': item.covers.includes(name) ? 'page' : null },
+      t(item.label))));
+}
+
+function searchBox() {
+  if (!api.current() || !api.hasRole('supervisor', 'admin')) return null;
+  const input = h('input', { type: 'search', id: 'find', name: 'q', class: 'search-input', autocomplete: 'off',
+    placeholder: t('search.placeholder') });
+  return h('form', {
+    class: 'search', role: 'search',
+    onsubmit: (event) => {
+      event.preventDefault();
+      const q = input.value.trim();
+      if (q) app.go(`#/search/${encodeURIComponent(q)}`);
+    },
+  }, h('label', { for: 'find', class: 'visually-hidden' }, t('search.label')), input);
 }
 
 function renderHeader(name = '') {
@@ -108,6 +145,7 @@ function renderHeader(name = '') {
       h('img', { src: '/app/icon.svg', alt: '', width: '32', height: '32' }), h('span', {}, t('app.name'))),
     officeNav(name),
     h('span', { class: 'spacer' }),
+    searchBox(),
     button(t('lang.switch'), switchLanguage, 'btn btn-header', { lang: other }),
     user ? button(t('nav.signout'), signOut, 'btn btn-header') : null);
 }
