@@ -26,7 +26,7 @@ from ..core.errors import Conflict, NotFound, PayloadTooLarge, ValidationError
 from ..core.observability import count, logger
 from ..core.settings import get_settings
 from ..core.validate import Field, validate
-from ..org.rules import mask_phone, normalise_phone
+from ..org.rules import mask_phone, name_index_keys, normalise_phone
 from ..org.store import ContactModel, PhoneClaimModel, UnitModel, claim_key
 from . import blobs, csvio, holdings, rules, store
 
@@ -449,6 +449,9 @@ def contact_changes(row: rules.ContactRow, unit: UnitModel, contact: ContactMode
     if row.role != contact.role or unit.unit_id != contact.unit_id:
         changes.update(role=row.role, unit_id=unit.unit_id, tree_key=f"{unit.path}{contact.contact_id}",
                        district_role=f"{unit.district_id}#{row.role}")
+    if "name_hi" in changes or "name_en" in changes:  # the name-search index follows the names
+        names = (changes.get("name_hi", contact.name_hi), changes.get("name_en", contact.name_en))
+        changes.update(name_index_keys(contact.district_id, contact.contact_id, *names))
     return changes
 
 

@@ -172,7 +172,8 @@ def update_contacts(changes: Sequence[tuple[str, int, dict[str, Any]]]) -> set[i
 
     def add(tx: TransactWrite, change: tuple[str, int, dict[str, Any]]) -> None:
         contact_id, version, values = change
-        actions: list[Action] = [getattr(ContactModel, name).set(value) for name, value in values.items()]
+        actions: list[Action] = [getattr(ContactModel, name).set(value) if value is not None
+                                 else getattr(ContactModel, name).remove() for name, value in values.items()]
         actions.append(ContactModel.version.add(1))
         tx.update(ContactModel(contact_id), actions=actions, condition=ContactModel.version == version)
 

@@ -46,6 +46,19 @@ def list_unit_contacts(req: Req, unit_id: str) -> dict[str, Any]:
     return service.list_contacts(unit_id, req.query.get("role") or None, page_request(req.query, keys))
 
 
+@endpoint(org_bp, "/units/{unit_id}/contacts/count", roles=STAFF)
+def count_unit_contacts(req: Req, unit_id: str) -> dict[str, Any]:
+    return service.count_contacts(unit_id, req.query.get("roles"))
+
+
+@endpoint(org_bp, "/contacts/search", roles=STAFF)
+def search_contacts(req: Req) -> dict[str, Any]:
+    from ..core.validate import query_int
+
+    return service.search_contacts(req.query.get("q"), req.query.get("district") or None,
+                                   query_int(req.query, "limit", 20, 1, 100), req.query.get("cursor") or None)
+
+
 @endpoint(org_bp, "/contacts", methods=["POST"], roles=[ADMIN])
 def create_contact(req: Req) -> tuple[int, dict[str, Any]]:
     return service.create_contact(req.user.username, req.body, req.headers.get("idempotency-key"))

@@ -105,3 +105,71 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
 def mask_phone(e164_or_last4: str) -> str:
     """What lists and digests show: the country code and the last four digits."""
     return f"+91XXXXXX{e164_or_last4[-4:]}"
+
+
+# ---- finding a person ----------------------------------------------------------------------
+
+NUKTA = "\u093c"
+_NAME_DROP = re.compile(r"[\s\u200b-\u200d\u2060.,'’`\"_\-()/]+")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_LETTER_OR_DIGIT = re.compile(r"\w")
+NAME_KEY_MAX = 100
+
+
+def name_key(name: str) -> str:
+    """A name as the search index holds it, and as a query is read: NFKD (so that a precomposed
+    nukta letter, क़ U+0958, splits into क + nukta, and é into e + accent), nukta and Latin accents
+    dropped, then NFC, case folded, and spaces, dots, hyphens, apostrophes and zero-width joiners
+    removed ("Ram  Kumar", "ram-kumar" and "RAMKUMAR" are one key; so are "ज़ाकिर" and "जाकिर").
+    Vowel signs and virama stay: they change the name."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if c != NUKTA and not "\u0300" <= c <= "\u036f")
+    text = unicodedata.normalize("NFC", text).casefold()
+    return _NAME_DROP.sub("", text)[:NAME_KEY_MAX]
+
+
+def is_devanagari(text: str) -> bool:
+    return _DEVANAGARI.search(text) is not None
+
+
+def name_index_keys(district_id: str, contact_id: str, name_hi: str, name_en: str) -> dict[str, str | None]:
+    """The name-search index attributes of a contact: one entry for its name in Devanagari and one
+    for its name in Latin letters (whichever of name_hi/name_en is written in that script). The
+    partition is the district and the key's first letter (a prefix query reads one partition, and an
+    import's writes spread over ~50 partitions, not one); the sort key is the key, then the id."""
+    keys: dict[str, str | None] = {"name_deva_bucket": None, "name_deva_key": None,
+                                   "name_latn_bucket": None, "name_latn_key": None}
+    for name in (name_hi, name_en):
+        key = name_key(name or "")
+        if not key:
+            continue
+        script = "deva" if is_devanagari(key) else "latn"
+        if keys[f"name_{script}_key"] is None:
+            keys[f"name_{script}_bucket"] = f"{district_id}#{key[0]}"
+            keys[f"name_{script}_key"] = f"{key}#{contact_id}"
+    return keys
+
+
+SEARCH_MAX = 60
+
+
+def search_query(q: str | None) -> tuple[str, str]:
+    """What a search box's text asks for: ("phone", E.164) when it is a phone number written any
+    way (spaces, dashes, +91 or 0, Devanagari digits), else ("deva" | "latn", the name key prefix).
+    Text that is neither is refused (field q)."""
+    text = (q or "").strip()
+    if not text:
+        raise ValidationError("type a phone number or the start of a name", field="q", code="required")
+    if len(text) > SEARCH_MAX:
+        raise ValidationError(f"search text is at most {SEARCH_MAX} characters", field="q")
+    digits_only = text.translate(_DEVANAGARI_DIGITS)
+    if _PHONE_CHARS.fullmatch(digits_only) and any(c.isdigit() for c in digits_only):
+        return "phone", normalise_phone(text, field="q")
+    if any(c.isdigit() for c in digits_only):
+        raise ValidationError("a name has no digits; a phone number has no letters", field="q")
+    key = name_key(text)
+    if not key or not _LETTER_OR_DIGIT.search(key):
+        raise ValidationError("type a phone number or the start of a name", field="q")
+    return ("deva" if is_devanagari(key) else "latn"), key

@@ -14,6 +14,7 @@ from ..core import db
 from ..core.errors import Conflict, NotFound
 from ..core.ids import new_id
 from ..core.paging import Page, PageRequest
+from . import rules
 
 ROOT = "ROOT"
 LIST_FIELDS = ["name_hi", "name_en", "role", "unit_id", "language", "phone_last4", "opted_out"]
@@ -65,6 +66,31 @@ class ContactsByRole(GlobalSecondaryIndex["ContactModel"]):
     tree_key = UnicodeAttribute(range_key=True)
 
 
+class ContactsByDevanagariName(GlobalSecondaryIndex["ContactModel"]):
+    """Name search in Devanagari: district#first letter, then the normalised name#id (rules.name_key)."""
+
+    class Meta:
+        index_name = "by_name_deva"
+        projection = IncludeProjection(LIST_FIELDS)
+
+    name_deva_bucket = UnicodeAttribute(hash_key=True)
+    name_deva_key = UnicodeAttribute(range_key=True)
+
+
+class ContactsByLatinName(GlobalSecondaryIndex["ContactModel"]):
+    """Name search in Latin letters, as by_name_deva."""
+
+    class Meta:
+        index_name = "by_name_latn"
+        projection = IncludeProjection(LIST_FIELDS)
+
+    name_latn_bucket = UnicodeAttribute(hash_key=True)
+    name_latn_key = UnicodeAttribute(range_key=True)
+
+
+NAME_KEYS = ("name_deva_bucket", "name_deva_key", "name_latn_bucket", "name_latn_key")
+
+
 @db.table("contacts")
 class ContactModel(Model):
     class Meta:
@@ -94,8 +120,25 @@ class ContactModel(Model):
     create_hash = UnicodeAttribute(null=True)  # a create with an Idempotency-Key: the hash of its body
     # Optimistic lock, managed explicitly: every write states `version = n` and adds one.
     version = NumberAttribute(default=1)
+    # The name-search index's keys (rules.name_index_keys): computed from the names at every put
+    # (serialize, below) and every update that changes a name (name_actions), so no path forgets them.
+    name_deva_bucket = UnicodeAttribute(null=True)
+    name_deva_key = UnicodeAttribute(null=True)
+    name_latn_bucket = UnicodeAttribute(null=True)
+    name_latn_key = UnicodeAttribute(null=True)
     by_tree = ContactsByTree()
     by_role = ContactsByRole()
+    by_name_deva = ContactsByDevanagariName()
+    by_name_latn = ContactsByLatinName()
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """Every put (a create here, an import's, a test's) carries the name index keys of its names."""
+        if getattr(self, "district_id", None) and getattr(self, "contact_id", None):
+            keys = rules.name_index_keys(self.district_id, self.contact_id, getattr(self, "name_hi", "") or "",
+                                         getattr(self, "name_en", "") or "")
+            for name, value in keys.items():
+                setattr(self, name, value)
+        return super().serialize(null_check=null_check)
 
 
 @db.table("phones")
@@ -229,11 +272,22 @@ class PhoneTaken(Conflict):
                          code="duplicate_phone", details={"existing_contact_id": holder})
 
 
+def name_actions(district_id: str, contact_id: str, name_hi: str, name_en: str) -> list[Any]:
+    """The update actions that keep the name index right after a name changes (set, or removed when
+    there is no name in that script). Imports use it too (imports/store.py)."""
+    keys = rules.name_index_keys(district_id, contact_id, name_hi, name_en)
+    return [getattr(ContactModel, name).set(value) if value is not None else getattr(ContactModel, name).remove()
+            for name, value in keys.items()]
+
+
 def update_contact(current: ContactModel, expected_version: int, changes: dict[str, Any],
                    new_phone: str | None) -> ContactModel:
     """Apply `changes` if the stored version is still `expected_version`. A phone change moves the
-    phone claim in the same transaction."""
+    phone claim in the same transaction; a name change moves the contact in the name index."""
     actions = [getattr(ContactModel, name).set(value) for name, value in changes.items()]
+    if "name_hi" in changes or "name_en" in changes:
+        actions += name_actions(current.district_id, current.contact_id, changes.get("name_hi", current.name_hi),
+                                changes.get("name_en", current.name_en))
     actions.append(ContactModel.version.add(1))
     version_ok = ContactModel.version == expected_version
     try:
@@ -326,6 +380,43 @@ def contacts_in_subtree(district_id: str, path: str, role: str | None, page: Pag
         )
     items = list(result)
     return Page(items, result.last_evaluated_key)
+
+
+DEVA_KEYS = ("contact_id", "name_deva_bucket", "name_deva_key")
+LATN_KEYS = ("contact_id", "name_latn_bucket", "name_latn_key")
+
+
+def contacts_by_name(district_id: str, script: str, prefix: str, page: PageRequest) -> Page[ContactModel]:
+    """Contacts of a district whose name (in that script) begins with `prefix` (a name key), in name
+    order: one Query of one partition (district#first letter) of the name index, one page."""
+    index = ContactModel.by_name_deva if script == "deva" else ContactModel.by_name_latn
+    sort_key = ContactModel.name_deva_key if script == "deva" else ContactModel.name_latn_key
+    result = index.query(f"{district_id}#{prefix[0]}", sort_key.startswith(prefix), limit=page.limit,
+                         page_size=page.limit, last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+def count_in_subtree(district_id: str, path: str, role: str | None, max_pages: int,
+                     page_items: int | None = None) -> tuple[int, bool]:
+    """How many contacts of a subtree have this role (any role: None): a Query with Select=COUNT on
+    by_role (by_tree), which returns no items but still reads them, 1 MB per call. Stops after
+    `max_pages` calls: (count so far, False) then. Returns (count, exact)."""
+    index, hash_key = ("by_role", f"{district_id}#{role}") if role else ("by_tree", district_id)
+    connection = ContactModel._get_connection()
+    condition = ContactModel.tree_key.startswith(path)
+    total, start = 0, None
+    try:
+        for _ in range(max_pages):
+            answer = connection.query(hash_key, range_key_condition=condition, index_name=index, select="COUNT",
+                                      exclusive_start_key=start, limit=page_items)
+            total += int(answer.get("Count", 0))
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                return total, True
+    except PynamoDBException as exc:
+        raise db.translate(exc) from exc
+    return total, False
 
 
 # ---- audit ---------------------------------------------------------------------------------
