@@ -16,9 +16,10 @@ from ..core.lazy import lazy
 from ..core.settings import digest_schedule
 
 if TYPE_CHECKING:
-    from . import service
+    from . import archive, service
 else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
+    archive = lazy(f"{__package__}.archive")
 
 digests_bp = Blueprint(__name__)
 DAY_FUNCTION, SHIFT_FUNCTION = "send_day_digests", "send_shift_digests"
@@ -26,6 +27,11 @@ DAY_FUNCTION, SHIFT_FUNCTION = "send_day_digests", "send_shift_digests"
 # needs the name when the app is imported, so it follows the stage like the queues do.
 SES_FEEDBACK_TOPIC = f"sampark-{os.environ.get('SAMPARK_STAGE') or 'local'}-ses-feedback"
 TYPES = {"html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
+
+
+@endpoint(digests_bp, "/digests", roles=[ADMIN, SUPERVISOR, STATE_LEADER, CENTRAL_LEADER])
+def digest_archive(req: Req) -> dict[str, Any]:
+    return archive.archive(req.user, req.query)
 
 
 @endpoint(digests_bp, "/digests/{date}", roles=[ADMIN, SUPERVISOR, STATE_LEADER, CENTRAL_LEADER])
