@@ -167,11 +167,14 @@ async function children(unitId) {
 function targetPicker(initial) {
   const box = h('div', { class: 'unit-walk', id: 'f-unit', tabindex: '-1' }, h('p', { class: 'muted' }, t('common.loading')));
   const rolesBox = h('div', {});
+  // how many people the chosen unit and roles match, before saving (GET /units/{id}/contacts/count)
+  const matchBox = h('p', { class: 'match-count', id: 'f-match', role: 'status', 'aria-live': 'polite' });
+  rolesBox.addEventListener('change', () => countMatches()); // eslint-disable-line no-use-before-define
   const chain = [...initial.chain]; // unit ids, top first
   let checked = new Set(initial.roles);
   const levelOf = new Map();
   const picker = {
-    element: h('div', {}, box, rolesBox),
+    element: h('div', {}, box, rolesBox, matchBox),
     // until the lists are drawn, what was saved stands (a save meanwhile must not drop the target)
     unitId: () => (drawn ? chain.filter(Boolean).slice(-1)[0] || '' : initial.chain.slice(-1)[0] || ''),
     roles: () => (drawn ? [...rolesBox.querySelectorAll('input[type=checkbox]:checked')].map((el) => el.value) : [...initial.roles]),
@@ -187,6 +190,27 @@ function targetPicker(initial) {
       h('legend', {}, t('form.roles')),
       roles.length ? h('div', { class: 'checks' }, roles.map((r, i) => checkbox(i === 0 ? 'f-roles' : `f-role-${r}`, t(`role.${r}`), checked.has(r), { value: r })))
         : h('p', { class: 'muted', id: 'f-roles', tabindex: '-1' }, t('form.roles_pick_unit'))));
+    countMatches(); // eslint-disable-line no-use-before-define
+  };
+  let counting = 0;
+  const countMatches = async () => {
+    const mine = ++counting; // the last choice's answer wins
+    const unitId = picker.unitId();
+    const roles = picker.roles();
+    delete matchBox.dataset.count;
+    if (!unitId || !roles.length) {
+      replace(matchBox, t('people.match_pick'));
+      return;
+    }
+    replace(matchBox, t('people.match_counting'));
+    try {
+      const r = await api.get(`/units/${encodeURIComponent(unitId)}/contacts/count?roles=${roles.map(encodeURIComponent).join(',')}`);
+      if (mine !== counting) return;
+      matchBox.dataset.count = String(r.count);
+      replace(matchBox, t(r.exact ? 'people.match_count' : 'people.match_at_least', { count: i18n.number(r.count) }));
+    } catch (err) {
+      if (mine === counting) replace(matchBox, i18n.errorText(err));
+    }
   };
   let drawing = 0;
   const draw = async () => {
