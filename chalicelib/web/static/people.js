@@ -149,7 +149,7 @@ export async function searchScreen(ctx) {
   const q = ctx.arg || '';
   const input = h('input', { type: 'search', id: 'people-q', name: 'q', value: q, class: 'people-q', autocomplete: 'off',
     'aria-describedby': 'people-q-hint', spellcheck: 'false' });
-  const form = h('form', { id: 'people-search', class: 'people-search', novalidate: true, role: 'search' },
+  const form = h('form', { id: 'people-search', class: 'people-search', novalidate: true },
     field('people-q', t('people.search_label'), input, t('people.search_hint')),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('people.search_button')));
   const results = h('section', { class: 'people-results', 'aria-labelledby': 'people-results-h' });
