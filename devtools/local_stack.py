@@ -105,11 +105,16 @@ class LocalStack:
     def __init__(self, *, api_port: int = 8000, moto_port: int = 5001, seed: int = 7,
                  district_size: dict[str, int] | None = None, password: str | None = None,
                  quiet: bool = False, log_dir: Path | None = None, roster: bool = False,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[str], None] | None = None, ddb_delay_ms: float | None = None) -> None:
         """`quiet`: the servers' output is dropped; `log_dir`: it goes to moto-<port>.log and
         api-<port>.log there; neither: to this process's terminal. `roster`: the seeder rosters the
         current and the next period (`make run`), so the shift in progress is on duty. `progress`
-        is told each step of start()."""
+        is told each step of start(). `ddb_delay_ms`: milliseconds added to every DynamoDB request,
+        as DynamoDB answers in its region (devtools/ddb_latency.py); None reads SAMPARK_DDB_DELAY_MS
+        (unset: 0, off), and a bad value is refused here."""
+        from .ddb_latency import DELAY_ENV, delay_ms
+
+        self.ddb_delay_ms = delay_ms() if ddb_delay_ms is None else delay_ms({DELAY_ENV: str(ddb_delay_ms)})
         self.api_port, self.moto_port, self.seed = api_port, moto_port, seed
         self.district_size = district_size or {}
         self.password = password or os.environ.get("SAMPARK_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
@@ -164,11 +169,19 @@ class LocalStack:
             "POWERTOOLS_METRICS_DISABLED": "true",
             PARENT_PID: str(os.getpid()),  # the servers' environment: they die with this process
         }
-        # moto's server, with DynamoDB's atomicity under concurrent requests (see devtools/moto_local.py)
-        moto = self._spawn("moto", [sys.executable, "-m", "devtools.moto_local", "-H", "127.0.0.1",
-                                    "-p", str(self.moto_port)], self.env)
+        # moto's server, with DynamoDB's atomicity under concurrent requests (see devtools/moto_local.py);
+        # with a delay, as slow as DynamoDB in its region (devtools/ddb_latency.py, the same server after it)
+        server, moto_env = "devtools.moto_local", self.env
+        if self.ddb_delay_ms:
+            from .ddb_latency import DELAY_ENV
+
+            server, moto_env = "devtools.ddb_latency", {**self.env, DELAY_ENV: f"{self.ddb_delay_ms:g}"}
+        moto = self._spawn("moto", [sys.executable, "-m", server, "-H", "127.0.0.1",
+                                    "-p", str(self.moto_port)], moto_env)
         _wait_http(f"{self.endpoint}/moto-api/", 30, moto)
-        self._say(f"moto is up on {self.endpoint}; creating the tables, the user pool and the queues…")
+        self._say(f"moto is up on {self.endpoint}"
+                  + (f" (DynamoDB answers after {self.ddb_delay_ms:g} ms)" if self.ddb_delay_ms else "")
+                  + "; creating the tables, the user pool and the queues…")
         cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=self.endpoint,
                                aws_access_key_id="local", aws_secret_access_key="local")
         from .provision import create_pool, create_tables

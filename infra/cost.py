@@ -64,16 +64,33 @@ class Line:
     cost: float
 
 
+def dynamodb_month(load: Load, rru_per_call: float = RRU_PER_CALL,
+                   wru_per_call: float = WRU_PER_CALL) -> dict[str, float]:
+    """The month's DynamoDB bill (on-demand requests, storage and PITR) for `load`, with the given units per
+    call made (devtools/bench.py prices the units it measured per call, before and after issue 18, this way)."""
+    p = PRICES
+    calls = load.calls_per_day * DAYS
+    dashboards = load.supervisors * CALLING_HOURS * 3600 / DASHBOARD_POLL_S * DAYS
+    wru = calls * wru_per_call + load.districts * CONTACTS_PER_DISTRICT * ACTIVATIONS_PER_MONTH * WRU_PER_TARGET
+    rru = calls * rru_per_call + dashboards * RRU_PER_DASHBOARD
+    stored_gb = calls * STORED_MONTHS * KB_PER_CALL_STORED / 1e6
+    requests = wru / 1e6 * p["ddb_per_million_wru"] + rru / 1e6 * p["ddb_per_million_rru"]
+    storage = stored_gb * (p["ddb_per_gb_month"] + p["pitr_per_gb_month"])
+    return {"calls": calls, "wru": wru, "rru": rru, "stored_gb": stored_gb, "requests_usd": requests,
+            "storage_usd": storage, "total_usd": requests + storage,
+            "calls_usd": calls * (wru_per_call * p["ddb_per_million_wru"]
+                                  + rru_per_call * p["ddb_per_million_rru"]) / 1e6}
+
+
 def lines(load: Load) -> list[Line]:
     p = PRICES
     calls = load.calls_per_day * DAYS
     dashboards = load.supervisors * CALLING_HOURS * 3600 / DASHBOARD_POLL_S * DAYS
+    ddb = dynamodb_month(load)
     requests = calls * REQUESTS_PER_CALL + dashboards
     users = load.seats + load.supervisors
     authorizer = users * CALLING_HOURS * 3600 / AUTH_CACHE_S * DAYS
-    wru = calls * WRU_PER_CALL + load.districts * CONTACTS_PER_DISTRICT * ACTIVATIONS_PER_MONTH * WRU_PER_TARGET
-    rru = calls * RRU_PER_CALL + dashboards * RRU_PER_DASHBOARD
-    stored_gb = calls * STORED_MONTHS * KB_PER_CALL_STORED / 1e6
+    wru, rru, stored_gb = ddb["wru"], ddb["rru"], ddb["stored_gb"]
     log_gb = requests * LOG_KB_PER_REQUEST / 1e6
     calling_seconds = CALLING_HOURS * 3600 * DAYS
     sampled = min(requests, calling_seconds * XRAY_RESERVOIR_PER_S)
@@ -86,10 +103,8 @@ def lines(load: Load) -> list[Line]:
                        f"{(requests * API_SECONDS + authorizer * AUTHORIZER_SECONDS) * LAMBDA_GB / 1e3:.0f} k GB-s",
              (requests + authorizer) / m * p["lambda_per_million"]
              + (requests * API_SECONDS + authorizer * AUTHORIZER_SECONDS) * LAMBDA_GB * p["lambda_per_gb_s"]),
-        Line("DynamoDB requests", f"{wru / m:.1f} M writes, {rru / m:.1f} M reads",
-             wru / m * p["ddb_per_million_wru"] + rru / m * p["ddb_per_million_rru"]),
-        Line("DynamoDB storage + PITR", f"{stored_gb:.0f} GB after a year",
-             stored_gb * (p["ddb_per_gb_month"] + p["pitr_per_gb_month"])),
+        Line("DynamoDB requests", f"{wru / m:.1f} M writes, {rru / m:.1f} M reads", ddb["requests_usd"]),
+        Line("DynamoDB storage + PITR", f"{stored_gb:.0f} GB after a year", ddb["storage_usd"]),
         Line("CloudWatch Logs", f"{log_gb:.1f} GB/month",
              log_gb * p["logs_per_gb"] + log_gb * STORED_MONTHS * p["logs_per_gb_month"]),
         Line("CloudWatch alarms", f"{ALARM_METRICS} alarm metrics", ALARM_METRICS * p["alarm_metric_month"]),
