@@ -1,11 +1,28 @@
-"""The supervisor's live shift board, and an agent's own figures of the day, in one read each.
+"""The supervisors' wall board, and an agent's own figures of the day, in one read each.
 
-A board is one request: who is rostered on the shift in progress and at which seat (the roster of
-the period, one Query), each agent's calls and connects today (the day's agent counters, one
-Query), the agents slowed down today for asking for contacts too fast (one Query), what each agent
-holds (leases and callbacks: one Query per agent on the board), and each active campaign's progress
-by level (counters, two reads a campaign). Nothing here reads call logs, so its cost depends on the
-number of agents and campaigns, never on the number of calls.
+A board is one request and at most 8 DynamoDB calls whatever the number of agents and campaigns:
+1. the active campaigns (one Query on the campaigns' status index; a page of CAMPAIGNS_PAGE);
+2. one BatchGetItem across tables: the seat and shift settings, the roster heads of the period in
+   force (one key per period length an admin may choose), and each listed campaign's counter at its
+   target unit (its progress and coverage);
+3. the roster revision's lines (one Query; none when this container has read that revision before:
+   lines are immutable);
+4. leave overlapping today (one Query);
+5. every agent's counter item of the day: calls, connects, talk time (one Query);
+6. the agents slowed down today for asking for contacts too fast (one Query);
+7. the district's unresolved escalations of every campaign (one Query on a sparse index).
+What agents hold (live leases, callbacks) is read per agent until the calls feature keeps it on
+counter items (see `_holdings`); the budget is asserted in tests/api/test_board_budget.py.
+Reads 2-7 run in parallel after 1 (3 after 2). Nothing here reads call logs.
+
+An agent's state on the board (one of STATES):
+* on_call: holds a live lease (a contact handed to them whose hold has not lapsed);
+* idle: no live lease, and active (a lease taken or a call recorded) within BREAK_AFTER_MIN;
+* on_break: rostered on the shift in progress or active today, no live lease, and nothing for more
+  than BREAK_AFTER_MIN (a constant: a supervisor's rule of thumb, not a setting);
+* absent: rostered on the shift in progress but on leave, or nothing since the shift began;
+* off_shift: not rostered on the shift in progress (a duty override, or the other shift), and
+  nothing for more than BREAK_AFTER_MIN.
 Agents work one shift a day, so an agent's figures of the IST day are those of their shift.
 No Chalice, boto3 or PynamoDB here.
 """
@@ -13,30 +30,34 @@ No Chalice, boto3 or PynamoDB here.
 from __future__ import annotations
 
 import contextvars
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from ..calls import counters
-from ..calls import service as calls
+from ..calls import rules as call_rules
 from ..campaigns import rules as campaign_rules
 from ..campaigns import store as campaign_store
 from ..core import clock
-from ..core.auth import Principal
 from ..core.clock import iso
-from ..core.paging import PageRequest
+from ..core.paging import MAX_PAGE, PageRequest, encode_cursor
 from ..followup import service as followup
 from ..shifts import rotation
 from ..shifts import rules as shift_rules
-from ..shifts import service as shifts
 from ..shifts import store as shift_store
 from . import store
 
-REFRESH_S = 30  # how often the client reads the board (it pauses while the tab is hidden)
-MAX_AGENTS = 100  # rows on one board: a shift has 35 seats
-MAX_CAMPAIGNS = 10
-READERS = 8  # agents' holdings read in parallel
-MAX_ESCALATIONS = 10  # open escalations listed per campaign
+T = TypeVar("T")
+REFRESH_S = 15  # how often the client reads the board (it pauses while the tab is hidden)
+BREAK_AFTER_MIN = 10  # nothing for this long, no lease held: on break
+BREAK_AFTER = timedelta(minutes=BREAK_AFTER_MIN)
+STATES = ("on_call", "idle", "on_break", "absent", "off_shift")
+CONFIG_NAMES = ("seats", "shifts")
+CAMPAIGNS_PAGE = store.MAX_KEYS - len(CONFIG_NAMES) - len(shift_rules.PERIOD_WEEKS)  # one BatchGetItem
+MAX_ESCALATIONS = 10  # open escalations listed on the board
+READERS = 8  # reads in parallel
 
 
 def my_day(username: str) -> dict[str, Any]:
@@ -46,30 +67,57 @@ def my_day(username: str) -> dict[str, Any]:
     return {"date": day, "calls": figures["attempts"], "connects": figures["connects"], "talk_s": figures["talk_s"]}
 
 
-def _duty(now: datetime) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The shift in progress and the people rostered on it, by username."""
-    cfg, seats = shifts.shift_config(), shifts.seat_config()
-    window = shift_rules.shift_window(now, cfg)
+@dataclass(frozen=True)
+class BoardRequest:
+    agents: PageRequest  # start_key {"after": {"S": <sort key>}}
+    campaigns: PageRequest  # the campaigns' status index's key
+    limit_campaigns: int = CAMPAIGNS_PAGE
+
+
+AGENT_KEYS = ("after",)
+
+
+class _Pool:
+    """Reads in parallel, each in a copy of the caller's context (the recorder and the logger see it)."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=READERS)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)
+
+    def run(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        return self.pool.submit(contextvars.copy_context().run, fn, *args)
+
+
+def _configs(snap: store.Snapshot) -> tuple[shift_rules.SeatConfig, shift_rules.ShiftConfig]:
+    seats = snap.config.get("seats")
+    shifts = snap.config.get("shifts")
+    return (shift_rules.seat_config_from(*seats) if seats else shift_rules.DEFAULT_SEATS,
+            shift_rules.shift_config_from(*shifts) if shifts else shift_rules.DEFAULT_SHIFTS)
+
+
+def _periods(now: datetime) -> dict[int, str]:
     day = shift_rules.ist_date(now)
-    period = shift_rules.period_id(shift_rules.period_start(day, cfg.period_weeks))
-    head = shift_store.get_head(period)
-    shift = {"period": period, "rostered": bool(head and head.set_hash),
-             "window": window.to_dict() if window else None}
-    if window is None or head is None or not head.set_hash:
-        return shift, {}
-    on_leave = {username for username, _, _ in shift_store.leaves_overlapping(day.isoformat(), day.isoformat())}
-    people = {}
-    for line in shift_store.lines(period, head.set_hash):
-        if line.status != rotation.PLACED or line.shift != window.shift or not line.username:
-            continue
-        view = shifts.line_view(line, seats)
-        people[line.username] = {"name_hi": line.name_hi, "name_en": line.name_en, "role": line.role,
-                                 "seat": view["seat"], "room": view["room"], "rostered": True,
-                                 "on_leave": line.username in on_leave}
-    return shift, people
+    return {w: shift_rules.period_id(shift_rules.period_start(day, w)) for w in shift_rules.PERIOD_WEEKS}
+
+
+def _campaign_row(c: campaign_store.CampaignModel, item: counters.CounterModel | None) -> dict[str, Any]:
+    f = counters.figures(item)
+    level = item.level if item is not None and item.level in counters.LEVELS else "district"
+    return {"campaign_id": c.campaign_id, "title_hi": c.title_hi, "title_en": c.title_en, "kind": c.kind,
+            "unit_id": c.target_unit_id, "level": level, "targets": f["targets"], "completed": f["completed"],
+            "remaining": max(f["targets"] - f["completed"], 0), "attempts": f["attempts"],
+            "connects": f["connects"], "coverage": call_rules.coverage(counters.LEVELS, level, f),
+            "open_escalations": 0}
 
 
 def _holdings(username: str, now_s: str) -> dict[str, Any]:
+    """What one agent holds (one Query on the targets' by_agent index): the reads of a board before the
+    calls feature kept leases and callbacks on counter items."""
     leases, pending, due = [], 0, 0
     for target in store.held_by(username):
         sort = target.agent_sort or ""
@@ -81,67 +129,155 @@ def _holdings(username: str, now_s: str) -> dict[str, Any]:
             pending += 1
             due += 1 if (target.callback_at or "") <= now_s else 0
     capped = len(leases) + pending >= store.HELD_READ
-    return {"leases": leases, "callbacks": {"pending": pending, "due": due, "more": capped}}
+    return {"leases": leases, "callbacks": {"pending": pending, "due": due, "more": capped},
+            "last_active_at": max((lease["leased_at"] or "" for lease in leases), default=None) or None}
 
 
-def _in_parallel(usernames: list[str], now_s: str) -> dict[str, dict[str, Any]]:
-    if not usernames:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(READERS, len(usernames))) as pool:
-        futures = {u: pool.submit(contextvars.copy_context().run, _holdings, u, now_s) for u in usernames}
-        return {u: f.result() for u, f in futures.items()}
+# The calls feature keeps each agent's live lease and last activity on the agent's day counter item,
+# and every agent's open callbacks in one partition (chalicelib/calls/counters.py): two Queries for
+# every agent. Read through getattr so that this module also runs against a calls feature without them.
+_DAY_STATES: Callable[[str, str], dict[str, dict[str, Any]]] | None = getattr(counters, "agent_day_states", None)
+_OPEN_CALLBACKS: Callable[[], dict[str, dict[str, Any]]] | None = getattr(counters, "open_callbacks", None)
 
 
-def _escalations(campaign_id: str) -> dict[str, Any]:
-    """The campaign's open escalations (one Query): units nobody could reach, and whom to call."""
-    items, more = followup.open_escalations(campaign_id, MAX_ESCALATIONS)
-    return {"items": items, "more": more}
+def _day_figures(day: str) -> dict[str, dict[str, Any]]:
+    return {c.agent or (c.sk or "")[2:]: {"figures": counters.figures(c)} for c in store.day_agents(day)}
 
 
-def _campaigns(user: Principal) -> list[dict[str, Any]]:
-    out = []
-    for campaign in campaign_store.list_campaigns("active", None, PageRequest(MAX_CAMPAIGNS, None)).items:
-        p = calls.progress(user, campaign.campaign_id, None, None)
-        out.append({"campaign_id": campaign.campaign_id, "title_hi": campaign.title_hi,
-                    "title_en": campaign.title_en, "kind": campaign.kind, "unit": p["unit"],
-                    "targets": p["targets"], "completed": p["completed"], "remaining": p["remaining"],
-                    "attempts": p["attempts"], "connects": p["connects"], "coverage": p["coverage"],
-                    "escalations": _escalations(campaign.campaign_id)})
-    return out
+def _live(day_states: dict[str, Any] | None, callbacks: dict[str, Any] | None, now_s: str) -> dict[str, Any]:
+    lease = (day_states or {}).get("lease")
+    entries = dict((callbacks or {}).get("callbacks") or {})
+    return {"leases": [lease] if lease else [],
+            "callbacks": {"pending": len(entries), "due": sum(1 for at in entries.values() if at <= now_s),
+                          "more": False},
+            "last_active_at": (day_states or {}).get("last_active_at")}
 
 
-def board(user: Principal) -> dict[str, Any]:
-    """GET /board."""
+def _state(row: dict[str, Any], on_shift: bool, shift_start: str | None, now: datetime) -> str:
+    if row["lease"]:
+        return "on_call"
+    if row["on_leave"]:
+        return "absent"
+    active = row["active_at"]
+    if active and clock.parse_iso(active) > now - BREAK_AFTER:
+        return "idle"
+    if not on_shift:
+        return "off_shift"
+    if not active or (shift_start and active < shift_start):
+        return "absent"
+    return "on_break"
+
+
+def _sort_key(row: dict[str, Any]) -> str:
+    return f"{0 if row['seat'] else 1 if row['on_shift'] else 2}#{row['seat'] or ''}#{row['username']}"
+
+
+def board(req: BoardRequest) -> dict[str, Any]:
+    """GET /board: the seat map of the shift in progress, every agent's state and figures of the day
+    (a page of rows; the states and totals count everyone), campaigns' progress, open escalations and
+    pacing events."""
     now = clock.now_utc()
     now_s = iso(now)
     day = campaign_rules.ist_date(now)
-    shift, people = _duty(now)
-    figures = {c.agent or (c.sk or "")[2:]: counters.figures(c) for c in store.day_agents(day)}
-    slowed = {c.agent or (c.sk or "")[2:]: c for c in store.day_slowdowns(day)}
-    usernames = sorted(set(people) | set(figures) | set(slowed))[:MAX_AGENTS]
-    missing = [u for u in usernames if u not in people]
-    profiles = shift_store.get_agents(missing) if missing else {}
-    held = _in_parallel(usernames, now_s)
+    periods = _periods(now)
+    with _Pool() as pool:
+        live = _DAY_STATES is not None and _OPEN_CALLBACKS is not None
+        f_day = pool.run(_DAY_STATES, day, now_s) if _DAY_STATES and live else pool.run(_day_figures, day)
+        f_callbacks = pool.run(_OPEN_CALLBACKS) if _OPEN_CALLBACKS and live else None
+        f_slowed = pool.run(store.day_slowdowns, day)
+        f_leave = pool.run(shift_store.leaves_overlapping, day, day)
+        listed = campaign_store.list_campaigns("active", None,
+                                               PageRequest(req.limit_campaigns, req.campaigns.start_key))
+        keys = {c.campaign_id: counters.campaign_unit(c.campaign_id, c.target_unit_id) for c in listed.items}
+        f_esc = pool.run(followup.open_in_districts, [c.district_id for c in listed.items], MAX_ESCALATIONS)
+        snap = store.snapshot(list(CONFIG_NAMES), list(periods.values()), list(keys.values()))
+        seats, cfg = _configs(snap)
+        window = shift_rules.shift_window(now, cfg)
+        period = periods[cfg.period_weeks]
+        head = snap.heads.get(period)
+        lines = store.roster_lines(period, head.set_hash) if head and head.set_hash else []
+        day_states = f_day.result()
+        slowed = {c.agent or (c.sk or "")[2:]: c for c in f_slowed.result()}
+        on_leave = {username for username, _, _ in f_leave.result()}
+        names = {line.username: line for line in lines if line.username}
+        seated = {line.username: line for line in lines
+                  if window and line.username and line.status == rotation.PLACED and line.shift == window.shift}
+        usernames = sorted(set(seated) | set(day_states) | set(slowed))
+        if f_callbacks is not None:
+            callbacks = f_callbacks.result()
+            holdings = {u: _live(day_states.get(u), callbacks.get(u), now_s) for u in usernames}
+        else:
+            held = {u: pool.run(_holdings, u, now_s) for u in usernames}
+            holdings = {u: f.result() for u, f in held.items()}
+        escalations, esc_more = f_esc.result()
+
+    shift = {"period": period, "rostered": bool(head and head.set_hash),
+             "window": window.to_dict() if window else None}
+    shift_start = iso(window.start) if window else None
     rows = []
     for username in usernames:
-        person = people.get(username)
-        if person is None:
-            profile = profiles.get(username)
-            person = {"name_hi": profile.name_hi if profile else None, "name_en": profile.name_en if profile else None,
-                      "role": profile.role if profile else None, "seat": None, "room": None, "rostered": False,
-                      "on_leave": False}
-        f = figures.get(username) or counters.figures(None)
-        rows.append({"username": username, **person, "calls": f["attempts"], "connects": f["connects"],
-                     "talk_s": f["talk_s"], "slowed": int(getattr(slowed.get(username), "slowed", 0) or 0),
-                     **held[username]})
-    rows.sort(key=lambda r: (not r["rostered"], r["seat"] is None, r["seat"] or "", r["username"]))
-    totals = {"on_duty": sum(1 for r in rows if r["rostered"] and not r["on_leave"]),
+        line = seated.get(username) or names.get(username)
+        f = (day_states.get(username) or {}).get("figures") or counters.figures(None)
+        hold = holdings[username]
+        lease = max(hold["leases"], key=lambda lease: lease["until"] or "", default=None)
+        room = seats.room_of(line.seat) if line is not None and line.seat and username in seated else None
+        active_at = hold["last_active_at"]
+        row = {"username": username, "name_hi": line.name_hi if line else None,
+               "name_en": line.name_en if line else None, "role": line.role if line else None,
+               "seat": line.seat if username in seated and line is not None else None,
+               "room": room.to_dict() if room else None, "on_shift": username in seated,
+               "rostered": username in seated, "on_leave": username in on_leave,
+               "calls": f["attempts"], "connects": f["connects"], "talk_s": f["talk_s"],
+               "slowed": int(getattr(slowed.get(username), "slowed", 0) or 0),
+               "lease": lease, "leases": hold["leases"], "callbacks": hold["callbacks"], "active_at": active_at}
+        row["state"] = _state(row, username in seated, shift_start, now)
+        rows.append(row)
+    rows.sort(key=_sort_key)
+    states = {s: sum(1 for r in rows if r["state"] == s) for s in STATES}
+    totals = {"agents": len(rows), "on_duty": sum(1 for r in rows if r["on_shift"] and not r["on_leave"]),
               "calls": sum(r["calls"] for r in rows), "connects": sum(r["connects"] for r in rows),
-              "leases": sum(len(r["leases"]) for r in rows),
+              "talk_s": sum(r["talk_s"] for r in rows), "leases": states["on_call"],
               "callbacks_pending": sum(r["callbacks"]["pending"] for r in rows),
               "callbacks_due": sum(r["callbacks"]["due"] for r in rows)}
-    return {"at": now_s, "date": day, "refresh_s": REFRESH_S, "shift": shift, "totals": totals, "agents": rows,
-            "pacing": _pacing(slowed, rows), "campaigns": _campaigns(user)}
+    campaigns = [_campaign_row(c, snap.counters.get(keys[c.campaign_id])) for c in listed.items]
+    by_id = {c["campaign_id"]: c for c in campaigns}
+    shown = []
+    for e in escalations:
+        campaign = by_id.get(e["campaign_id"])
+        if campaign is None:
+            continue  # an escalation of a campaign that is no longer active (or on another page)
+        campaign["open_escalations"] += 1
+        shown.append({**e, "title_hi": campaign["title_hi"], "title_en": campaign["title_en"]})
+    return {"at": now_s, "date": day, "refresh_s": REFRESH_S, "break_after_min": BREAK_AFTER_MIN,
+            "shift": shift, "rooms": _seat_map(seats, rows), "states": states, "totals": totals,
+            **_agent_page(rows, req.agents), "pacing": _pacing(slowed, rows),
+            "campaigns": campaigns, "campaigns_cursor": encode_cursor(listed.next_key),
+            "escalations": {"items": shown, "more": esc_more}}
+
+
+def _seat_map(seats: shift_rules.SeatConfig, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every room and seat of the settings, with who sits there on the shift in progress."""
+    at = {r["seat"]: r for r in rows if r["seat"]}
+    out = []
+    for room in seats.rooms:
+        out.append({**room.to_dict(), "seats": [
+            {"seat": seat_id, "agent": _occupant(at[seat_id]) if seat_id in at else None}
+            for seat_id, room_id in seats.seats if room_id == room.room_id]})
+    return out
+
+
+def _occupant(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("username", "name_hi", "name_en", "state", "calls", "connects", "on_leave")} | {
+        "lease_until": row["lease"]["until"] if row["lease"] else None}
+
+
+def _agent_page(rows: list[dict[str, Any]], page: PageRequest) -> dict[str, Any]:
+    after = ((page.start_key or {}).get("after") or {}).get("S", "")
+    rest = [r for r in rows if _sort_key(r) > after] if after else rows
+    limit = min(page.limit, MAX_PAGE)
+    items = rest[:limit]
+    more = len(rest) > limit
+    return {"agents": items, "agents_cursor": encode_cursor({"after": {"S": _sort_key(items[-1])}}) if more else None}
 
 
 def _pacing(slowed: dict[str, counters.CounterModel], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -226,6 +226,14 @@ def open_escalations(campaign_id: str, limit: int) -> tuple[list[dict[str, Any]]
     return items[:limit], len(items) > limit
 
 
+def open_in_districts(district_ids: list[str], limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """The newest unresolved escalations of every campaign of these districts (one Query per district on
+    the sparse open_by_district index: a call centre serves one district), and whether there are more."""
+    found = [e for d in dict.fromkeys(district_ids) for e in store.open_in_district(d, limit + 1)]
+    found.sort(key=lambda e: e.open_sort or "", reverse=True)
+    return [escalation_view(e) for e in found[:limit]], len(found) > limit
+
+
 # ---- verification --------------------------------------------------------------------------------
 
 

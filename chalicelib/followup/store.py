@@ -3,6 +3,10 @@ a verification campaign and its targets. The only module of this feature that to
 
 `escalations` items: hash `campaign_id`, range `unit_id` — one per escalated unit of a campaign, put
 once (does_not_exist), in the same transaction as the call target it creates or requeues.
+While an escalation is unresolved (open, or no_incharge) it carries `open_district` and `open_sort`
+(`<created_at>#<campaign>#<unit>`): the sparse index `open_by_district` lists a district's unresolved
+escalations of every campaign, newest first, in one Query (the supervisors' board). Resolving one
+removes both attributes in the same update that sets its status.
 Verification figures live in the report counters (`v#<district>#agents` / `a#<agent>` and
 `v#<district>#reporters` / `r#<contact>`), added by the verification call's own transaction.
 Erasure deletes the person's reporter counter and removes them as the in-charge of escalations.
@@ -19,6 +23,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..calls.counters import CounterModel, add_actions
@@ -28,6 +33,17 @@ from ..core import db
 from ..core.errors import Conflict
 from ..core.paging import Page, PageRequest
 from ..org.store import ContactModel
+
+
+class OpenByDistrict(GlobalSecondaryIndex["EscalationModel"]):
+    """Sparse: only unresolved escalations carry open_district. Newest first = scan backwards."""
+
+    class Meta:
+        index_name = "open_by_district"
+        projection = AllProjection()
+
+    open_district = UnicodeAttribute(hash_key=True)
+    open_sort = UnicodeAttribute(range_key=True)
 
 
 @db.table("escalations")
@@ -46,7 +62,10 @@ class EscalationModel(Model):
     status = UnicodeAttribute()  # open | resolved | no_incharge
     created_at = UnicodeAttribute()
     resolved_at = UnicodeAttribute(null=True)
+    open_district = UnicodeAttribute(null=True)  # set while unresolved: the open_by_district index
+    open_sort = UnicodeAttribute(null=True)  # <created_at>#<campaign>#<unit>
 
+    open_by_district = OpenByDistrict()
 
 
 @dataclass
@@ -118,6 +137,13 @@ def escalations(campaign_id: str, status: str | None, page: PageRequest, *,
     return Page(items, result.last_evaluated_key)
 
 
+def open_in_district(district_id: str, limit: int) -> list[EscalationModel]:
+    """The newest `limit` unresolved escalations of a district, of any campaign: one Query on the
+    sparse open_by_district index (ask for one more than you show to know whether there are more)."""
+    return list(EscalationModel.open_by_district.query(district_id, scan_index_forward=False, limit=limit,
+                                                       page_size=limit))
+
+
 def get_escalation(campaign_id: str, unit_id: str) -> EscalationModel | None:
     try:
         return EscalationModel.get(campaign_id, unit_id, consistent_read=True)
@@ -149,6 +175,9 @@ def _target_write(tx: Any, write: TargetPut | TargetUpdate | None) -> None:
 
 def escalate(record: EscalationModel, write: TargetPut | TargetUpdate | None) -> None:
     """The escalation record (new) and its in-charge's target, in one transaction."""
+    if record.status != "resolved":
+        record.open_district = record.district_id
+        record.open_sort = f"{record.created_at}#{record.campaign_id}#{record.unit_id}"
     with _once(), db.transaction() as tx:
         tx.save(record, condition=EscalationModel.unit_id.does_not_exist())
         _target_write(tx, write)
@@ -196,7 +225,8 @@ def resolve(campaign_id: str, unit_ids: list[str], at: str) -> int:
     for unit_id in unit_ids:
         try:
             EscalationModel(campaign_id, unit_id).update(
-                actions=[EscalationModel.status.set("resolved"), EscalationModel.resolved_at.set(at)],
+                actions=[EscalationModel.status.set("resolved"), EscalationModel.resolved_at.set(at),
+                         EscalationModel.open_district.remove(), EscalationModel.open_sort.remove()],
                 condition=EscalationModel.status == "open")
             done += 1
         except UpdateError as exc:

@@ -125,7 +125,18 @@ def test_the_escalation_target_is_due_now_with_its_reason_and_a_replay_changes_n
     assert "बूथ 1" in screen["escalation_reason"]["hi"]
     board = api.get("/board", role="supervisor").json
     (row,) = [c for c in board["campaigns"] if c["campaign_id"] == cid]
-    assert [e["unit_id"] for e in row["escalations"]["items"]] == [B1] and row["escalations"]["more"] is False
+    assert row["open_escalations"] == 1
+    assert [(e["unit_id"], e["campaign_id"], e["title_en"]) for e in board["escalations"]["items"]] == \
+        [(B1, cid, row["title_en"])] and board["escalations"]["more"] is False
+    # the escalation is on the sparse index of unresolved ones while open, and leaves it when resolved
+    (open_one,) = EscalationModel.open_by_district.query(escalations(cid)[0].district_id)
+    assert open_one.unit_id == B1
+    assert api.post("/calls", call_body(cid, incharge), token=agent).status == 201  # the in-charge is reached
+    (resolved,) = escalations(cid)
+    assert resolved.status == "resolved" and resolved.open_district is None and resolved.open_sort is None
+    assert list(EscalationModel.open_by_district.query(resolved.district_id)) == []
+    board = api.get("/board", role="supervisor").json
+    assert board["escalations"]["items"] == [] and board["campaigns"][0]["open_escalations"] == 0
 
 
 def test_an_incharge_already_called_is_requeued_not_duplicated(api: Api, clock: Clock, agent: str) -> None:
