@@ -16,6 +16,11 @@
 * The Lambda package size (test-output/infra-report.json, from the infra tests' synth).
 * The server benchmarks of devtools/bench_server.py: the next-call queue under 35 agents, digest reads
   at 1,000 vs 50,000 calls, peak memory per function, and the state-scale partition simulation.
+* Latency of /next and /calls under 35 and 350 agents with DynamoDB's delay, before and after issue 18, and
+  the capacity units a call costs with the month's DynamoDB bill: from bench/latency.json, which
+  `python -m devtools.bench_latency --before <worktree of the old commit>` writes (it needs both checkouts,
+  so `make bench` shows the last such run, with its date, rather than measuring it again).
+* The web client's size (devtools/bench_web.py `client_size()`), when that module exists.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from . import bench_server
+from . import bench_cost, bench_latency, bench_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
@@ -314,7 +319,47 @@ def markdown(r: dict[str, Any]) -> str:
               f"{', '.join(pkg['largest'])}."] if pkg else ["Not measured (the infra tests write it)."]
     if r.get("server"):
         lines += bench_server.markdown(r["server"])
+    lines += ["", "## Latency of the hot path with DynamoDB's delay", ""]
+    if r.get("latency"):
+        lines += bench_latency.markdown(r["latency"])
+        lines += bench_cost.markdown(r["latency"])
+    else:
+        lines += ["Not measured: `python -m devtools.bench_latency --before <a worktree of the commit before> "
+                  "--after .` writes bench/latency.json (the latency before and after, and the cost of a call)."]
+    if r.get("web"):
+        lines += ["", "## Web client size", "", *web_markdown(r["web"])]
     return "\n".join(lines) + "\n"
+
+
+def web_markdown(web: dict[str, Any]) -> list[str]:
+    """devtools/bench_web.py's figures, as it names them (a table of its numbers, nested ones flattened)."""
+    rows = ["| figure | value |", "|---|---:|"]
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}{key}" if not prefix else f"{prefix} / {key}", inner)
+        elif isinstance(value, list):
+            rows.append(f"| {prefix} | {', '.join(map(str, value))} |")
+        else:
+            rows.append(f"| {prefix} | {f'{value:,}' if isinstance(value, int) else value} |")
+
+    walk("", web)
+    return rows
+
+
+def latency() -> dict[str, Any] | None:
+    """The last side-by-side latency run (bench/latency.json), if one was made."""
+    path = BENCH / "latency.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+
+
+def web() -> dict[str, Any] | None:
+    try:
+        from . import bench_web  # type: ignore[attr-defined]  # helper E's module, when it exists
+    except ImportError:
+        return None
+    return dict(bench_web.client_size())
 
 
 def main() -> int:
@@ -326,6 +371,7 @@ def main() -> int:
     results = {"machine": machine(), "cold_start": cold_start(), "calls_per_route": calls,
                "rotation": rotation(), "import": _read("import-bench.json"), "package": package()}
     results["server"] = bench_server.measure(results["rotation"])
+    results["latency"], results["web"] = latency(), web()
     BENCH.mkdir(exist_ok=True)
     (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     (BENCH / "results.md").write_text(markdown(results), encoding="utf-8")

@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
 OUT = ROOT / "bench" / "latency.json"
 DELAY_MS = 6.0
-SIZES = ((35, 6), (350, 2))  # (agents, cycles each): about 210 and 700 of each request per round
+SIZES = ((35, 4), (350, 1))  # (agents, cycles each): 140 and 350 of each request per round
 CAPACITY = (35, 4)
 REPS = 3
 SIZE = {"booths_per_kendra": 1, "contacts_per_booth": 2}  # 1,287 contacts, as devtools/bench_queue.py
@@ -360,15 +360,23 @@ def medians(rounds: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float
     return out
 
 
-def drive(trees: dict[str, Path], reps: int, delay_ms: float,
-          sizes: Sequence[tuple[int, int]] = SIZES) -> dict[str, Any]:
+def drive(trees: dict[str, Path], reps: int, delay_ms: float, sizes: Sequence[tuple[int, int]] = SIZES,
+          until: datetime | None = None) -> dict[str, Any]:
+    """Set up a stack per tree, count a call's capacity units on each, then run `reps` repetitions of the
+    rounds (no repetition after the first starts past `until`, so a busy machine shortens the run rather
+    than overrunning it: the report says how many were made)."""
     most = max([a for a, _ in sizes] + [CAPACITY[0]])
     workers = {label: Worker(label, tree, delay_ms, most) for label, tree in trees.items()}
     try:
         setup = {label: w.ask({}) for label, w in workers.items()}
+        capacity = {label: w.ask({"capacity": True}) for label, w in workers.items()}
         rounds: dict[str, list[dict[str, Any]]] = {label: [] for label in workers}
         order = list(workers)
+        done = 0
         for rep in range(reps):
+            if rep and until is not None and datetime.now(UTC) >= until:
+                break
+            done += 1
             for agents, cycles in sizes:
                 for label in order if rep % 2 == 0 else order[::-1]:
                     result = workers[label].ask({"round": [agents, cycles]})
@@ -378,11 +386,10 @@ def drive(trees: dict[str, Path], reps: int, delay_ms: float,
                         f"{route.split()[-1]} p50 {v['p50_ms']} p95 {v['p95_ms']} ms"
                         for route, v in result["routes"].items()) + f" (load {result['loadavg_before'][0]})",
                         file=sys.stderr, flush=True)
-        capacity = {label: w.ask({"capacity": True}) for label, w in workers.items()}
     finally:
         for w in workers.values():
             w.close()
-    return {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "delay_ms": delay_ms, "reps": reps,
+    return {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "delay_ms": delay_ms, "reps": done,
             "sizes": [list(s) for s in sizes], "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "trees": {label: {**describe_tree(tree), "setup_s": setup[label]["setup_s"]}
                       for label, tree in trees.items()},
@@ -428,14 +435,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--delay-ms", type=float, default=DELAY_MS)
     parser.add_argument("--agents", type=int, default=max(a for a, _ in SIZES))
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--sizes", help="rounds as AGENTSxCYCLES,... (default 35x6,350x2)")
+    parser.add_argument("--sizes", help="rounds as AGENTSxCYCLES,... (default 35x4,350x1)")
+    parser.add_argument("--until", help="start no repetition after this UTC time (HH:MM), the first aside")
     args = parser.parse_args(argv)
     if args.mode == "worker":
         return worker(args.delay_ms, args.agents)
     sizes = [(int(a), int(c)) for a, c in (s.split("x") for s in args.sizes.split(","))] if args.sizes else SIZES
     trees = {"before": args.before.resolve()} if args.before else {}
     trees["after"] = args.after.resolve()
-    result = drive(trees, args.reps, args.delay_ms, sizes)
+    until = None
+    if args.until:
+        hour, minute = (int(x) for x in args.until.split(":"))
+        until = datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    result = drive(trees, args.reps, args.delay_ms, sizes, until)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print("\n".join(markdown(result)))

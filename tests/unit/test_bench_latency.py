@@ -155,3 +155,36 @@ def test_the_extra_agents_are_named_after_the_seeded_ones() -> None:
 
 def test_the_backlog_shim_is_a_sitecustomize() -> None:
     assert (Path(bench_latency.__file__).with_name("bench_backlog") / "sitecustomize.py").exists()
+
+
+def _capacity(rru: float, wru: float) -> dict[str, Any]:
+    part = {"rru_per_call": rru / 2, "wru_per_call": wru / 2, "requests_per_call": 5.0, "by_table": {}}
+    return {"calls": 140, "hot": {**part, "by_table": {"sampark-local-calls": 140 * 3.0}}, "lists": part,
+            "rru_per_call": rru, "wru_per_call": wru}
+
+
+def test_the_cost_of_a_call_is_priced_at_both_scales() -> None:
+    from devtools import bench_cost
+    from infra import cost
+    from infra.load import DISTRICT, STATE
+
+    latency = {"measured_at": "2026-12-03T14:30:00+00:00",
+               "capacity": {"before": _capacity(8.0, 36.0), "after": _capacity(4.0, 20.0)}}
+    text = "\n".join(bench_cost.markdown(latency))
+    assert "| **a call, end to end** | **8.0** | **36.0** | **4.0** | **20.0** |" in text
+    assert "calls 3.0" in text  # write units per call by table
+    district = cost.dynamodb_month(DISTRICT, rru_per_call=4.0, wru_per_call=20.0)
+    # 300,000 calls a month: 1.2 M reads at $0.125 and 6 M writes at $0.625 per million
+    assert district["calls_usd"] == pytest.approx(300_000 * (4 * 0.125 + 20 * 0.625) / 1e6)
+    assert f"| district | 10,000 | {300_000 * (8 * 0.125 + 36 * 0.625) / 1e6:,.2f} | " \
+           f"{district['calls_usd']:,.2f} |" in text
+    state = cost.dynamodb_month(STATE, rru_per_call=4.0, wru_per_call=20.0)
+    assert f"**{state['total_usd']:,.2f}**" in text and state["calls_usd"] == pytest.approx(30 * district["calls_usd"])
+
+
+def test_cost_py_stating_other_units_than_measured_is_shown() -> None:
+    from devtools import bench_cost
+
+    assert bench_cost.drift({"rru": 4.0, "wru": 20.0}, {"rru": 4.2, "wru": 20.0}) == []
+    assert bench_cost.drift({"rru": 4.0, "wru": 20.0}, {"rru": 6.0, "wru": 19.0}) == [
+        "RRU_PER_CALL is 6, measured 4"]
