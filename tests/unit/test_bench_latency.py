@@ -188,3 +188,29 @@ def test_cost_py_stating_other_units_than_measured_is_shown() -> None:
     assert bench_cost.drift({"rru": 4.0, "wru": 20.0}, {"rru": 4.2, "wru": 20.0}) == []
     assert bench_cost.drift({"rru": 4.0, "wru": 20.0}, {"rru": 6.0, "wru": 19.0}) == [
         "RRU_PER_CALL is 6, measured 4"]
+
+
+def test_the_report_places_the_latency_the_cost_and_the_web_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devtools import bench
+
+    rounds = [_round(35, 10, 20), _round(350, 500, 900)]
+    latency = {"delay_ms": 6.0, "measured_at": "2026-12-03T14:30:00+00:00", "reps": 1, "sizes": [[35, 4], [350, 1]],
+               "machine": "x86_64, 2 cores", "median": {"before": bench_latency.medians(rounds),
+                                                        "after": bench_latency.medians(rounds)},
+               "rounds": {"before": rounds, "after": rounds},
+               "trees": {"before": {"commit": "0bd7102", "uncommitted_files": 0},
+                         "after": {"commit": "abc1234", "uncommitted_files": 0}},
+               "capacity": {"before": _capacity(8.0, 36.0), "after": _capacity(4.0, 20.0)}}
+    base = {"machine": "m", "cold_start": {"runs": 9, "app_median_ms": 1.0, "deps_median_ms": 1.0, "ratio": 1.0,
+                                           "target_ratio": 1.2, "heavy_on_cold_path": []},
+            "calls_per_route": {"run": {"ran": 1, "collected": 1, "failed": 0}, "rows": [], "over_budget": [],
+                                "scans": []},
+            "rotation": {"70": {"median_ms": 0.2, "max_ms": 1.0}, "10000": {"median_ms": 1.0, "max_ms": 2.0},
+                         "peak_rss_mb": 1.0}, "import": None, "package": None, "server": None}
+    text = bench.markdown({**base, "latency": latency, "web": {"gzip_bytes": 41234, "files": ["app.js", "ui.js"]}})
+    assert "| `POST /calls` | 350 | 500 | 900 | 500 | 900 |" in text
+    assert "| **a call, end to end** | **8.0** | **36.0** | **4.0** | **20.0** |" in text
+    assert "## Web client size" in text and "| gzip_bytes | 41,234 |" in text
+    assert "Not measured: `python -m devtools.bench_latency" in bench.markdown({**base, "latency": None, "web": None})
+    monkeypatch.setattr(bench, "BENCH", Path("/nonexistent"))
+    assert bench.latency() is None
