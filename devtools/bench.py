@@ -332,7 +332,13 @@ def markdown(r: dict[str, Any]) -> str:
 
 
 def web_markdown(web: dict[str, Any]) -> list[str]:
-    """devtools/bench_web.py's figures, as it names them (a table of its numbers, nested ones flattened)."""
+    """devtools/bench_web.py's figures: its own table if it has one, else its numbers as it names them."""
+    try:
+        from . import bench_web
+
+        return list(bench_web.table(web).splitlines())
+    except (ImportError, AttributeError, KeyError, TypeError):
+        pass
     rows = ["| figure | value |", "|---|---:|"]
 
     def walk(prefix: str, value: Any) -> None:
@@ -356,7 +362,7 @@ def latency() -> dict[str, Any] | None:
 
 def web() -> dict[str, Any] | None:
     try:
-        from . import bench_web  # type: ignore[attr-defined]  # helper E's module, when it exists
+        from . import bench_web  # the web client's own figures, when that module exists
     except ImportError:
         return None
     return dict(bench_web.client_size())
