@@ -1,6 +1,6 @@
-// The office's campaigns (supervisors and admins): the list with its filters (kept for this tab),
-// programmes that arrived from the state or the centre listed apart, and a campaign's own page with
-// activate (and its progress) and close, each behind a confirmation.
+// The office's campaigns (supervisors and admins): the list with its filters (kept for this tab) and
+// programmes that arrived from the state or the centre listed apart. A campaign's own page (facts,
+// activate and close, progress down its tree) is campaign_page.js.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
@@ -10,7 +10,6 @@ const t = i18n.t;
 const STATUSES = ['draft', 'activating', 'active', 'closed'];
 const KINDS = ['programme_relay', 'scheme', 'feedback'];
 const FILTER_KEY = 'sampark.campaigns.filter';
-const POLL_MS = 1000;
 const units = new Map();
 
 export function isOffice() {
@@ -163,28 +162,7 @@ export async function campaignsScreen(ctx) {
   return undefined;
 }
 
-// ---- a campaign's page: its facts, activate and close ------------------------------------------
-
-function facts(c, unit) {
-  const row = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
-  return h('dl', { class: 'facts' },
-    row(t('campaigns.col.status'), statusPill(c.status)),
-    row(t('campaigns.col.kind'), t(`kind.${c.kind}`)),
-    row(t('campaigns.col.target'), unit),
-    row(t('form.roles'), c.target.roles.map((r) => t(`role.${r}`)).join(', ')),
-    row(t('campaigns.col.dates'), dates(c)),
-    row(t('form.hours'), `${c.calling_hours.start}–${c.calling_hours.end} ${t('common.ist')}`),
-    row(t('form.questions'), i18n.number(c.questions.length)),
-    c.programme?.source ? row(t('campaigns.source'), t(`source.${c.programme.source}`)) : null);
-}
-
-function activationLine(c) {
-  const a = c.activation;
-  if (!a) return null;
-  const n = i18n.number(a.targets_created);
-  return h('p', { class: 'big', 'data-testid': 'activation' },
-    c.status === 'activating' ? t('campaigns.activating_n', { n }) : t('campaigns.activated_n', { n }));
-}
+// ---- shared with the campaign page and the editor ------------------------------------------------
 
 /** A confirmation for what cannot be undone: a question, a consequence, yes or go back. */
 export function confirmBox(question, consequence, yesLabel, onYes, onNo) {
@@ -195,64 +173,4 @@ export function confirmBox(question, consequence, yesLabel, onYes, onNo) {
       button(yesLabel, onYes, 'btn btn-primary btn-confirm'),
       button(t('campaigns.go_back'), onNo, 'btn btn-secondary')));
   return box;
-}
-
-export async function campaignScreen(ctx) {
-  if (!isOffice()) return ctx.app.go(ctx.app.home());
-  const id = ctx.arg;
-  const path = `/campaigns/${encodeURIComponent(id)}`;
-  let c = await api.get(path);
-  const unit = await unitName(c.target.unit_id);
-  if (!ctx.alive()) return undefined;
-  const status = h('div', { role: 'status', 'aria-live': 'polite', class: 'activation' });
-  const actions = h('div', { class: 'actions' });
-  const body = h('div', {});
-  let timer = null;
-  ctx.onLeave(() => clearTimeout(timer));
-
-  const poll = async () => {
-    try {
-      c = await api.get(path);
-    } catch (err) {
-      replace(status, notice(i18n.errorText(err), 'error'));
-    }
-    if (!ctx.alive()) return;
-    draw();
-    if (c.status === 'activating') timer = setTimeout(poll, POLL_MS);
-  };
-  const act = async (what) => {
-    replace(actions, h('p', { class: 'muted' }, t('common.loading')));
-    try {
-      c = await api.post(`${path}/${what}`);
-    } catch (err) {
-      replace(status, notice(i18n.errorText(err), 'error'));
-    }
-    if (!ctx.alive()) return;
-    draw();
-    if (c.status === 'activating') timer = setTimeout(poll, POLL_MS);
-    status.focus?.();
-  };
-  const ask = (what) => {
-    replace(actions, confirmBox(t(`campaigns.confirm_${what}`), t(`campaigns.confirm_${what}_note`),
-      t(`campaigns.yes_${what}`), () => act(what), () => draw()));
-    actions.querySelector('h2').focus();
-  };
-  function draw() {
-    replace(body, facts(c, unit));
-    replace(status, activationLine(c));
-    const items = [];
-    if (c.status === 'draft') {
-      items.push(link(t('campaigns.edit'), `#/campaign-edit/${encodeURIComponent(id)}`, 'btn btn-secondary'),
-        button(t('campaigns.activate'), () => ask('activate'), 'btn btn-primary btn-activate'));
-    }
-    if (c.status === 'active' || c.status === 'activating') {
-      items.push(button(t('campaigns.close'), () => ask('close'), 'btn btn-secondary btn-close'));
-    }
-    replace(actions, items);
-  }
-  replace(ctx.view, link(t('campaigns.back'), '#/campaigns', 'back-link'), heading(i18n.pick(c, 'title')),
-    status, body, actions);
-  draw();
-  if (c.status === 'activating') timer = setTimeout(poll, POLL_MS);
-  return undefined;
 }
