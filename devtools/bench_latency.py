@@ -17,8 +17,13 @@ the capacity units per call made (devtools/bench_capacity.py, in the moto server
 The agents dial nothing and think not at all (the queue's worst case, as in devtools/bench_queue.py): with
 350 agents the local stack is saturated and a request's time is mostly its wait behind the others; moto
 serialises DynamoDB requests on one lock, so the figures measure how many round trips a request makes far
-more than how fast DynamoDB would be. The results go to bench/latency.json, which devtools/bench.py shows
-in bench/results.md.
+more than how fast DynamoDB would be. For the same reason the API of both stacks waits for DynamoDB as long
+as it takes (PATIENT: the app's 5 s read timeout would turn the wait into timeouts and retries), lifts the
+pacing of /next (UNPACED, as devtools/bench_queue.py), and listens with a backlog of 1024 (devtools/
+bench_backlog: socketserver's 5 would drop 350 simultaneous connections into TCP's one-second retry). The
+agents beyond the demo's 70 are created through POST /agents, and every agent is put on duty by a
+supervisor's override. The results go to bench/latency.json, which devtools/bench.py shows in
+bench/results.md.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ REPS = 3
 SIZE = {"booths_per_kendra": 1, "contacts_per_booth": 2}  # 1,287 contacts, as devtools/bench_queue.py
 NEXT, CALLS = "POST /campaigns/{campaign_id}/next", "POST /calls"
 UNPACED = {"SAMPARK_PACING_MAX_LEASES": "1000000"}  # devtools/bench_queue.py: no dialling time
+# The app gives up on a DynamoDB request after 5 s (SAMPARK_DDB_READ_TIMEOUT_S). With 350 agents, moto's one
+# lock keeps requests waiting far longer than DynamoDB would: the bench would measure timeouts and retries.
+PATIENT = {"SAMPARK_DDB_READ_TIMEOUT_S": "600", "SAMPARK_DDB_CONNECT_TIMEOUT_S": "30"}
 SEEDED_AGENTS = 70  # agent01 … agent70 in the demo district
 TIMEOUT = 900
 
@@ -168,8 +176,8 @@ def _stack_class(delay_ms: float, capacity_log: str) -> Any:
     class BenchStack(LocalStack):  # type: ignore[misc, valid-type]
         def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> Any:
             if name == "api":
-                backlog = str(HERE.with_name("bench_backlog"))
-                env = {**env, **UNPACED, "PYTHONPATH": os.pathsep.join(filter(None, [backlog, env.get("PYTHONPATH")]))}
+                path = os.pathsep.join(filter(None, [str(HERE.with_name("bench_backlog")), env.get("PYTHONPATH")]))
+                env = {**env, **UNPACED, **PATIENT, "PYTHONPATH": path}
             elif name == "moto":  # this file's ddb_latency.py, whatever the checkout: the same delay for both
                 at = args.index("-H")
                 args = [sys.executable, str(HERE.with_name("ddb_latency.py")), *args[at:]]
