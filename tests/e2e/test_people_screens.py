@@ -194,6 +194,8 @@ def test_walking_the_units_with_a_role_filter(people: People) -> None:
         page.wait_for_selector("a[href='#/units/chw']")
     page.locator("a[href='#/units/chw']").click()
     expect(page.locator("h1")).to_contain_text("(ज़िला)")
+    expect(page.locator("section[aria-labelledby=contacts-h] .people-table tbody tr").first).to_be_visible()
+    expect(page.locator("section[aria-labelledby=children-h] .people-table tbody tr").first).to_be_visible()
     people.check(page, "people-units-district-hi")
     for unit in ("chw-a1", "chw-a1-m01", "chw-a1-m01-k1", BOOTH):
         page.locator(f"section[aria-labelledby=children-h] a[href='#/units/{unit}']").click()
@@ -209,6 +211,8 @@ def test_walking_the_units_with_a_role_filter(people: People) -> None:
     people.check(page, "people-units-booth-hi")
     switch_language(page)
     expect(page.locator("#f-role")).to_have_value("booth_president")  # the filter is kept in the tab
+    expect(contacts.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("section[aria-labelledby=incharge-h] .people-table")).to_have_count(1)
     people.check(page, "people-units-booth-en")
     page.context.close()
 

@@ -84,7 +84,9 @@ function showErrors(form, errors) {
   }
   const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': `${form.id}-errors-h` },
     h('h2', { id: `${form.id}-errors-h` }, t('people.errors_title')), h('ul', { class: 'error-list' }, lines));
-  form.prepend(summary);
+  const title = form.querySelector(':scope > h2');
+  if (title) title.after(summary); // under the form's own heading, above its fields
+  else form.prepend(summary);
   summary.focus();
 }
 
@@ -128,7 +130,7 @@ function contactsTable(items, caption) {
 
 /** A list with a "show more" button that follows the API's opaque cursor. */
 function pagedList(fetchPage, render, emptyText) {
-  const box = h('div', { class: 'people-list' });
+  const box = h('div', { class: 'people-list' }, h('p', { class: 'muted' }, t('common.loading')));
   const more = h('div', { class: 'actions' });
   const shown = [];
   const load = async (cursor) => {
@@ -434,8 +436,8 @@ export async function unitsScreen(ctx) {
   const kids = pagedList((cursor) => api.get(`/units/${enc(unitId)}/children?limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`),
     (items) => unitsTable(items, t('people.children')), t('people.no_children'));
   const incharge = INCHARGE[unit.level];
-  const inchargeBox = h('div', {});
-  const contactsBox = h('div', {});
+  const inchargeBox = h('div', {}, h('p', { class: 'muted' }, t('common.loading')));
+  const contactsBox = h('div', {}, h('p', { class: 'muted' }, t('common.loading')));
   const editBox = h('div', {});
   const rolesHere = Object.keys(ROLE_LEVEL).filter((r) => LEVELS.indexOf(ROLE_LEVEL[r]) >= LEVELS.indexOf(unit.level));
   const filter = h('form', { id: 'role-filter', class: 'filters people-filter', novalidate: true },
