@@ -166,7 +166,8 @@ def search_query(q: str | None) -> tuple[str, str]:
         raise ValidationError(f"search text is at most {SEARCH_MAX} characters", field="q")
     digits_only = text.translate(_DEVANAGARI_DIGITS)
     if _PHONE_CHARS.fullmatch(digits_only) and any(c.isdigit() for c in digits_only):
-        return "phone", normalise_phone(text, field="q")
+        # a spreadsheet's number cell copied as text: "9876543210.0"
+        return "phone", normalise_phone(re.sub(r"\.0+$", "", digits_only), field="q")
     if any(c.isdigit() for c in digits_only):
         raise ValidationError("a name has no digits; a phone number has no letters", field="q")
     key = name_key(text)

@@ -50,6 +50,8 @@ def test_name_keys_fold_case_nukta_spaces_and_accents() -> None:
     assert rules.name_key("राम") != rules.name_key("रमा")  # vowel signs stay: they change the name
     assert rules.search_query("०९८७६५ ४३२१०") == ("phone", "+919876543210")
     assert rules.search_query(" +91-98765-43210 ") == ("phone", "+919876543210")
+    assert rules.search_query("9876543210.0") == ("phone", "+919876543210")  # a spreadsheet's number cell
+    assert rules.search_query("0091 (98765) 43210") == ("phone", "+919876543210")
     assert rules.search_query("राम या") == ("deva", "रामया")
     assert rules.search_query("Ram Y") == ("latn", "ramy")
 
