@@ -88,13 +88,43 @@ def _recording_call(self: Any, operation_name: str, api_params: Any) -> Any:
 botocore.client.BaseClient._make_api_call = _recording_call
 
 
+def count_dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """From now to the end of the test, the DynamoDB calls this process makes, by operation (a test's
+    own count: the suite's recording above goes on as well)."""
+    calls: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, op: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            calls[op] += 1
+        return original(self, op, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
+
+
+# The tiers in the order their files are handed to the xdist workers (`make test`: `--dist loadgroup
+# --no-loadscope-reorder`, so groups go out in collection order, each to whichever worker is free).
+TIERS = ("e2e", "infra", "api", "unit")
+
+
+def _tier(path: str) -> str:
+    return path.split("/")[1] if path.startswith("tests/") and path.count("/") > 1 else ""
+
+
 def _group(nodeid: str) -> str:
     """The pytest-xdist work unit of a test (`make test` runs `--dist loadgroup`): a file's tests stay
-    together (its module fixtures start once), the infra tests share one synth, and the e2e stacks run
-    one at a time on one worker (their timing bounds assume no second stack on the other core)."""
+    together (its module fixtures, an e2e file's local stack among them, start once), and the infra
+    tests share one synth. Every e2e file is a group of its own, so both workers run stacks: each stack
+    has free ports of its own, and each worker its own server call log (SERVER_CALL_LOG) and process
+    environment. A new e2e file needs no registration."""
     path = nodeid.split("::", 1)[0]
-    tier = path.split("/")[1] if path.startswith("tests/") and path.count("/") > 1 else ""
-    return tier if tier in ("e2e", "infra") else path
+    return "infra" if _tier(path) == "infra" else path
+
+
+def _rank(nodeid: str) -> int:
+    tier = _tier(nodeid.split("::", 1)[0])
+    return TIERS.index(tier) if tier in TIERS else len(TIERS)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -113,9 +143,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The e2e group first, so the other worker does everything else meanwhile (with xdist's
-    # --no-loadscope-reorder the groups are handed out in collection order).
-    items.sort(key=lambda item: _group(item.nodeid) != "e2e")
+    """The longest work first: the e2e files (a stack each, both workers starting one), then the infra
+    synth, then the api and unit files, many and short, which even out the two workers' finish. The
+    order within a tier is kept (a stable sort), identical in every worker as xdist requires."""
+    items.sort(key=lambda item: _rank(item.nodeid))
 
 
 def _merge_routes(into: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]]) -> None:

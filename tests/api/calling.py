@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.campaigns.routes import ACTIVATION_FUNCTION
 from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
@@ -129,3 +130,17 @@ def on_duty(*usernames: str) -> None:
                          "test", iso(now)).save()
         duty.set_override("user-supervisor", username,
                           {"until": iso(now + timedelta(days=7, minutes=-1)), "reason": "no roster in this test"})
+
+
+def agents_on_duty(aws: Env, *usernames: str) -> dict[str, str]:
+    """Agents signed in and put on duty (`on_duty`): their tokens by username. After the clock is set."""
+    on_duty(*usernames)
+    return {name: aws.user(name, "agent") for name in usernames}
+
+
+def all_time(campaign_id: str, unit_id: str = "chw") -> dict[str, int]:
+    """A campaign's all-time counters for one unit (zeros before its first call there)."""
+    try:
+        return figures(CounterModel.get(*campaign_unit(campaign_id, unit_id)))
+    except CounterModel.DoesNotExist:
+        return figures(None)

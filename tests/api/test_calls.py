@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, day_agent, day_unit, figures
+from chalicelib.calls.counters import CounterModel, day_agent, day_unit, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.org.store import AuditModel
@@ -18,10 +18,11 @@ from tests.api.calling import (
     Clock,
     active_campaign,
     add_contacts,
+    agents_on_duty,
+    all_time,
     call_body,
     ist,
     next_call,
-    on_duty,
 )
 from tests.api.conftest import Api, Env
 
@@ -35,9 +36,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture
-def agents(aws: Env) -> dict[str, str]:
-    on_duty("agent01", "agent02")
-    return {name: aws.user(name, "agent") for name in ("agent01", "agent02")}
+def agents(aws: Env, clock: Clock) -> dict[str, str]:
+    return agents_on_duty(aws, "agent01", "agent02")
 
 
 def lease(api: Api, cid: str, token: str) -> dict[str, Any]:
@@ -53,13 +53,6 @@ def record(api: Api, cid: str, contact_id: str, token: str, disposition: str = "
 
 def target(cid: str, contact_id: str) -> TargetModel:
     return TargetModel.get(cid, contact_id)
-
-
-def all_time(cid: str, unit_id: str) -> dict[str, int]:
-    try:
-        return figures(CounterModel.get(*campaign_unit(cid, unit_id)))
-    except CounterModel.DoesNotExist:
-        return figures(None)
 
 
 def test_the_screen_has_what_the_agent_needs_and_the_reveal_is_audited(

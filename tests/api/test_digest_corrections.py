@@ -39,10 +39,10 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 class Floor:
     """A campaign over two booths and three agents; calls made now, or started now and recorded later."""
 
-    def __init__(self, api: Api, aws: Env, **campaign: Any) -> None:
+    def __init__(self, api: Api, aws: Env, clock: Clock, **campaign: Any) -> None:
         add_contacts(api, B1, 8)
         add_contacts(api, B2, 8, start=50)
-        self.api = api
+        self.api, self.clock = api, clock
         self.cid = str(active_campaign(api, max_attempts=9, **campaign)["campaign_id"])
         self.tokens = {a: aws.user(a, "agent") for a in AGENTS}
         on_duty(*AGENTS)
@@ -62,6 +62,23 @@ class Floor:
     def record(self, agent: str, body: dict[str, Any]) -> None:
         r = self.api.post("/calls", body, token=self.tokens[agent])
         assert r.status == 201, r.body
+
+    def late(self, agent: str, disposition: str, *, leased: str = "20:48", started: str = "20:50",
+             duration_s: int = 95) -> dict[str, Any]:
+        """A call of DAY leased at `leased` and started at `started` (IST), whose recording the agent's
+        offline phone holds back: the body to record later."""
+        self.clock.set_ist(DAY, leased)
+        body = self.lease(agent, disposition, duration_s)
+        body["started_at"] = iso(ist(DAY, started))
+        return body
+
+    def record_next_morning(self, agent: str, body: dict[str, Any]) -> None:
+        """DAY's digest goes out (22:00), the late call is recorded at 09:00 the next day, and the clock
+        stops at 22:00 that day, when the next digest is built."""
+        fire_day(self.api, self.clock, DAY)
+        self.clock.set_ist("2026-03-11", "09:00")
+        self.record(agent, body)
+        self.clock.set_ist("2026-03-11", "22:00")
 
 
 def recomputed(day: str, cid: str) -> dict[str, Any]:
@@ -110,14 +127,12 @@ def mails_of(period: str, to: str) -> list[dict[str, str]]:
 def test_a_call_started_at_2050_and_recorded_the_next_morning_is_corrected_in_the_next_digest(
         api: Api, aws: Env, clock: Clock, recorded_on: str, recorded_at: str, corrected_in: str) -> None:
     configure(api)
-    floor = Floor(api, aws)
+    floor = Floor(api, aws, clock)
     for agent, disposition in (("agent01", "connected"), ("agent02", "no_answer"), ("agent01", "busy"),
                                ("agent02", "connected")):
         floor.call(agent, disposition)
         clock.advance(minutes=5)
-    clock.set_ist(DAY, "20:48")
-    late = floor.lease("agent03", "connected", duration_s=240)  # agent03's phone goes offline here
-    late["started_at"] = iso(ist(DAY, "20:50"))
+    late = floor.late("agent03", "connected", duration_s=240)  # agent03's phone goes offline at 20:48
     fire_day(api, clock, DAY)
     sent = stored("district", DAY).content
     assert stated(sent)["attempts"] == 4 and "agent03" not in stated(sent)["agents"]
@@ -193,12 +208,10 @@ def test_a_call_of_the_late_evening_recorded_two_days_later_after_that_days_dige
     """Started at 22:30 on the 10th (a campaign calling till 23:30), recorded at 22:15 on the 12th (within
     48 h, after the 12th's digest): the 13th's digest looks three days back and carries it."""
     configure(api)
-    floor = Floor(api, aws, calling_hours={"start": "09:00", "end": "23:30"})
+    floor = Floor(api, aws, clock, calling_hours={"start": "09:00", "end": "23:30"})
     floor.call("agent01", "connected")
     fire_day(api, clock, DAY)
-    clock.set_ist(DAY, "22:28")
-    late = floor.lease("agent02", "busy", duration_s=30)
-    late["started_at"] = iso(ist(DAY, "22:30"))
+    late = floor.late("agent02", "busy", leased="22:28", started="22:30", duration_s=30)
     for day in ("2026-03-11", "2026-03-12"):
         fire_day(api, clock, day)
     clock.set_ist("2026-03-12", "22:15")
@@ -216,15 +229,9 @@ def test_concurrent_builds_store_and_report_one_correction(api: Api, aws: Env, c
     moto rolls a cancelled transaction back by restoring a copy of the whole table, which would undo a
     concurrent thread's committed write; DynamoDB does not.)"""
     configure(api)
-    floor = Floor(api, aws)
+    floor = Floor(api, aws, clock)
     floor.call("agent01", "connected")
-    clock.set_ist(DAY, "20:48")
-    late = floor.lease("agent02", "do_not_call")
-    late["started_at"] = iso(ist(DAY, "20:50"))
-    fire_day(api, clock, DAY)
-    clock.set_ist("2026-03-11", "09:00")
-    floor.record("agent02", late)
-    clock.set_ist("2026-03-11", "22:00")
+    floor.record_next_morning("agent02", floor.late("agent02", "do_not_call"))
     key = digest_key("state", "2026-03-11")
     first, second = service._build("state", "2026-03-11"), service._build("state", "2026-03-11")
     assert len(first.corrections) == len(second.corrections) == 1  # both found the late call
@@ -245,14 +252,8 @@ def test_concurrent_builds_store_and_report_one_correction(api: Api, aws: Env, c
 def test_a_correction_computed_from_a_version_that_changed_meanwhile_writes_nothing(
         api: Api, aws: Env, clock: Clock) -> None:
     configure(api)
-    floor = Floor(api, aws)
-    clock.set_ist(DAY, "20:48")
-    late = floor.lease("agent01", "connected")
-    late["started_at"] = iso(ist(DAY, "20:50"))
-    fire_day(api, clock, DAY)
-    clock.set_ist("2026-03-11", "09:00")
-    floor.record("agent01", late)
-    clock.set_ist("2026-03-11", "22:00")
+    floor = Floor(api, aws, clock)
+    floor.record_next_morning("agent01", floor.late("agent01", "connected"))
     built = service._build("state", "2026-03-11")
     assert len(built.corrections) == 1
     other = stored("state", DAY)

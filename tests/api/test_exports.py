@@ -16,6 +16,7 @@ from chalicelib.org.store import AuditModel
 from devtools.moto_local import patched
 from tests.api.bulk import run_jobs
 from tests.api.conftest import contact_body
+from tests.conftest import count_dynamodb_calls
 
 
 @pytest.fixture(autouse=True)
@@ -177,22 +178,10 @@ def test_a_part_records_who_it_holds_at_one_batch_write_per_25_rows(api: Any, di
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """What erasure's access pattern costs an export: per part, one BatchWriteItem per 25 rows (the file
     holdings) and one consistent BatchGetItem per 100 (the rows' contacts read again); 1,000 rows: 50."""
-    from collections import Counter
-
-    import botocore.client
-
     from chalicelib.imports.holdings import FileHoldingModel
 
     ids = [api.post("/contacts", contact_body(phone=f"98760{i:05d}")).json["contact_id"] for i in range(30)]
-    calls: Counter[str] = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, op: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[op] += 1
-        return original(self, op, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    calls = count_dynamodb_calls(monkeypatch)
     view = export(api, {"kind": "contacts", "unit_id": "chw"})
     assert view["rows"] == 30
     assert calls["BatchWriteItem"] == 2  # 25 + 5 holdings

@@ -3,11 +3,9 @@ ones, idempotency, duplicates, races and redeliveries, and the write calls per r
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.client
 import pytest
 import requests
 
@@ -17,6 +15,7 @@ from chalicelib.org.store import ContactModel, PhoneClaimModel
 from devtools.moto_local import patched
 from tests.api.bulk import deliver_upload, report_rows, run_import, run_jobs, start
 from tests.api.conftest import contact_body
+from tests.conftest import count_dynamodb_calls
 
 B1, B2 = "chw-a1-m1-k1-b1", "chw-a1-m1-k1-b2"
 
@@ -311,15 +310,7 @@ def test_write_calls_per_row_for_new_contacts(api: Any, district: Any, monkeypat
     rows = [(f"कार्यकर्ता {i}", f"98{i:08d}", "panna_pramukh", B1 if i % 2 else B2) for i in range(600)]
     data = csv_text(rows).encode()
     job = start(api, "contacts", data)
-    calls: Counter[str] = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, op: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[op] += 1
-        return original(self, op, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    calls = count_dynamodb_calls(monkeypatch)
     deliver_upload(job["import_id"])
     run_jobs()
     writes = sum(n for op, n in calls.items() if op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",

@@ -11,13 +11,23 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, day_agent, figures
+from chalicelib.calls.counters import CounterModel, day_agent, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core import clock as core_clock
 from chalicelib.core.clock import iso
 from chalicelib.org.store import ContactModel
-from tests.api.calling import B1, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
+from tests.api.calling import (
+    B1,
+    Clock,
+    active_campaign,
+    add_contacts,
+    agents_on_duty,
+    all_time,
+    call_body,
+    ist,
+    next_call,
+)
 from tests.api.conftest import Api, Env
 
 pytestmark = pytest.mark.usefixtures("district")
@@ -31,15 +41,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def agents(aws: Env, clock: Clock) -> dict[str, str]:
-    on_duty("agent01", "agent02")
-    return {name: aws.user(name, "agent") for name in ("agent01", "agent02")}
-
-
-def all_time(cid: str, unit_id: str = "chw") -> dict[str, int]:
-    try:
-        return figures(CounterModel.get(*campaign_unit(cid, unit_id)))
-    except CounterModel.DoesNotExist:
-        return figures(None)
+    return agents_on_duty(aws, "agent01", "agent02")
 
 
 def offline_call(api: Api, clock: Clock, cid: str, tokens: dict[str, str], disposition: str,

@@ -13,18 +13,15 @@ import os
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import botocore.client
 import pytest
 import requests
 
 from devtools.demo_data import generate_district
 from devtools.local_stack import LocalStack, free_port
-from tests.conftest import OUT, SERVER_CALL_LOG
+from tests.conftest import OUT, SERVER_CALL_LOG, count_dynamodb_calls
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 20_000
@@ -72,15 +69,7 @@ def test_twenty_thousand_contacts_from_the_command_line(stack: LocalStack, tmp_p
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "workers.csv"
     rows = bulk_file(path)
-    calls: Counter[str] = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, op: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[op] += 1
-        return original(self, op, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    calls = count_dynamodb_calls(monkeypatch)
     before = server_writes("/imports")
     env = {**os.environ, "SAMPARK_PASSWORD": stack.password, "SAMPARK_API_URL": stack.api_url}
     started = time.perf_counter()

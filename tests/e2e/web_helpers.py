@@ -152,6 +152,33 @@ def create_active(admin: Client, body: dict[str, Any], *, wait_s: float = 30) ->
 # ---- the browser ---------------------------------------------------------------------------
 
 
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's chromium (installed if missing), headless, with the suite's flags."""
+    return playwright.chromium.launch(executable_path=ensure_chromium(), args=CHROMIUM_ARGS)
+
+
+def watch_problems(page: Any, problems: list[str]) -> Any:
+    """What the page refuses under its CSP, and its uncaught errors, are appended to `problems` (a test
+    asserts the list stays empty). Returns the page."""
+    page.on("console", lambda m: problems.append(f"CSP: {m.text}")
+            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    return page
+
+
+def new_page(browser: Any, base_url: str, problems: list[str], *, viewport: dict[str, int] | None = None,
+             phone: Any = None, lang: str | None = None) -> Any:
+    """A page in a context of its own at `base_url`, watched (`watch_problems`): a desktop at `viewport`,
+    or `phone`'s device descriptor (e.g. playwright.devices[DEVICE]) with `viewport` over it; `lang`, the
+    browser's language (the client's first choice before anyone picks one)."""
+    options: dict[str, Any] = {**(phone or {}), "base_url": base_url}
+    if viewport is not None:
+        options["viewport"] = viewport
+    if lang is not None:
+        options["locale"] = lang
+    return watch_problems(browser.new_context(**options).new_page(), problems)
+
+
 def shot(page: Any, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
