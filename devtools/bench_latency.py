@@ -159,8 +159,8 @@ def run_round(url: str, sessions: dict[str, Any], campaign_id: str, agents: int,
 def _source(username: str) -> str:
     """A loopback address of the agent's own: the sign-in throttle allows 300 attempts per address, and
     350 agents signing in from one address would be refused, as they would be from one office NAT."""
-    n = zlib.crc32(username.encode())
-    return f"127.0.{1 + n % 200}.{1 + (n // 200) % 250}"
+    n = int("".join(c for c in username if c.isdigit()) or 0)  # agent07 -> 7, bench123 -> 123, admin -> 0
+    return f"127.0.{1 + n // 250}.{1 + n % 250}"
 
 
 def _login(url: str, username: str, password: str) -> Any:
