@@ -35,9 +35,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy app.py chalicelib infra
 
-# Two pytest-xdist workers (the e2e stacks on one, everything else on the other: tests/conftest.py groups
-# them), and branch coverage of chalicelib/ measured in the test processes: the run fails under 85 %
-# (pyproject.toml [tool.coverage.*]); missing lines in the output, test-output/coverage.xml for tools.
+# Two pytest-xdist workers, each file a group (tests/conftest.py): the e2e files first, a local stack each
+# on whichever worker is free, then the infra synth, the api and the unit files; and branch coverage of
+# chalicelib/ measured in the test processes: the run fails under 85 % (pyproject.toml [tool.coverage.*]);
+# missing lines in the output, test-output/coverage.xml for tools.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) $(INFRA_STAMP) lint typecheck
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder \
@@ -66,7 +67,8 @@ fuzz: $(STAMP)
 	$(BIN)/python -m devtools.fuzz --examples 100 --workers 2
 
 # Lighthouse (npm lighthouse@12.2.3, mobile, Debian's chromium) on the web client served by the local
-# stack: the median scores of three runs go to docs/performance.md ("Web client"). Not part of `test`.
+# stack, the sign-in screen and a supervisor's campaign page (devtools/lighthouse.py PAGES): the median
+# scores of three runs each go to docs/performance.md ("Web client"). Not part of `test`.
 .PHONY: lighthouse
 lighthouse: $(STAMP)
 	$(BIN)/python -m devtools.lighthouse

@@ -1,9 +1,13 @@
 """End-to-end tests run the local stack exactly as `make run` does, on free ports, with the server's
-DynamoDB calls logged for the suite's Scan guard."""
+DynamoDB calls logged for the suite's Scan guard. Under `make test` each e2e file is a pytest-xdist group
+of its own (tests/conftest.py), so two stacks may run at once, one per worker: each on its own free ports,
+logging to its worker's call log, and the browser tools installed once for both (below)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -35,3 +39,19 @@ def _environment_restored() -> Iterator[None]:
     reset_settings()
     reset_clients()
     db._bound = False  # the next test (or request) binds the models to its own settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _browser_tools_installed_once() -> None:
+    """Where browser tests were collected, Debian's chromium and axe-core are installed (apt, npm: see
+    web_helpers) under a lock before the first e2e test: two workers starting browser files at once
+    must not run two installs into the same place; the second finds them there."""
+    if "tests.e2e.web_helpers" not in sys.modules:
+        return
+    from tests.e2e import web_helpers
+
+    web_helpers.OUT.mkdir(exist_ok=True)
+    with open(web_helpers.OUT / ".browser-tools.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        web_helpers.ensure_chromium()
+        web_helpers.ensure_axe()
