@@ -238,3 +238,34 @@ def test_the_campaign_editor_shows_how_many_people_the_target_matches(people: Pe
     expect(page.locator("#f-match[data-count]")).to_have_attribute("data-count", str(expected - 1))
     people.check(page, "people-campaign-match-hi")
     page.context.close()
+
+
+def test_opt_out_and_erasure_behind_a_typed_confirmation(people: People) -> None:
+    rng = random.Random()
+    for _ in range(20):
+        phone = f"+9197{rng.randrange(10**8):08d}"
+        body = {"unit_id": BOOTH, "role": "panna_pramukh", "name_hi": "मिटने वाला", "name_en": "To Be Erased",
+                "phone": phone, "consent": {"source": "party_register", "purpose": "party outreach"}}
+        r = people.admin.session.post(f"{people.stack.api_url}/contacts", json=body, timeout=30)
+        if r.status_code == 201:
+            break
+    assert r.status_code == 201, r.text
+    cid = r.json()["contact_id"]
+    page = people.page("admin")
+    page.goto(f"/#/contact/{cid}")
+    page.locator(".btn-opt-out").click()
+    page.locator(".btn-confirm").click()
+    expect(page.locator(".title-row .pill")).to_be_visible()
+    assert people.admin.call("GET", f"/contacts/{cid}")["opted_out"] is True
+
+    page.locator(".btn-erase").click()
+    page.locator("#erase-confirm").fill("0000" if not phone.endswith("0000") else "1111")
+    page.locator(".btn-confirm-erase").click()
+    expect(page.locator("#w-erase-confirm .error-message")).to_contain_text(phone[-4:])
+    people.admin.call("GET", f"/contacts/{cid}")  # nothing erased on a wrong confirmation
+    people.check(page, "people-contact-erase-hi")
+    page.locator("#erase-confirm").fill(devanagari(phone[-4:]))  # typed in Devanagari digits: accepted
+    page.locator(".btn-confirm-erase").click()
+    expect(page.locator("h1")).to_have_text("व्यक्ति मिटाया गया")
+    people.admin.call("GET", f"/contacts/{cid}", expect=404)
+    page.context.close()
