@@ -36,11 +36,12 @@ def _audience(user: Principal, asked: str | None) -> str:
 
 
 def archive(user: Principal, params: dict[str, str]) -> dict[str, Any]:
-    """GET /digests?audience=&until=&days=: the days from `until` (default: the last day digested)
-    back `days` days (default 14, at most 31), newest first; `previous_until` pages further back."""
+    """GET /digests?audience=&until=&days=: the days from `until` (default: today, IST — listed as
+    missing until its digest is sent after the evening shift) back `days` days (default 14, at most 31),
+    newest first; `previous_until` pages further back."""
     audience = _audience(user, params.get("audience"))
     today = clock.now_utc().astimezone(clock.IST).date()
-    until = params.get("until") or rules.day_of(clock.now_utc())
+    until = params.get("until") or today.isoformat()
     if not rules.day_in_range(until, today):
         raise ValidationError(f"until is a real day (YYYY-MM-DD) from {rules.EARLIEST_DAY.isoformat()} to tomorrow",
                               field="until")
