@@ -156,24 +156,10 @@ def run_round(url: str, sessions: dict[str, Any], campaign_id: str, agents: int,
                        for route, v in r.ms.items()}}
 
 
-def _source(username: str) -> str:
-    """A loopback address of the agent's own: the sign-in throttle allows 300 attempts per address, and
-    350 agents signing in from one address would be refused, as they would be from one office NAT."""
-    n = int("".join(c for c in username if c.isdigit()) or 0)  # agent07 -> 7, bench123 -> 123, admin -> 0
-    return f"127.0.{1 + n // 250}.{1 + n % 250}"
-
-
 def _login(url: str, username: str, password: str) -> Any:
     import requests
-    from requests.adapters import HTTPAdapter
-
-    class FromAddress(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["source_address"] = (_source(username), 0)
-            super().init_poolmanager(*args, **kwargs)
 
     s = requests.Session()
-    s.mount("http://", FromAddress())
     for attempt in range(5):
         resp = s.post(f"{url}/auth/login", json={"username": username, "password": password}, timeout=TIMEOUT)
         if resp.status_code == 200:
@@ -182,6 +168,18 @@ def _login(url: str, username: str, password: str) -> Any:
         time.sleep(1 + attempt)
     resp.raise_for_status()
     raise RuntimeError(f"{username} cannot sign in: {resp.status_code}")
+
+
+def _signed_in(cognito: Any, client_id: str, username: str, password: str) -> Any:
+    """A session with the agent's tokens from Cognito, as POST /auth/login gets them: the app's sign-in
+    throttle allows 300 attempts per address, and `chalice local` gives every caller 127.0.0.1."""
+    import requests
+
+    auth = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                 AuthParameters={"USERNAME": username, "PASSWORD": password})
+    s = requests.Session()
+    s.headers["authorization"] = f"Bearer {auth['AuthenticationResult']['IdToken']}"
+    return s
 
 
 def _stack_class(delay_ms: float, capacity_log: str) -> Any:
@@ -249,7 +247,7 @@ def _setup(stack: Any, agents: int) -> tuple[Any, str, dict[str, Any]]:
         create(name)
         admin.post(f"{url}/agents/{name}/duty-override", json={"until": until, "reason": "benchmark"},
                    timeout=TIMEOUT).raise_for_status()
-        return name, _login(url, name, stack.password)
+        return name, _signed_in(cognito, stack.env["SAMPARK_USER_POOL_CLIENT_ID"], name, stack.password)
 
     with ThreadPoolExecutor(8) as pool:
         sessions = dict(pool.map(ready, names))
