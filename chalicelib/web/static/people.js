@@ -266,7 +266,7 @@ export async function contactScreen(ctx) {
       h('p', {}, t('people.confirm_erase_note')),
       field('erase-confirm', t('people.erase_type_label'), typed, t('people.erase_type_hint', { last4 })),
       h('div', { class: 'actions' },
-        h('button', { type: 'submit', class: 'btn btn-primary btn-confirm-erase' }, t('people.yes_erase')),
+        h('button', { type: 'submit', class: 'btn btn-primary btn-danger btn-confirm-erase' }, t('people.yes_erase')),
         button(t('people.go_back'), () => drawMain(), 'btn btn-secondary')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -432,7 +432,7 @@ export async function unitsScreen(ctx) {
   let unit = await api.get(`/units/${enc(unitId)}`);
   const chain = await unitChain(unit);
   if (!ctx.alive()) return undefined;
-  const role = sessionStorage.getItem('sampark.people.role') || '';
+  const kept = sessionStorage.getItem('sampark.people.role') || '';
   const kids = pagedList((cursor) => api.get(`/units/${enc(unitId)}/children?limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`),
     (items) => unitsTable(items, t('people.children')), t('people.no_children'));
   const incharge = INCHARGE[unit.level];
@@ -440,6 +440,7 @@ export async function unitsScreen(ctx) {
   const contactsBox = h('div', {}, h('p', { class: 'muted' }, t('common.loading')));
   const editBox = h('div', {});
   const rolesHere = Object.keys(ROLE_LEVEL).filter((r) => LEVELS.indexOf(ROLE_LEVEL[r]) >= LEVELS.indexOf(unit.level));
+  const role = rolesHere.includes(kept) ? kept : ''; // the filter kept in the tab, where it applies
   const filter = h('form', { id: 'role-filter', class: 'filters people-filter', novalidate: true },
     field('f-role', t('people.role_filter'), h('select', { id: 'f-role', name: 'role' },
       h('option', { value: '' }, t('people.all_roles')),
