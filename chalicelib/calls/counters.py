@@ -12,13 +12,22 @@ Items (pk / sk):
   new contacts too fast (chalicelib/campaigns/pacing.py), and when last; the supervisors' board reads it.
 * `pace#<username>` / `w#<window start>`: new contacts handed to an agent in one pacing window, and
   whether the agent was already slowed in it. Short-lived: `expires_at` is the table's TTL attribute.
+* The agent's live lease rides on `d#<IST day>#agents` / `a#<username>` too: `lease_campaign`,
+  `lease_contact`, `lease_name_hi`, `lease_name_en`, `leased_at`, `lease_until` (UTC ISO), set by the
+  transaction that leases (POST /campaigns/{id}/next) and removed by the transaction that records the
+  call on that contact (only while they still name it); `last_active_at` is the last lease or call.
+  A lease whose `lease_until` has passed is over (it went back to the queue by itself).
+* `agents#callbacks` / `a#<username>`: the callbacks an agent owns, open (status callback), as a map
+  `callbacks` of `<campaign>#<contact>` -> callback time (UTC ISO), kept by the transactions that create,
+  keep, close or hand over a callback. SET and REMOVE of a map key are idempotent, so a retried write
+  cannot count twice; the count is the map's size. Every agent's in one Query (the board).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
@@ -81,6 +90,16 @@ class CounterModel(Model):
     slowed = NumberAttribute(null=True)
     slowed_at = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB's TTL (only pacing windows carry it)
+    # an agent's live lease, on the agent's day item (d#<day>#agents / a#<username>)
+    lease_campaign = UnicodeAttribute(null=True)
+    lease_contact = UnicodeAttribute(null=True)
+    lease_name_hi = UnicodeAttribute(null=True)
+    lease_name_en = UnicodeAttribute(null=True)
+    leased_at = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
+    last_active_at = UnicodeAttribute(null=True)
+    # an agent's open callbacks (agents#callbacks / a#<username>): `<campaign>#<contact>` -> callback_at
+    callbacks = MapAttribute(null=True)  # type: ignore[var-annotated]
 
 
 assert all(hasattr(CounterModel, f"d_{d}") for d in DISPOSITIONS)
@@ -110,6 +129,54 @@ def pace_window(username: str, start: str) -> tuple[str, str]:
     return f"pace#{username}", f"w#{start}"
 
 
+CALLBACKS_PK = "agents#callbacks"
+
+
+def agent_callbacks(username: str) -> tuple[str, str]:
+    return CALLBACKS_PK, f"a#{username}"
+
+
+def callback_key(campaign_id: str, contact_id: str) -> str:
+    """The key of one callback in its owner's `callbacks` map."""
+    return f"{campaign_id}#{contact_id}"
+
+
+LEASE_FIELDS = ("lease_campaign", "lease_contact", "lease_name_hi", "lease_name_en", "leased_at", "lease_until")
+
+
+def lease_actions(*, agent: str, campaign_id: str, contact_id: str, name_hi: str, name_en: str, leased_at: str,
+                  until: str) -> list[Action]:
+    """SET the agent's live lease on their day item (and the agent label, and last_active_at)."""
+    return [CounterModel.agent.set(agent), CounterModel.lease_campaign.set(campaign_id),
+            CounterModel.lease_contact.set(contact_id), CounterModel.lease_name_hi.set(name_hi),
+            CounterModel.lease_name_en.set(name_en), CounterModel.leased_at.set(leased_at),
+            CounterModel.lease_until.set(until), CounterModel.last_active_at.set(leased_at)]
+
+
+def lease_clear_actions() -> list[Action]:
+    """REMOVE the live lease from the agent's day item (the condition saying it still names the contact
+    is the caller's: `names_lease`)."""
+    return [getattr(CounterModel, name).remove() for name in LEASE_FIELDS]
+
+
+def names_lease(campaign_id: str, contact_id: str) -> Any:
+    """Condition: the day item's live lease is this target."""
+    return (CounterModel.lease_campaign == campaign_id) & (CounterModel.lease_contact == contact_id)
+
+
+def callback_set(key: str, at: str) -> Action:
+    return CounterModel.callbacks[key].set(at)  # type: ignore[index,no-any-return]
+
+
+def callback_remove(key: str) -> Action:
+    return CounterModel.callbacks[key].remove()  # type: ignore[index,no-any-return]
+
+
+def ensure_callbacks_map() -> Action:
+    """SET an empty `callbacks` map unless there is one: a map key can only be set inside a map."""
+    return CounterModel.callbacks.set(CounterModel.callbacks | {})  # type: ignore[arg-type]
+
+
 def add_actions(increments: dict[str, int], labels: dict[str, str] | None = None) -> list[Action]:
     """ADD each figure (creating the item if needed) and SET descriptive labels."""
     actions: list[Action] = [getattr(CounterModel, name).add(value) for name, value in increments.items() if value]
@@ -123,3 +190,60 @@ def figures(item: CounterModel | None) -> dict[str, int]:
 
 def raw_key(key: tuple[str, str]) -> dict[str, Any]:
     return {"pk": {"S": key[0]}, "sk": {"S": key[1]}}
+
+
+# ---- reads for the supervisors' board --------------------------------------------------------
+
+
+def _lease(item: CounterModel, now: str | None) -> dict[str, Any] | None:
+    if not item.lease_contact or not item.lease_until or (now is not None and item.lease_until <= now):
+        return None
+    return {"campaign_id": item.lease_campaign, "contact_id": item.lease_contact, "name_hi": item.lease_name_hi,
+            "name_en": item.lease_name_en, "leased_at": item.leased_at, "until": item.lease_until}
+
+
+def agent_day_states(day: str, now: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every agent with an item on the IST `day` (a lease or a call that day), in one Query (paged by
+    DynamoDB only past 1 MB: ~3,000 agents). username -> {"figures": figures(...) (attempts, connects,
+    talk_s, d_<disposition>, ...), "lease": {campaign_id, contact_id, name_hi, name_en, leased_at, until}
+    or None (no lease, or it ended before `now` when `now` is given), "last_active_at": UTC ISO or None}."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in CounterModel.query(f"d#{day}#agents", page_size=1000):
+        username = item.agent or item.sk[2:]
+        out[username] = {"figures": figures(item), "lease": _lease(item, now), "last_active_at": item.last_active_at}
+    return out
+
+
+def open_callbacks() -> dict[str, dict[str, Any]]:
+    """Every agent's open callbacks, in one Query: username -> {"callbacks_open": n, "next_callback_at":
+    the earliest callback time (UTC ISO) or None, "callbacks": {"<campaign>#<contact>": callback_at}}.
+    Agents who never owned a callback are absent (read them as 0)."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in CounterModel.query(CALLBACKS_PK, page_size=1000):
+        entries = callbacks_of(item)
+        out[item.sk[2:]] = {"callbacks_open": len(entries), "next_callback_at": min(entries.values(), default=None),
+                            "callbacks": entries}
+    return out
+
+
+def callbacks_of(item: CounterModel | None) -> dict[str, str]:
+    """The `callbacks` map of an agent's callbacks item, as plain strings."""
+    raw = item.callbacks if item is not None else None
+    if raw is None:
+        return {}
+    data = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw)
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def agent_states(day: str, now: str | None = None) -> dict[str, dict[str, Any]]:
+    """The board's per-agent line in two Queries: `agent_day_states(day, now)` merged with
+    `open_callbacks()`. username -> {"figures", "lease", "last_active_at", "callbacks_open",
+    "next_callback_at"}; an agent with callbacks but no item that day gets zero figures and no lease."""
+    states = agent_day_states(day, now)
+    for username, cb in open_callbacks().items():
+        row = states.setdefault(username, {"figures": figures(None), "lease": None, "last_active_at": None})
+        row["callbacks_open"], row["next_callback_at"] = cb["callbacks_open"], cb["next_callback_at"]
+    for row in states.values():
+        row.setdefault("callbacks_open", 0)
+        row.setdefault("next_callback_at", None)
+    return states

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
+from ..core import access
 from ..core.auth import ADMIN, AGENT, LEADERS, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint, json_response
 from ..core.lazy import lazy
@@ -19,6 +20,9 @@ else:  # imported at first use: core/lazy.py
     store = lazy(f"{__package__}.store")
 
 calls_bp = Blueprint(__name__)
+# The calling workflow's hot routes read the caller's agent item with their first BatchGetItem and check
+# the profile from it (core/access.py): POST /next (chalicelib/campaigns/service.py) and POST /calls.
+access.checked_by_route("POST /campaigns/{campaign_id}/next", "POST /calls")
 
 
 @endpoint(calls_bp, "/calls", methods=["POST"], roles=[AGENT, SUPERVISOR])

@@ -15,7 +15,7 @@ from typing import Any
 from ..campaigns import rules as campaign_rules
 from ..campaigns import store as campaign_store
 from ..campaigns.service import CAMPAIGN_ID
-from ..core import clock
+from ..core import access, clock
 from ..core.auth import ADMIN, AGENT, SUPERVISOR, Principal
 from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
@@ -77,8 +77,14 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
     if not re.fullmatch(CAMPAIGN_ID, campaign_id):
         raise campaign_store.not_found(campaign_id)
     body_hash = _body_hash(body)
+    today = campaign_rules.ist_date(now)
+    own_day, own_callbacks = counters.day_agent(today, user.username), counters.agent_callbacks(user.username)
+    markers: list[tuple[str, str]] | None = None  # first try: connects assumed counted already (no read)
     for _ in range(ATTEMPTS):
-        snap = store.batch_read(call_id=call_id, campaign_id=campaign_id, target=(campaign_id, contact_id))
+        snap = store.batch_read(call_id=call_id, campaign_id=campaign_id, target=(campaign_id, contact_id),
+                                counters=[own_day, own_callbacks, *(markers or [])], agents=[user.username])
+        agent = snap.agents.get(user.username)
+        access.settle_profile(user.username, None if agent is None else access.Profile(agent.role, bool(agent.active)))
         if snap.log is not None:  # a retry: answered as the first time, however late it comes
             return _replayed(user, snap, snap.log, body_hash)
         _check_times(data, now)
@@ -89,21 +95,35 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         answers = campaign_rules.check_answers(snap.campaign.questions, body.get("answers"),
                                                disposition == "connected")
         relay = relay_rules.check_relay_facts(data.get("relay"), kind=snap.campaign.kind, disposition=disposition)
-        write = _plan(user, data, call_id, answers, body_hash, snap.campaign, snap.target, now, relay=relay)
+        write = _plan(user, data, call_id, answers, body_hash, snap.campaign, snap.target, now, relay=relay,
+                      markers=snap.counters if markers is not None else None)
+        lease_day = _lease_release(write, snap, user.username, today, own_day)
+        moves, owner_before = _callback_moves(write, snap.target)
         try:
+            own_item = snap.counters.get(own_callbacks)
+            own_map = own_item is not None and own_item.callbacks is not None
+            for owner in sorted({m.owner for m in moves if m.owner != user.username or not own_map}):
+                campaign_store.ensure_callbacks(owner)  # rare: another owner, or a map never made yet
             store.write_call(write.log, write.transition, status_before=snap.target.status,
                              attempts_before=int(snap.target.attempts or 0), lease_holder=write.lease_holder,
-                             counters=write.counters, lease_free_at=write.lease_free_at, observe=write.observe)
+                             counters=write.counters, lease_free_at=write.lease_free_at, observe=write.observe,
+                             callback_owner=owner_before, callbacks=moves)
         except store.DuplicateCall:
             log = store.get_log(call_id)
             if log is not None:
                 return _replayed(user, snap, log, body_hash)
+            continue
+        except store.MarkersStale:
+            count("CallWriteContended")
+            markers = _marker_keys(snap.campaign.campaign_id, snap.target)
             continue
         except store.Contended:
             count("CallWriteContended")
             continue
         except store.ContactGone as exc:
             raise NotFound("the contact was erased", field="contact_id") from exc
+        if lease_day is not None:  # another agent's or another day's live lease: taken off after the call
+            campaign_store.clear_day_lease(lease_day[0], lease_day[1], campaign_id, contact_id)
         count("CallsRecorded")
         if write.log.late:
             count("LateCalls")
@@ -111,6 +131,52 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         return 201, write.log.result, False
     raise Conflict("the call target changed while this call was being recorded; send it again",
                    code="contended")
+
+
+def _marker_keys(campaign_id: str, target: campaign_store.TargetModel) -> list[tuple[str, str]]:
+    """The counters whose figures decide a first connect or acknowledgement: the target's units."""
+    return [counters.campaign_unit(campaign_id, u.unit_id)
+            for u in campaign_rules.path_units(target.tree_key, target.role)]
+
+
+def _lease_release(write: _Write, snap: store.Snapshot, username: str, today: str,
+                   own_day: tuple[str, str]) -> tuple[str, str] | None:
+    """The call ends the target's live lease (unless it only observes another agent's): take it off the
+    holder's day item in the same transaction when that is the caller's item of today, read with the
+    call (it must still name this contact); otherwise (day, holder) to clear after the call."""
+    target = snap.target
+    if write.observe or target is None or not target.lease_agent or not target.leased_at:
+        return None
+    lease_day = campaign_rules.ist_date(clock.parse_iso(target.leased_at))
+    if target.lease_agent != username or lease_day != today:
+        return lease_day, target.lease_agent
+    item = snap.counters.get(own_day)
+    if item is None or item.lease_contact != target.contact_id or item.lease_campaign != target.campaign_id:
+        return None
+    for counter in write.counters:
+        if counter.key == own_day:
+            counter.clear_lease = (target.campaign_id, target.contact_id)
+            return None
+    write.counters.append(store.CounterWrite(own_day, {}, {}, clear_lease=(target.campaign_id, target.contact_id)))
+    return None
+
+
+def _callback_moves(write: _Write, target: campaign_store.TargetModel) -> tuple[list[store.CallbackMove], str | None]:
+    """How the call changes open callbacks: the target's callback before (owner, key) leaves its owner,
+    the callback after (if any) joins its new owner at its time. With the owner before as the target's
+    condition, a handover meanwhile makes the write read again."""
+    if write.observe:
+        return [], None
+    key = counters.callback_key(target.campaign_id, target.contact_id)
+    before = target.agent_key if target.status == "callback" and target.agent_key else None
+    t = write.transition
+    after = t.callback_agent if t.status == "callback" and t.callback_agent and t.due_at else None
+    moves = []
+    if before and before != after:
+        moves.append(store.CallbackMove(before, key, None))
+    if after and t.due_at:
+        moves.append(store.CallbackMove(after, key, iso(t.due_at)))
+    return moves, before
 
 
 def _check_times(data: dict[str, Any], now: datetime) -> None:
@@ -154,7 +220,8 @@ class _Write:
 
 def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str, Any], body_hash: str,
           campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel, now: Any,
-          relay: dict[str, bool] | None = None) -> _Write:
+          relay: dict[str, bool] | None = None,
+          markers: dict[tuple[str, str], counters.CounterModel] | None = None) -> _Write:
     supervisor = user.has(SUPERVISOR)
     holds = target.lease_agent == user.username
     disposition, started = data["disposition"], data["started_at"]
@@ -188,15 +255,18 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
     connected = disposition == "connected"
     reached_before: dict[tuple[str, str], int] = {}
     received_before = 0
-    if connected:  # which units get their first connect with this call: read their markers
+    assumed = connected and markers is None
+    if connected:  # which units get their first connect with this call: from their markers, read on a
+        # retry; the first try assumes none (each unit already reached) and states it as the condition
         keys = [counters.campaign_unit(campaign.campaign_id, u.unit_id) for u in units]
-        snap = store.batch_read(counters=keys)
-        reached_before = {k: counters.figures(snap.counters.get(k))["connects"] for k in keys}
+        known = markers or {}
+        reached_before = {k: 1 if assumed else counters.figures(known.get(k))["connects"] for k in keys}
         if keys:  # the relay's first-acknowledgement marker: the contact's own unit
-            received_before = counters.figures(snap.counters.get(keys[0]))["relay_received"]
+            received_before = 1 if assumed else counters.figures(known.get(keys[0]))["relay_received"]
     writes = _counter_writes(campaign.campaign_id, user.username, day, units, disposition,
                              data["duration_s"], transition.completes, reached_before,
-                             relay=relay, received_before=received_before, at=iso(ended))
+                             relay=relay, received_before=received_before, at=iso(ended),
+                             assumed=assumed, now=iso(now))
     check = followup.verification_check(campaign, target, disposition, answers)
     if check is not None:  # a verification call: the report's verdict counted with the call, once
         writes += [store.CounterWrite(key, increments, labels) for key, increments, labels in check.counters]
@@ -233,7 +303,8 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
 def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign_rules.PathUnit],
                     disposition: str, duration_s: int, completes: bool,
                     connects_before: dict[tuple[str, str], int], *, relay: dict[str, bool] | None = None,
-                    received_before: int = 0, at: str | None = None) -> list[store.CounterWrite]:
+                    received_before: int = 0, at: str | None = None, assumed: bool = False,
+                    now: str | None = None) -> list[store.CounterWrite]:
     base = {"attempts": 1, f"d_{disposition}": 1, "talk_s": duration_s,
             "connects": 1 if disposition == "connected" else 0}
     first = [u for u in units if connects_before.get(counters.campaign_unit(campaign_id, u.unit_id)) == 0]
@@ -255,9 +326,11 @@ def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign
         labels = {"unit_id": unit.unit_id, "level": unit.level}
         last = {"last_connect_at": at} if at and disposition == "connected" else {}  # the escalation sweep's
         writes.append(store.CounterWrite(key, increments, {**labels, **last}, first_connect=unit in first,
-                                         first_received=first_received))
+                                         first_received=first_received, seen_connect=assumed,
+                                         seen_received=assumed and i == 0 and bool(relay and relay["received"])))
         writes.append(store.CounterWrite(counters.day_unit(day, campaign_id, unit.unit_id), dict(base), labels))
-    writes.append(store.CounterWrite(counters.day_agent(day, agent), dict(base), {"agent": agent}))
+    writes.append(store.CounterWrite(counters.day_agent(day, agent), dict(base),
+                                     {"agent": agent, **({"last_active_at": now} if now else {})}))
     return writes
 
 

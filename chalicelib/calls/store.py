@@ -20,7 +20,17 @@ from ..core.clock import iso
 from ..core.errors import TooManyRequests
 from ..core.paging import Page, PageRequest
 from ..org.store import AuditModel, ContactModel, UnitModel, opt_out_actions, wrong_number_actions
-from .counters import CounterModel, add_actions, raw_key
+from ..shifts.store import AgentModel
+from .counters import (
+    CounterModel,
+    add_actions,
+    agent_callbacks,
+    callback_remove,
+    callback_set,
+    lease_clear_actions,
+    names_lease,
+    raw_key,
+)
 from .rules import Transition
 
 
@@ -84,11 +94,12 @@ class Snapshot:
     target: TargetModel | None = None
     counters: dict[tuple[str, str], CounterModel] = field(default_factory=dict)
     units: dict[str, UnitModel] = field(default_factory=dict)
+    agents: dict[str, AgentModel] = field(default_factory=dict)
 
 
 def batch_read(*, call_id: str | None = None, campaign_id: str | None = None,
                target: tuple[str, str] | None = None, counters: list[tuple[str, str]] | None = None,
-               units: list[str] | None = None) -> Snapshot:
+               units: list[str] | None = None, agents: list[str] | None = None) -> Snapshot:
     """One BatchGetItem across tables (at most 100 keys), retrying unprocessed keys."""
     wanted: dict[str, tuple[type[Model], list[dict[str, Any]]]] = {}
 
@@ -105,6 +116,8 @@ def batch_read(*, call_id: str | None = None, campaign_id: str | None = None,
         want(CounterModel, raw_key(key))
     for unit_id in dict.fromkeys(units or []):
         want(UnitModel, {"unit_id": {"S": unit_id}})
+    for username in dict.fromkeys(agents or []):
+        want(AgentModel, {"username": {"S": username}})
     snap = Snapshot()
     request = {name: {"Keys": keys, "ConsistentRead": True} for name, (_, keys) in wanted.items()}
     models = {name: model for name, (model, _) in wanted.items()}
@@ -133,6 +146,8 @@ def _place(snap: Snapshot, item: Model) -> None:
         snap.counters[(item.pk, item.sk)] = item
     elif isinstance(item, UnitModel):
         snap.units[item.unit_id] = item
+    elif isinstance(item, AgentModel):
+        snap.agents[item.username] = item
 
 
 def get_log(call_id: str) -> CallLogModel | None:
@@ -181,6 +196,18 @@ class CounterWrite:
     labels: dict[str, str] = field(default_factory=dict)
     first_connect: bool = False  # condition: no connect counted here yet (exact coverage)
     first_received: bool = False  # condition: no relay acknowledgement counted here yet (chalicelib/relay)
+    seen_connect: bool = False  # condition: a connect is counted here already (assumed without reading)
+    seen_received: bool = False  # condition: an acknowledgement is counted here already (assumed)
+    clear_lease: tuple[str, str] | None = None  # (campaign, contact): the live lease to take off this day item
+
+
+@dataclass(frozen=True)
+class CallbackMove:
+    """One change to an agent's open callbacks: `at` set under `key`, or (at None) the key removed."""
+
+    owner: str
+    key: str
+    at: str | None
 
 
 class DuplicateCall(Exception):
@@ -189,6 +216,14 @@ class DuplicateCall(Exception):
 
 class Contended(Exception):
     """The target or a first-connect marker moved since it was read: read again and retry."""
+
+
+class MarkersStale(Contended):
+    """A counter was not as assumed or read (a first connect, a lease moved): read them and retry."""
+
+
+class NoCallbacksMap(Exception):
+    """An owner's open-callbacks map does not exist yet (made before it was kept): make it, retry."""
 
 
 class ContactGone(Exception):
@@ -237,14 +272,16 @@ def observed_actions(log: CallLogModel, t: Transition, notes: str | None) -> lis
 
 def write_call(log: CallLogModel, transition: Transition, *, status_before: str, attempts_before: int,
                lease_holder: str | None, counters: list[CounterWrite], lease_free_at: str | None = None,
-               observe: bool = False) -> None:
+               observe: bool = False, callback_owner: str | None = None,
+               callbacks: list[CallbackMove] | None = None) -> None:
     """Everything one call changes, in one transaction: the log (new: the idempotency), the target
     (as read: status and attempts unchanged, and the lease still `lease_holder`'s; with
     `lease_free_at`, held live by nobody else at that time), the contact (opt-out or wrong number),
     and the counters (a first connect at a unit: none counted there yet). `observe`: a late call on a
     target another agent holds, which only counts the attempt on it (observed_actions).
     `call_id` is the client request token, so a retry of the same transaction within ten minutes is
-    a no-op success in DynamoDB."""
+    a no-op success in DynamoDB. `callback_owner`: the callback's owner as read (the target must still
+    be theirs); `callbacks`: the changes to open callbacks this call makes (idempotent map writes)."""
     at = log.recorded_at
     condition = (TargetModel.status == status_before) & (TargetModel.attempts == attempts_before)
     if lease_holder is not None:
@@ -252,6 +289,8 @@ def write_call(log: CallLogModel, transition: Transition, *, status_before: str,
     if lease_free_at is not None:
         condition = condition & (TargetModel.lease_agent.does_not_exist() | (TargetModel.lease_until <= lease_free_at)
                                  | (TargetModel.lease_agent == log.agent))
+    if callback_owner is not None:
+        condition = condition & (TargetModel.agent_key == callback_owner)
     contact_flag = transition.contact_flag
     target_update = observed_actions(log, transition, log.notes) if observe \
         else target_actions(log, transition, log.notes)
@@ -271,8 +310,22 @@ def write_call(log: CallLogModel, transition: Transition, *, status_before: str,
                 if write.first_received:
                     received = CounterModel.relay_received.does_not_exist() | (CounterModel.relay_received == 0)
                     counter_condition = received if counter_condition is None else counter_condition & received
-                tx.update(CounterModel(*write.key), actions=add_actions(write.increments, write.labels),
-                          condition=counter_condition)
+                assumed = []
+                if write.seen_connect:
+                    assumed.append(CounterModel.connects > 0)
+                if write.seen_received:
+                    assumed.append(CounterModel.relay_received > 0)
+                if write.clear_lease is not None:
+                    assumed.append(names_lease(*write.clear_lease))
+                for extra in assumed:
+                    counter_condition = extra if counter_condition is None else counter_condition & extra
+                actions = add_actions(write.increments, write.labels)
+                if write.clear_lease is not None:
+                    actions += lease_clear_actions()
+                tx.update(CounterModel(*write.key), actions=actions, condition=counter_condition)
+            for move in callbacks or []:
+                tx.update(CounterModel(*agent_callbacks(move.owner)),
+                          actions=[callback_set(move.key, move.at) if move.at else callback_remove(move.key)])
     except TransactWriteError as exc:
         codes = db.cancellation_codes(exc)  # order: puts (the log), then updates in the order added
         code = db.error_code(exc)
@@ -282,8 +335,12 @@ def write_call(log: CallLogModel, transition: Transition, *, status_before: str,
             raise DuplicateCall from exc
         if code == "TransactionInProgressException":
             raise TooManyRequests("this call is being recorded; retry in a moment") from exc
+        if code == "ValidationException" and callbacks:
+            raise NoCallbacksMap from exc
         if contact_flag and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
             raise ContactGone from exc
+        if "ConditionalCheckFailed" in codes[2 if not contact_flag else 3:]:
+            raise MarkersStale from exc
         if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
             raise Contended from exc
         raise db.translate(exc) from exc

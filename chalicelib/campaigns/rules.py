@@ -21,8 +21,8 @@ HHMM = r"([01]\d|2[0-3]):[0-5]\d|24:00"
 MAX_QUESTIONS = 20
 TEXT_ANSWER_MAX = 300
 
-# The queue is spread over this many index partitions per campaign (see docs/data-model.md).
-# Changing it re-shards nothing already queued: keep it fixed once campaigns exist.
+# The queue was spread over this many index partitions per campaign; it is one partition now
+# (queue_key). Kept for targets queued under the old keys (`<campaign>#<shard>`).
 QUEUE_SHARDS = 8
 # Levels that carry report counters: every unit on a contact's path from the district down.
 COUNTED_LEVELS = org_rules.LEVELS[1:]  # district, assembly, mandal, shakti_kendra, booth
@@ -209,7 +209,11 @@ def shard_order(username: str, shards: int = QUEUE_SHARDS) -> list[int]:
 
 
 def queue_key(campaign_id: str, contact_id: str) -> str:
-    return f"{campaign_id}#{stable_shard(contact_id)}"
+    """The campaign's queue: one index partition, so that one Query finds the oldest due targets of
+    the whole campaign (POST /next reads it once). Agents spread over its head by a random choice
+    among the candidates instead of by shard. (`stable_shard`/`shard_order` are what the queue used
+    when it was spread over QUEUE_SHARDS partitions; targets queued then keep `<campaign>#<shard>`.)"""
+    return f"{campaign_id}#q"
 
 
 def sort_at(moment: str, contact_id: str) -> str:

@@ -14,16 +14,32 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
-from ..calls.counters import CounterModel, add_actions, day_pacing, pace_window
+from ..calls.counters import (
+    CounterModel,
+    add_actions,
+    callback_key,
+    callback_remove,
+    callback_set,
+    day_agent,
+    day_pacing,
+    ensure_callbacks_map,
+    lease_actions,
+    lease_clear_actions,
+    names_lease,
+)
+from ..calls.counters import (
+    agent_callbacks as callbacks_item_key,
+)
 from ..core import db
 from ..core.clients import client
+from ..core.clock import parse_iso
 from ..core.errors import Conflict, NotFound
 from ..core.paging import Page, PageRequest
 from ..core.settings import SettingsError, get_settings
-from ..org.store import ContactModel
+from ..org.store import AuditModel, ContactModel
 from .queues import ACTIVATION_QUEUE as ACTIVATION_QUEUE
 from .queues import activation_queue_name as activation_queue_name
-from .rules import sort_at
+from .rules import ist_date, queue_key, sort_at
 
 LIST_FIELDS = ["title_hi", "title_en", "kind", "target_unit_id", "district_id", "starts_on", "ends_on",
                "created_at", "targets_created"]
@@ -157,6 +173,9 @@ class TargetModel(Model):
     escalation = JSONAttribute(null=True)
     verify = JSONAttribute(null=True)
     exclude_agent = UnicodeAttribute(null=True)
+    # the call screen's unit path, [{unit_id, level, name_hi, name_en}] from the contact's unit up to its
+    # district, written at activation so that leasing need not read the units (absent: read them)
+    unit_path = JSONAttribute(null=True)
     by_queue = TargetsByQueue()
     by_agent = TargetsByAgent()
     by_contact = TargetsByContact()
@@ -313,17 +332,30 @@ def get_target(campaign_id: str, contact_id: str) -> TargetModel | None:
         return None
 
 
-def mine(agent: str, campaign_id: str, now: str, limit: int = 10) -> list[TargetModel]:
-    """The agent's leases and due callbacks in this campaign: leases first, then callbacks by time."""
-    result = TargetModel.by_agent.query(agent, TargetModel.agent_sort <= f"1#{now}#~",
-                                        filter_condition=TargetModel.campaign_id == campaign_id,
-                                        limit=limit, page_size=20)
-    return list(result)
+def target_key(campaign_id: str, contact_id: str) -> db.Key:
+    return (TargetModel, campaign_id, contact_id)
 
 
-def due(campaign_id: str, shard: int, now: str, limit: int) -> list[str]:
-    """Contact ids of the oldest due targets in one shard of the queue."""
-    result = TargetModel.by_queue.query(f"{campaign_id}#{shard}", TargetModel.queue_sort <= f"{now}#~",
+def campaign_key(campaign_id: str) -> db.Key:
+    return (CampaignModel, campaign_id, None)
+
+
+def contact_item_key(contact_id: str) -> db.Key:
+    return (ContactModel, contact_id, None)
+
+
+def counter_key(key: tuple[str, str]) -> db.Key:
+    return (CounterModel, key[0], key[1])
+
+
+def read_keys(keys: list[db.Key]) -> dict[db.Key, Any]:
+    """One BatchGetItem (consistent) of the items named, from any table."""
+    return db.batch_get(keys)
+
+
+def due(campaign_id: str, now: str, limit: int) -> list[str]:
+    """Contact ids of the oldest due targets of the campaign's queue (one Query, keys only)."""
+    result = TargetModel.by_queue.query(queue_key(campaign_id, ""), TargetModel.queue_sort <= f"{now}#~",
                                         limit=limit, page_size=limit)
     return [t.contact_id for t in result]
 
@@ -338,28 +370,89 @@ def _lease_actions(campaign_id: str, contact_id: str, agent: str, now: str, unti
     return actions
 
 
-def lease_queued(campaign_id: str, contact_id: str, agent: str, now: str, until: str) -> TargetModel | None:
-    condition = ((TargetModel.status == "queued") & (TargetModel.due_at <= now)
-                 & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != agent)))
-    return _try_update(campaign_id, contact_id, _lease_actions(campaign_id, contact_id, agent, now, until, True),
-                       condition)
+@dataclass
+class Lease:
+    """One lease to write: `how` is renewed (the agent's live lease, again), callback (the agent's due
+    callback, or its own expired lease on one), or queue (a queued target that is due)."""
+
+    target: TargetModel  # as read, consistently, in this request
+    contact: ContactModel  # as read: the phone shown is checked unchanged in the transaction
+    agent: str
+    how: str
+    now: str
+    until: str
+    day_key: tuple[str, str]  # the agent's day item: the live lease for the board
+    audit_at_id: str
+    pace: tuple[tuple[str, str], int, int] | None = None  # (window key, max leases, expires_at): new contacts
+    ensure_callbacks: tuple[str, str] | None = None  # the agent's callbacks item, when it has no map yet
 
 
-def lease_callback(campaign_id: str, contact_id: str, agent: str, now: str, until: str) -> TargetModel | None:
-    condition = ((TargetModel.status == "callback") & (TargetModel.agent_key == agent)
-                 & (TargetModel.due_at <= now))
-    return _try_update(campaign_id, contact_id, _lease_actions(campaign_id, contact_id, agent, now, until, False),
-                       condition)
+LEASED, LOST, CONTACT_CHANGED, TOO_FAST = "leased", "lost", "contact_changed", "too_fast"
 
 
-def renew(campaign_id: str, contact_id: str, status: str, agent: str, now: str, until: str) -> TargetModel | None:
-    """Hand an agent back the target it already holds (a retried /next), with a fresh lease."""
-    condition = ((TargetModel.status == status) & (TargetModel.lease_agent == agent)
-                 & (TargetModel.lease_until > now))
-    actions: list[Action] = [TargetModel.lease_until.set(until), TargetModel.due_at.set(until)]
-    if status == "queued":
-        actions.append(TargetModel.queue_sort.set(sort_at(until, contact_id)))
-    return _try_update(campaign_id, contact_id, actions, condition)
+def _target_lease(lease: Lease) -> tuple[list[Action], Condition]:
+    t, agent, now, until = lease.target, lease.agent, lease.now, lease.until
+    if lease.how == "renewed":
+        actions: list[Action] = [TargetModel.lease_until.set(until), TargetModel.due_at.set(until)]
+        if t.status == "queued":
+            actions.append(TargetModel.queue_sort.set(sort_at(until, t.contact_id)))
+        condition = ((TargetModel.status == t.status) & (TargetModel.lease_agent == agent)
+                     & (TargetModel.lease_until > now))
+    elif lease.how == "callback":
+        actions = _lease_actions(t.campaign_id, t.contact_id, agent, now, until, False)
+        condition = (TargetModel.status == "callback") & (TargetModel.agent_key == agent) & (TargetModel.due_at <= now)
+    else:
+        actions = _lease_actions(t.campaign_id, t.contact_id, agent, now, until, True)
+        condition = ((TargetModel.status == "queued") & (TargetModel.due_at <= now)
+                     & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != agent)))
+    return actions, condition & TargetModel.campaign_id.exists()
+
+
+def lease(lease: Lease) -> str:
+    """The lease in one transaction: the target (its condition: still free for this agent), a check
+    that the contact exists, has not opted out, is not a wrong number and has the phone read, the
+    audit entry of the phone's reveal, the pacing window's count (a new contact: below the limit), the
+    agent's live lease on their day item (the board), and an empty callbacks map if the agent has none.
+    LEASED, or why not: LOST (the target moved: another agent, a call, a handover), CONTACT_CHANGED
+    (opted out, wrong number, erased or a new phone meanwhile: read the contact again), TOO_FAST."""
+    t, contact = lease.target, lease.contact
+    target_actions, target_condition = _target_lease(lease)
+    contact_ok = (ContactModel.contact_id.exists()
+                  & (ContactModel.opted_out.does_not_exist() | (ContactModel.opted_out == False))  # noqa: E712
+                  & (ContactModel.wrong_number.does_not_exist() | (ContactModel.wrong_number == False))  # noqa: E712
+                  & (ContactModel.phone == contact.phone))
+    audit = AuditModel(f"contact#{contact.contact_id}", lease.audit_at_id, actor=lease.agent, action="phone_revealed",
+                       detail=f"campaign:{t.campaign_id}")
+    try:
+        with db.transaction() as tx:  # order of the cancellation reasons: check, put, then the updates
+            tx.condition_check(ContactModel, contact.contact_id, condition=contact_ok)
+            tx.save(audit, condition=AuditModel.subject.does_not_exist())
+            tx.update(TargetModel(t.campaign_id, t.contact_id), actions=target_actions, condition=target_condition)
+            if lease.pace is not None:
+                key, max_leases, expires_at = lease.pace
+                tx.update(CounterModel(*key), actions=[CounterModel.leases.add(1),
+                                                       CounterModel.expires_at.set(expires_at)],
+                          condition=CounterModel.leases.does_not_exist() | (CounterModel.leases < max_leases))
+            tx.update(CounterModel(*lease.day_key), actions=lease_actions(
+                agent=lease.agent, campaign_id=t.campaign_id, contact_id=t.contact_id, name_hi=t.name_hi,
+                name_en=t.name_en, leased_at=lease.now, until=lease.until))
+            if lease.ensure_callbacks is not None:
+                tx.update(CounterModel(*lease.ensure_callbacks), actions=[ensure_callbacks_map()])
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if not codes:
+            raise db.translate(exc) from exc
+        if codes[0] is not None and codes[0] != "None":
+            return CONTACT_CHANGED
+        if len(codes) > 3 and lease.pace is not None and codes[3] == "ConditionalCheckFailed":
+            return TOO_FAST
+        if any(code not in (None, "None") for code in codes):
+            return LOST
+        raise db.translate(exc) from exc
+    t.lease_agent, t.lease_until = lease.agent, lease.until
+    if lease.how != "renewed":
+        t.leased_at = lease.now
+    return LEASED
 
 
 def _try_update(campaign_id: str, contact_id: str, actions: list[Action], condition: Condition) -> TargetModel | None:
@@ -368,7 +461,7 @@ def _try_update(campaign_id: str, contact_id: str, actions: list[Action], condit
         target.update(actions=actions, condition=condition & TargetModel.campaign_id.exists())
     except UpdateError as exc:
         if db.is_condition_failure(exc):
-            return None  # lost the race, or no longer due: the caller moves on
+            return None  # lost the race, or no longer as expected: the caller moves on
         raise db.translate(exc) from exc
     return target
 
@@ -377,19 +470,27 @@ CLOSE_REMOVE = ("due_at", "queue_key", "queue_sort", "agent_key", "agent_sort", 
                 "leased_at")
 
 
-def close_skipped(target: TargetModel, agent: str, outcome: str, at: str,
-                  counter_keys: list[tuple[str, str]]) -> bool:
-    """Close a leased target that must not be called (opted out, wrong number, erased), and count it
-    completed, in one transaction. False if the lease was lost meanwhile."""
+def close_skipped(target: TargetModel, agent: str, outcome: str, at: str, counter_keys: list[tuple[str, str]],
+                  callback_owner: str | None = None) -> bool:
+    """Close a target that must not be called (opted out, wrong number, erased), count it completed,
+    and (`callback_owner`, whose callbacks map exists) take the callback off that agent's open
+    callbacks, in one transaction. The target must be as read: its status, and no other agent's live
+    lease. False if it moved meanwhile."""
+    if target.status not in ("queued", "callback"):
+        return False
     actions: list[Action] = [TargetModel.status.set("closed"), TargetModel.outcome.set(outcome),
                              TargetModel.last_call_at.set(TargetModel.last_call_at | at)]
     actions += [getattr(TargetModel, name).remove() for name in CLOSE_REMOVE]
-    condition = (TargetModel.lease_agent == agent) & TargetModel.status.is_in("queued", "callback")
+    condition = (TargetModel.status == target.status) & (
+        TargetModel.lease_agent.does_not_exist() | (TargetModel.lease_agent == agent) | (TargetModel.lease_until <= at))
     try:
         with db.transaction() as tx:
             tx.update(TargetModel(target.campaign_id, target.contact_id), actions=actions, condition=condition)
             for pk, sk in counter_keys:
                 tx.update(CounterModel(pk, sk), actions=add_actions({"completed": 1}))
+            if callback_owner:
+                tx.update(CounterModel(*agent_callbacks_key(callback_owner)),
+                          actions=[callback_remove(callback_key(target.campaign_id, target.contact_id))])
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in db.cancellation_codes(exc):
             return False
@@ -400,33 +501,28 @@ def close_skipped(target: TargetModel, agent: str, outcome: str, at: str,
 # ---- pacing (chalicelib/campaigns/pacing.py) ------------------------------------------------
 
 
-def take_lease_slot(agent: str, window_start: str, max_leases: int, expires_at: int) -> bool:
-    """Count one new contact for `agent` in the pacing window, if the window has room: one
-    conditional UpdateItem, so racing requests cannot pass the limit together. False: too fast."""
-    condition = CounterModel.leases.does_not_exist() | (CounterModel.leases < max_leases)
-    return _try_counter(pace_window(agent, window_start), [CounterModel.leases.add(1),
-                        CounterModel.expires_at.set(expires_at)], condition)
-
-
-def first_slowdown(agent: str, window_start: str, expires_at: int) -> bool:
-    """Mark the window as one in which the agent was slowed; True only for the first refusal in it."""
-    return _try_counter(pace_window(agent, window_start), [CounterModel.slowed.set(1),
-                        CounterModel.expires_at.set(expires_at)], CounterModel.slowed.does_not_exist())
-
-
-def count_slowdown(day: str, agent: str, at: str) -> None:
-    """One more slow-down of `agent` on the IST day, and when (the board's pacing list)."""
-    _try_counter(day_pacing(day, agent), add_actions({"slowed": 1}, {"agent": agent, "slowed_at": at}), None)
-
-
-def _try_counter(key: tuple[str, str], actions: list[Action], condition: Condition | None) -> bool:
+def record_slowdown(agent: str, window_key: tuple[str, str], expires_at: int, day: str, at: str,
+                    detail: str, audit_at_id: str) -> bool:
+    """The first refusal in a pacing window, in one transaction: the window marked slowed (only if it
+    was not), one more slow-down on the agent's day (the board), and the audit entry. False if the
+    window was already marked (a later refusal in it writes nothing)."""
     try:
-        CounterModel(*key).update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if db.is_condition_failure(exc):
+        with db.transaction() as tx:
+            tx.save(AuditModel(f"agent#{agent}", audit_at_id, actor=agent, action="pacing_slowed", detail=detail),
+                    condition=AuditModel.subject.does_not_exist())
+            tx.update(CounterModel(*window_key), actions=[CounterModel.slowed.set(1),
+                      CounterModel.expires_at.set(expires_at)], condition=CounterModel.slowed.does_not_exist())
+            tx.update(CounterModel(*day_pacing(day, agent)),
+                      actions=add_actions({"slowed": 1}, {"agent": agent, "slowed_at": at}))
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
             return False
         raise db.translate(exc) from exc
     return True
+
+
+def agent_callbacks_key(username: str) -> tuple[str, str]:
+    return callbacks_item_key(username)
 
 
 def agent_callbacks(agent: str, page: PageRequest) -> Page[TargetModel]:
@@ -457,17 +553,53 @@ def release_lease(target: TargetModel, agent: str, now: str) -> TargetModel | No
         actions += [TargetModel.due_at.set(now), TargetModel.queue_sort.set(sort_at(now, contact_id)),
                     TargetModel.agent_key.remove(), TargetModel.agent_sort.remove()]
     condition = (TargetModel.status == target.status) & (TargetModel.lease_agent == agent)
-    return _try_update(campaign_id, contact_id, actions, condition)
+    released = _try_update(campaign_id, contact_id, actions, condition)
+    if released is not None and target.leased_at:
+        clear_day_lease(ist_date(parse_iso(target.leased_at)), agent, campaign_id, contact_id)
+    return released
 
 
 def move_callback(target: TargetModel, owner: str, to: str, handover: str) -> TargetModel | None:
-    """Give an unleased callback of `owner` to `to`, marked with the handover that moved it. None if it
-    is no longer `owner`'s unleased callback (another run moved it, or it was called meanwhile)."""
+    """Give an unleased callback of `owner` to `to`, marked with the handover that moved it, and move it
+    between their open callbacks, in one transaction. None if it is no longer `owner`'s unleased
+    callback (another run moved it, or it was called meanwhile)."""
     condition = ((TargetModel.status == "callback") & (TargetModel.agent_key == owner)
                  & TargetModel.lease_agent.does_not_exist()
-                 & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != to)))
-    return _try_update(target.campaign_id, target.contact_id,
-                       [TargetModel.agent_key.set(to), TargetModel.handover.set(handover)], condition)
+                 & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != to))
+                 & TargetModel.campaign_id.exists())
+    for username in (owner, to):  # a map key can only be set inside a map: make sure both have one
+        ensure_callbacks(username)
+    key = callback_key(target.campaign_id, target.contact_id)
+    try:
+        with db.transaction() as tx:
+            tx.update(TargetModel(target.campaign_id, target.contact_id),
+                      actions=[TargetModel.agent_key.set(to), TargetModel.handover.set(handover)], condition=condition)
+            tx.update(CounterModel(*agent_callbacks_key(owner)), actions=[callback_remove(key)])
+            tx.update(CounterModel(*agent_callbacks_key(to)), actions=[callback_set(key, target.callback_at or "")])
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            return None
+        raise db.translate(exc) from exc
+    target.agent_key = to
+    return target
+
+
+def ensure_callbacks(username: str) -> None:
+    """An empty open-callbacks map for `username` unless there is one (one UpdateItem)."""
+    try:
+        CounterModel(*agent_callbacks_key(username)).update(actions=[ensure_callbacks_map()])
+    except UpdateError as exc:
+        raise db.translate(exc) from exc
+
+
+def clear_day_lease(day: str, agent: str, campaign_id: str, contact_id: str) -> None:
+    """Take a lease that ended off the agent's day item, if the item still names it (one UpdateItem)."""
+    try:
+        CounterModel(*day_agent(day, agent)).update(actions=lease_clear_actions(),
+                                                    condition=names_lease(campaign_id, contact_id))
+    except UpdateError as exc:
+        if not db.is_condition_failure(exc):
+            raise db.translate(exc) from exc
 
 
 def handed_over(agent: str, handover: str) -> list[TargetModel]:

@@ -10,6 +10,12 @@ composition root hands the lookup in (`use_profiles`); core imports no feature. 
 per container for `Settings.profile_cache_s` seconds (at most 60; 0 reads it on every request): one
 GetItem per user and container per period. A caller with no profile (an admin or a leader, whose
 accounts live in the user pool alone) is governed by the pool: disabled and signed out there.
+
+A hot route whose first read fetches the caller's profile item anyway (POST /next and POST /calls
+read the agent's item with everything else in one BatchGetItem) is named with `checked_by_route`:
+for it a cache miss does not read here; the route hands what it read to `settle_profile`, which
+refuses exactly as `confirm` would, before the route writes anything. Its first read is then the
+check: no extra call.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .auth import AGENT, SUPERVISOR, Principal
@@ -73,6 +80,14 @@ class _Cache:
 
 _CACHE = _Cache()
 _source: ProfileSource | None = None
+_DEFERRED: set[str] = set()  # route keys ("POST /calls") that settle the profile from their own first read
+_pending: ContextVar[Principal | None] = ContextVar("profile_pending", default=None)
+
+
+def checked_by_route(*routes: str) -> None:
+    """These routes read the caller's profile item with their own first read and call `settle_profile`
+    before they write anything (their tests hold them to it)."""
+    _DEFERRED.update(routes)
 
 
 def use_profiles(source: ProfileSource | None) -> None:
@@ -107,8 +122,39 @@ def profile_of(username: str) -> Profile | None:
 
 
 def confirm(principal: Principal) -> None:
-    """Refuse a token its holder's profile no longer backs: deactivated, or another role now."""
-    profile = profile_of(principal.username)
+    """Refuse a token its holder's profile no longer backs: deactivated, or another role now. On a
+    route named by `checked_by_route`, a profile not in the cache is left to `settle_profile`."""
+    _pending.set(None)
+    if _source is not None and current_route.get() in _DEFERRED:
+        settings = get_settings()
+        hit, cached = _CACHE.get(principal.username, settings) if settings.profile_cache_s > 0 else (False, None)
+        if not hit:
+            _pending.set(principal)
+            return
+        _check(principal, cached)
+        return
+    _check(principal, profile_of(principal.username))
+
+
+def settle_profile(username: str, profile: Profile | None) -> None:
+    """The deferred check (`checked_by_route`) with the profile the route read: refuses as `confirm`
+    does. Nothing to do when the check already ran (a cached profile) or the caller has none pending."""
+    principal = _pending.get()
+    if principal is None or principal.username != username:
+        return
+    _pending.set(None)
+    settings = get_settings()
+    if settings.profile_cache_s > 0:
+        _CACHE.put(username, profile, settings.profile_cache_s)
+    _check(principal, profile)
+
+
+def pending() -> bool:
+    """A deferred profile check has not been settled in this request (a route's tests assert False)."""
+    return _pending.get() is not None
+
+
+def _check(principal: Principal, profile: Profile | None) -> None:
     if profile is None:
         return
     if not profile.active:

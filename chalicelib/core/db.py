@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 import botocore.loaders
 import botocore.session
 import pynamodb.connection.base as pynamodb_connection_base
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TableError, TransactWriteError
+from pynamodb.exceptions import GetError, PynamoDBException, TableError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -156,6 +157,59 @@ def translate(exc: PynamoDBException) -> Exception:
     if error_code(exc) in THROTTLED:
         return TooManyRequests("the database is busy; retry in a moment")
     return Unavailable("the database could not complete the request")
+
+
+Key = tuple[type[Model], Any, Any]  # (model, hash key, range key or None): string keys only
+
+
+def _key_names(model: type[Model]) -> tuple[str, str | None]:
+    hash_name = range_name = None
+    for name, attribute in model.get_attributes().items():
+        if attribute.is_hash_key:
+            hash_name = attribute.attr_name or name
+        elif attribute.is_range_key:
+            range_name = attribute.attr_name or name
+    if hash_name is None:
+        raise ValueError(f"{model.__name__} has no hash key")
+    return hash_name, range_name
+
+
+def batch_get(keys: list[Key], *, consistent: bool = True) -> dict[Key, Model]:
+    """One BatchGetItem across tables (at most 100 distinct keys; unprocessed keys are asked again,
+    each retry one more call). Returns the items found, by the key they were asked under."""
+    wanted: dict[str, tuple[type[Model], list[Key]]] = {}
+    for key in dict.fromkeys(keys):
+        wanted.setdefault(key[0].Meta.table_name, (key[0], []))[1].append(key)
+    if sum(len(v[1]) for v in wanted.values()) > 100:
+        raise ValueError("a BatchGetItem reads at most 100 keys")
+    request: dict[str, Any] = {}
+    names: dict[str, tuple[str, str | None]] = {}
+    for name, (model, model_keys) in wanted.items():
+        hash_name, range_name = _key_names(model)
+        names[name] = (hash_name, range_name)
+        raw = []
+        for _, hash_value, range_value in model_keys:
+            item = {hash_name: {"S": str(hash_value)}}
+            if range_name is not None:
+                item[range_name] = {"S": str(range_value)}
+            raw.append(item)
+        request[name] = {"Keys": raw, "ConsistentRead": consistent}
+    found: dict[Key, Model] = {}
+    for _ in range(5):
+        if not request:
+            return found
+        try:
+            response = connection().dispatch("BatchGetItem", {"RequestItems": request})
+        except (BotoCoreError, ClientError) as exc:
+            raise translate(GetError("batch get failed", exc)) from exc
+        for name, items in response.get("Responses", {}).items():
+            model = wanted[name][0]
+            hash_name, range_name = names[name]
+            for data in items:
+                found[(model, data[hash_name]["S"], data[range_name]["S"] if range_name else None)] = \
+                    model.from_raw_data(data)
+        request = response.get("UnprocessedKeys") or {}
+    raise TooManyRequests("the database is busy; retry in a moment")
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ..core import access, clock
@@ -97,7 +97,7 @@ def agent_record(normalised: dict[str, Any], actor: str, now: str) -> store.Agen
         role=normalised["role"], name_hi=normalised["name_hi"], name_en=normalised["name_en"],
         email=normalised["email"], phone=phone, phone_last4=phone[-4:] if phone else None,
         languages=normalised["languages"], active=normalised["active"], created_at=now, updated_at=now,
-        created_by=actor, create_hash=_hash(normalised), version=1,
+        created_by=actor, create_hash=_hash(normalised), version=1, leaves={},
     )
 
 
@@ -227,7 +227,7 @@ def add_leave(actor: str, username: str, body: Any, idempotency_key: str | None)
         raise ValidationError("to must not be before from", field="to")
     if (last - first).days >= MAX_LEAVE_DAYS:
         raise ValidationError(f"a leave is at most {MAX_LEAVE_DAYS} days; record a longer one in parts", field="to")
-    require_agent(username)
+    agent = require_agent(username)
     seed = f"key:{idempotency_key}" if idempotency_key else f"dates:{first}:{last}"
     leave_id = "lv_" + hashlib.sha256(f"{username}#{seed}".encode()).hexdigest()[:24]
     body_hash = _hash({"from": first.isoformat(), "to": last.isoformat(), "reason": data["reason"]})
@@ -236,7 +236,7 @@ def add_leave(actor: str, username: str, body: Any, idempotency_key: str | None)
         from_key=f"{first.isoformat()}#{leave_id}", end_key=f"{last.isoformat()}#{username}#{leave_id}",
         body_hash=body_hash, created_at=iso(clock.now_utc()), created_by=actor,
     )
-    if store.put_leave(leave):
+    if store.put_leave(leave, agent, (_today() - timedelta(days=1)).isoformat()):
         return 201, leave_view(leave)
     existing = store.get_leave(username, leave_id)
     if existing is None or existing.body_hash != body_hash:
@@ -257,7 +257,7 @@ def withdraw_leave(actor: str, username: str, leave_id: str) -> dict[str, Any]:
     """Only a leave that has not started (it begins after today, IST) can be withdrawn."""
     if not re.fullmatch(LEAVE_ID, leave_id):
         raise NotFound("leave not found", field="leave_id")
-    require_agent(username)
-    store.delete_leave(username, leave_id, _today().isoformat())
+    agent = require_agent(username)
+    store.delete_leave(username, leave_id, _today().isoformat(), agent)
     logger.info("leave withdrawn", extra={"agent": username, "leave_id": leave_id, "by": actor})
     return {"leave_id": leave_id, "withdrawn": True}

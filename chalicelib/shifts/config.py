@@ -24,6 +24,16 @@ def reset_duty_cache() -> None:
     _duty_cache.clear()
 
 
+def peek(key: str) -> Any:
+    """A cached value still fresh, or None (never reads)."""
+    hit = _duty_cache.get(key)
+    return hit[1] if hit is not None and time.monotonic() - hit[0] < DUTY_CACHE_S else None
+
+
+def remember(key: str, value: Any) -> None:
+    _duty_cache[key] = (time.monotonic(), value)
+
+
 def cached(key: str, read: Callable[[], Any]) -> Any:
     hit = _duty_cache.get(key)
     moment = time.monotonic()

@@ -3,11 +3,13 @@ No Chalice, no boto3, no PynamoDB here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..core import clock
+from ..core import access, clock
 from ..core.clock import iso
+from ..core.db import Key
 from ..core.errors import Conflict, ValidationError
 from ..core.observability import logger
 from ..core.validate import Field, validate
@@ -20,9 +22,23 @@ OVERRIDE_SPEC = {"until": Field("datetime", required=True), "reason": Field("str
                                                                            max_len=300)}
 
 
+def duty_read(username: str, at: datetime) -> service.DutyRead:
+    """The keys the gate needs, to be read with the caller's own in one BatchGetItem (service.DutyRead)."""
+    return service.duty_read(username, at)
+
+
+def profile_of(found: Mapping[Key, Any], username: str) -> access.Profile | None:
+    """The caller's profile (core/access.py) from the agent item read with the gate's keys."""
+    agent = found.get(store.agent_key(username))
+    return None if agent is None else access.Profile(agent.role, bool(agent.active))
+
+
 def require_on_duty(username: str, at: datetime) -> service.DutyStatus:
     """The next call's gate: a 409 `off_duty` that says why and when the agent's next window opens."""
-    status = service.duty_status(username, at)
+    return require(service.duty_status(username, at))
+
+
+def require(status: service.DutyStatus) -> service.DutyStatus:
     if status.on_duty:
         return status
     raise Conflict(f"you are not on duty now: {status.message}", code="off_duty", details={

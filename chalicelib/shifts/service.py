@@ -20,6 +20,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.clock import iso
+from ..core.db import Key
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
@@ -27,7 +28,7 @@ from ..core.validate import Field, validate
 from ..notify import service as notify
 from . import messages, rotation, rules, store
 from .agents import USERNAME
-from .config import cached, reset_duty_cache
+from .config import peek, remember, reset_duty_cache
 from .config import seat_config as seat_config  # re-exported: other features read the configuration here
 from .config import shift_config as shift_config
 
@@ -347,23 +348,65 @@ def shift_window(at: datetime) -> rules.Window | None:
     return rules.shift_window(at, shift_config())
 
 
-def duty_status(username: str, at: datetime) -> DutyStatus:
-    """Is `username` on duty at `at`: active, and either put on duty by a supervisor's override that
-    runs past `at`, or rostered this period, not on leave today, and inside their shift's window
-    today. Per call: the agent's item, then (no override) the roster line and one Query of leave;
-    the configuration and the roster head come from a short per-container cache."""
-    agent = store.get_agent(username) if re.fullmatch(USERNAME, username or "") else None
+# The set_hash of each period's roster head last seen by this container: the line of a caller is read
+# with the head itself (one BatchGetItem), so a revision is seen at once; a changed hash costs one read.
+_SEEN_HEADS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class DutyRead:
+    """What the duty gate reads, as keys another feature can fetch with its own in one BatchGetItem
+    (POST /campaigns/{id}/next): the agent's item (active, override, leave spans), the shift
+    configuration, the period's roster head and, under the head this container saw last, the agent's
+    roster line. `status(found)` decides from what was found (a rare path reads more)."""
+
+    username: str
+    at: datetime
+    period: str
+    set_hash: str | None
+
+    def keys(self) -> list[Key]:
+        keys = [store.agent_key(self.username), store.config_key("shifts"), store.head_key(self.period)]
+        if self.set_hash:
+            keys.append(store.line_key(self.period, self.set_hash, self.username))
+        return keys
+
+    def status(self, found: Mapping[Key, Any]) -> DutyStatus:
+        return _duty_from(self, found)
+
+
+def duty_read(username: str, at: datetime) -> DutyRead:
+    cfg = _config_guess()
+    period = rules.period_id(rules.period_start(rules.ist_date(at), cfg.period_weeks))
+    return DutyRead(username, at, period, _SEEN_HEADS.get(period))
+
+
+def _config_guess() -> rules.ShiftConfig:
+    hit = peek("config")
+    return hit if isinstance(hit, rules.ShiftConfig) else rules.DEFAULT_SHIFTS
+
+
+def _duty_from(read: DutyRead, found: Mapping[Key, Any]) -> DutyStatus:
+    username, at = read.username, read.at
+    agent: store.AgentModel | None = found.get(store.agent_key(username))
     if agent is None:
         return DutyStatus(username, False, NOT_AN_AGENT)
     if not agent.active:
         return DutyStatus(username, False, INACTIVE)
     if agent.override_until and agent.override_until > iso(at):
         return DutyStatus(username, True, OVERRIDE, override_until=agent.override_until)
-    cfg: rules.ShiftConfig = cached("config", shift_config)
+    stored = store.config_of(found.get(store.config_key("shifts")))
+    cfg = rules.shift_config_from(stored[0], stored[1]) if stored else rules.DEFAULT_SHIFTS
+    remember("config", cfg)
     day = rules.ist_date(at)
     period = rules.period_id(rules.period_start(day, cfg.period_weeks))
-    head = cached(f"head#{period}", partial(store.get_head, period))
-    item = store.get_line(period, head.set_hash, username) if head and head.set_hash else None
+    head = found.get(store.head_key(period)) if period == read.period else store.get_head(period)
+    item = None
+    if head is not None and head.set_hash:
+        _SEEN_HEADS[period] = head.set_hash
+        key = store.line_key(period, head.set_hash, username)
+        item = found.get(key) if period == read.period and head.set_hash == read.set_hash \
+            else store.get_line(period, head.set_hash, username)
     if item is None:
         return DutyStatus(username, False, NOT_ROSTERED, period)
     base = DutyStatus(username, False, STANDBY, period, item.shift, item.seat, item.partner)
@@ -371,7 +414,7 @@ def duty_status(username: str, at: datetime) -> DutyStatus:
         return replace(base, reason=ON_LEAVE)
     if item.status != rotation.PLACED or not item.shift:
         return base
-    if store.leaves_on(username, day.isoformat()):
+    if _on_leave(agent, day):
         return replace(base, reason=ON_LEAVE)
     window = rules.window_on(day, item.shift, cfg)
     if window is not None and window.contains(at):
@@ -380,6 +423,26 @@ def duty_status(username: str, at: datetime) -> DutyStatus:
     upcoming = next((w for w in rules.windows_from(at, item.shift, cfg, days=(last_day - day).days + 1)
                      if w.start > at), None)
     return replace(base, reason=OFF_SHIFT, window=window, next_window=upcoming)
+
+
+def _on_leave(agent: store.AgentModel, day: date) -> bool:
+    """Leave covering `day`, from the spans on the agent's item; an item written before the spans were
+    kept there (no map at all) asks the leave table (one Query)."""
+    if agent.leaves is None:
+        return bool(store.leaves_on(agent.username, day.isoformat()))
+    text = day.isoformat()
+    return any(first <= text <= last for first, last in store.leave_spans(agent))
+
+
+def duty_status(username: str, at: datetime) -> DutyStatus:
+    """Is `username` on duty at `at`: active, and either put on duty by a supervisor's override that
+    runs past `at`, or rostered this period, not on leave today, and inside their shift's window
+    today. One BatchGetItem (the agent with their leave, the configuration, the roster head and line);
+    one more read only when the roster was revised since this container last looked."""
+    read = duty_read(username, at) if re.fullmatch(USERNAME, username or "") else None
+    if read is None:
+        return DutyStatus(username, False, NOT_AN_AGENT)
+    return read.status(store.read_keys(read.keys()))
 
 
 def my_shift(username: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, LocalSecondaryIndex
@@ -65,6 +65,9 @@ class AgentModel(Model):
     override_reason = UnicodeAttribute(null=True)
     override_by = UnicodeAttribute(null=True)
     override_at = UnicodeAttribute(null=True)
+    # the agent's leave, leave_id -> "from|to" (IST dates), written with each leave in one transaction:
+    # the duty gate reads it with the agent (a key lookup) instead of querying the leave table
+    leaves = MapAttribute(null=True)  # type: ignore[var-annotated]
     by_centre = AgentsByCentre()
 
 
@@ -76,6 +79,26 @@ def get_agent(username: str) -> AgentModel | None:
         return AgentModel.get(username)
     except AgentModel.DoesNotExist:
         return None
+
+
+def read_keys(keys: list[db.Key]) -> dict[db.Key, Any]:
+    """One BatchGetItem (consistent) of items named by key, from any table."""
+    return db.batch_get(keys)
+
+
+def agent_key(username: str) -> db.Key:
+    return (AgentModel, username, None)
+
+
+def leave_spans(agent: AgentModel) -> list[tuple[str, str]]:
+    """(from, to) IST dates of the agent's leave, from the map on the agent's item."""
+    raw = agent.leaves
+    data = raw.as_dict() if raw is not None and hasattr(raw, "as_dict") else dict(raw or {})
+    spans = []
+    for value in data.values():
+        first, _, last = str(value).partition("|")
+        spans.append((first, last))
+    return spans
 
 
 def get_agents(usernames: Iterable[str]) -> dict[str, AgentModel]:
@@ -202,15 +225,39 @@ class LeaveModel(Model):
 LEAVE_KEYS = ("username", "leave_id", "from_key")
 
 
-def put_leave(leave: LeaveModel) -> bool:
-    """True if created; False if a leave with this id exists (the caller compares the bodies)."""
-    try:
-        leave.save(condition=LeaveModel.leave_id.does_not_exist())
-    except PutError as exc:
-        if db.is_condition_failure(exc):
-            return False
-        raise db.translate(exc) from exc
-    return True
+def put_leave(leave: LeaveModel, agent: AgentModel, ended_before: str) -> bool:
+    """Put the leave and its span on the agent's item (dropping spans that ended before
+    `ended_before`) in one transaction. True if created; False if a leave with this id exists (the
+    caller compares the bodies)."""
+    for _ in range(3):
+        spans = agent.leaves.as_dict() if agent.leaves is not None else None
+        value = f"{leave.from_date}|{leave.to_date}"
+        actions: list[Action]
+        if spans is None:
+            actions = [AgentModel.leaves.set({leave.leave_id: value})]  # type: ignore[arg-type]
+            condition = AgentModel.username.exists() & AgentModel.leaves.does_not_exist()
+        else:
+            actions = [AgentModel.leaves[leave.leave_id].set(value)]  # type: ignore[index]
+            actions += [AgentModel.leaves[k].remove() for k, v in spans.items()  # type: ignore[index]
+                        if str(v).partition("|")[2] < ended_before and k != leave.leave_id]
+            condition = AgentModel.username.exists() & AgentModel.leaves.exists()
+        try:
+            with db.transaction() as tx:
+                tx.save(leave, condition=LeaveModel.leave_id.does_not_exist())
+                tx.update(AgentModel(leave.username), actions=actions, condition=condition)
+        except TransactWriteError as exc:
+            codes = db.cancellation_codes(exc)  # puts, then updates
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                fresh = get_agent(leave.username)
+                if fresh is None:
+                    raise NotFound("agent not found", field="username") from exc
+                agent = fresh
+                continue
+            raise db.translate(exc) from exc
+        return True
+    raise Conflict("the agent was changed at the same time; try again", code="contended")
 
 
 def get_leave(username: str, leave_id: str) -> LeaveModel | None:
@@ -220,13 +267,23 @@ def get_leave(username: str, leave_id: str) -> LeaveModel | None:
         return None
 
 
-def delete_leave(username: str, leave_id: str, starts_after: str) -> None:
-    """Delete a leave that has not started: the condition holds that even against the clock."""
+def delete_leave(username: str, leave_id: str, starts_after: str, agent: AgentModel) -> None:
+    """Delete a leave that has not started (the condition holds that even against the clock) and its
+    span on the agent's item, in one transaction."""
     try:
-        LeaveModel(username, leave_id).delete(
-            condition=LeaveModel.leave_id.exists() & (LeaveModel.from_date > starts_after))
-    except DeleteError as exc:
-        if db.is_condition_failure(exc):
+        if agent.leaves is None:  # an agent whose leave map was never written: only the leave
+            LeaveModel(username, leave_id).delete(
+                condition=LeaveModel.leave_id.exists() & (LeaveModel.from_date > starts_after))
+        else:
+            with db.transaction() as tx:
+                tx.delete(LeaveModel(username, leave_id),
+                          condition=LeaveModel.leave_id.exists() & (LeaveModel.from_date > starts_after))
+                tx.update(AgentModel(username), actions=[AgentModel.leaves[leave_id].remove()],  # type: ignore[index]
+                          condition=AgentModel.leaves.exists())
+    except (DeleteError, TransactWriteError) as exc:
+        failed = db.is_condition_failure(exc) if isinstance(exc, DeleteError) else \
+            "ConditionalCheckFailed" in db.cancellation_codes(exc)
+        if failed:
             if get_leave(username, leave_id) is None:
                 raise NotFound("leave not found", field="leave_id") from exc
             raise Conflict("this leave has started or is over; it cannot be withdrawn",
@@ -363,6 +420,22 @@ def get_revision(period: str, rev: int) -> RosterItem | None:
 
 def revisions(period: str) -> list[RosterItem]:
     return list(RosterItem.query(period, RosterItem.sk.startswith("rev#"), consistent_read=True))
+
+
+def head_key(period: str) -> db.Key:
+    return (RosterItem, period, HEAD)
+
+
+def line_key(period: str, set_hash: str, username: str) -> db.Key:
+    return (RosterItem, period, f"{line_prefix(set_hash)}{username}")
+
+
+def config_key(name: str) -> db.Key:
+    return (ConfigModel, name, None)
+
+
+def config_of(item: ConfigModel | None) -> tuple[dict[str, Any], int] | None:
+    return None if item is None else (json.loads(item.body), int(item.version))
 
 
 def get_line(period: str, set_hash: str, username: str) -> RosterItem | None:

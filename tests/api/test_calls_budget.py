@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.campaigns.rules import QUEUE_SHARDS
 from chalicelib.core.http import ROUTE_ROLES
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, create_campaign, ist, on_duty
 from tests.api.conftest import Api, Env
@@ -20,11 +19,11 @@ BUDGET = {
     "PATCH /campaigns/{campaign_id}": 3,
     "POST /campaigns/{campaign_id}/activate": 2,
     "POST /campaigns/{campaign_id}/close": 2,
-    # campaign, own items, the queue's shards until a due one (all 8 when the queue is nearly empty),
-    # the pacing counter (one conditional UpdateItem), the lease, contact, unit names, audit:
-    # 8 with a busy queue, 15 at worst without a lost race
-    "POST /campaigns/{campaign_id}/next": 2 + QUEUE_SHARDS + 5,
-    "POST /calls": 3,  # one BatchGetItem, (a connect: the first-connect markers), one TransactWriteItems
+    # the queue's head, one BatchGetItem, the lease's transaction (tests/api/test_hot_path_budget.py: every path)
+    "POST /campaigns/{campaign_id}/next": 5,
+    # one BatchGetItem, one TransactWriteItems; a unit's first connect: the transaction is refused, the
+    # markers are read with the retry's BatchGetItem, and it is written again
+    "POST /calls": 4,
     "GET /me/calls": 1,
     "GET /me/callbacks": 1,
     "GET /contacts/{contact_id}/calls": 2,  # the audit entry of the read (notes and answers), then the Query

@@ -69,7 +69,8 @@ def test_leasing_faster_than_a_person_can_dial_is_slowed_with_retry_after(
     (entry,) = board.json["pacing"]
     assert (entry["username"], entry["count"], entry["last_at"]) == ("agent01", 1, "2026-03-10T04:30:10.000Z")
     rows = {r["username"]: r for r in board.json["agents"]}
-    assert rows["agent01"]["slowed"] == 1 and "agent02" not in rows  # no call yet, not slowed
+    # agent02 holds a lease (the board may list it), and was not slowed
+    assert rows["agent01"]["slowed"] == 1 and not rows.get("agent02", {}).get("slowed")
 
     # the audit trail: one entry for this slow-down, whatever the number of refusals in it
     trail = slowdowns("agent01")
