@@ -74,6 +74,15 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/units/{unit_id}/children"): {"summary": "A unit's children", "query": PAGE},
     ("GET", "/units/{unit_id}/contacts"): {"summary": "Contacts in a unit's subtree (phones masked)",
                                            "query": [*PAGE, _q("role", {"type": "string"})]},
+    ("GET", "/contacts/search"): {"summary": "Find contacts of a district by a phone written any way (the phone "
+                                             "claim) or a name prefix in Devanagari or Latin (the name indexes); "
+                                             "masked",
+                                  "query": [*PAGE, {"name": "q", "in": "query", "required": True,
+                                                    "schema": {"type": "string", "maxLength": 60}},
+                                            _q("district", {"type": "string", "maxLength": 64})]},
+    ("GET", "/units/{unit_id}/contacts/count"): {"summary": "How many contacts of the unit's subtree have these "
+                                                            "roles (exact false: a lower bound)",
+                                                 "query": [_q("roles", {"type": "string"})]},
     ("POST", "/contacts"): {"summary": "Create a contact (Idempotency-Key)",
                             "body": "chalicelib.org.service:CONTACT_SPEC", "status": 201, "idempotent": True},
     ("GET", "/contacts/{contact_id}"): {"summary": "A contact",
@@ -109,6 +118,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           "error.retry_after_s) is the seconds until the window ends"}},
     ("GET", "/campaigns/{campaign_id}/progress"): {
         "summary": "Counters of a campaign", "query": [_q("unit", {"type": "string"}), _q("date", DATE)]},
+    ("GET", "/campaigns/{campaign_id}/overview"): {
+        "summary": "The campaign page's one read: facts, figures at the unit in view and today, a row per child "
+                   "unit (paged), breadcrumb, relay view, escalations (whom to call: office only); aggregates "
+                   "only for leaders",
+        "query": [*PAGE, _q("unit", {"type": "string"})]},
     ("GET", "/campaigns/{campaign_id}/relay"): {
         "summary": "A programme relay under a unit: states, broken links, completion per level",
         "query": [*PAGE, _q("unit", {"type": "string"})]},
@@ -170,6 +184,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/exports/{export_id}"): {"summary": "An export's progress and download links",
                                       "refusals": {410: "withdrawn: a person in the file was erased; the file "
                                                         "is deleted, make a new export"}},
+    ("GET", "/digests"): {"summary": "The digest archive: each day's digest of the caller's audience as stored "
+                                     "when sent, days with none listed",
+                          "query": [_q("audience", {"type": "string"}), _q("until", DATE),
+                                    _q("days", {"type": "integer", "minimum": 1, "maximum": 31})]},
     ("GET", "/digests/{date}"): {"summary": "Preview a digest: date is YYYY-MM-DD (or .morning/.evening), a real "
                                             "day from 2020-01-01 to tomorrow IST; a day digest carries corrections "
                                             "for earlier days",
