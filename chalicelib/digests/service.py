@@ -4,6 +4,7 @@ preview it, manage recipients, and honour SES bounces and complaints. No Chalice
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +107,7 @@ def _build(audience: str, period: str) -> Built:
     BatchGetItem per 100 keys: the day, the day before, all time, and for the corrections the days
     checked and the day before each), each campaign's unit counters (1 Query per MB), the earlier
     digests compared against (1 BatchGetItem), unit names listed (1 BatchGetItem per 100); for the
-    district audience also the day's agents (1 Query), each agent's pending callbacks (1 Query each),
+    district audience also the day's agents (1 Query), every agent's open callbacks (1 Query),
     each checked earlier day's agents (1 Query per day that has a stored digest: at most
     rules.CORRECTION_DAYS), and for its day digest the follow-up sections: each campaign's escalations
     (1 Query per 100) and each district's verification rates per agent and per reporter (2 Queries)."""
@@ -160,8 +161,10 @@ def _build(audience: str, period: str) -> Built:
     callbacks = 0
     agents: list[dict[str, Any]] = []
     if audience == "district":
+        open_callbacks = _open_callbacks()
         for item in store.partition(f"d#{day}#agents"):
-            pending = store.pending_callbacks(item.agent or item.sk[2:])
+            username = item.agent or item.sk[2:]
+            pending = open_callbacks(username)
             callbacks += pending
             agents.append({**rules.agent_row(item.agent or item.sk[2:], counters.figures(item)),
                            "callbacks_pending": pending})
@@ -230,6 +233,19 @@ def _build(audience: str, period: str) -> Built:
     if not shift:
         snapshot["campaigns"] = [list(pair) for pair in scope]
     return Built(content, snapshot, corrections)
+
+
+# Every agent's open callbacks in one Query (chalicelib/calls/counters.py keeps them on one partition);
+# read through getattr so that digests also run against a calls feature without it (one Query per agent).
+_OPEN_CALLBACKS: Callable[[], dict[str, dict[str, Any]]] | None = getattr(counters, "open_callbacks", None)
+
+
+def _open_callbacks() -> Callable[[str], int]:
+    """username -> that agent's open callbacks now."""
+    if _OPEN_CALLBACKS is None:
+        return store.pending_callbacks
+    every = _OPEN_CALLBACKS()
+    return lambda username: int((every.get(username) or {}).get("callbacks_open") or 0)
 
 
 def _corrections(audience: str, period: str, sent: dict[str, Any], scopes: dict[str, Scope],

@@ -79,8 +79,37 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
     print(f"\n{calls} calls: {sum(seen.values())} DynamoDB calls {dict(seen)}")
 
 
-EXPECTED = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2, "BatchGetItem digests": 1,
-            "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1, "Query escalations": 1}
+# the calls feature keeps every agent's open callbacks on one partition (chalicelib/calls/counters.py):
+# the district digest reads them in one Query, whatever the number of agents
+LIVE = service._OPEN_CALLBACKS is not None
+EXPECTED = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2 + 1, "BatchGetItem digests": 1,
+            "BatchGetItem units": 1, "GetItem digests": 1, "Query escalations": 1} if LIVE else \
+    {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2, "BatchGetItem digests": 1,
+     "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1, "Query escalations": 1}
+
+
+@pytest.mark.xfail(not LIVE, reason="callbacks are not on counter items yet: one Query per agent", strict=True)
+@pytest.mark.parametrize("agents", [7, 70])
+def test_the_district_digest_reads_every_agents_callbacks_in_one_query(
+        api: Api, monkeypatch: pytest.MonkeyPatch, agents: int) -> None:
+    Clock(monkeypatch, ist(DAY, "10:00"))
+    add_contacts(api, B1, 2)
+    add_contacts(api, B2, 2, start=10)
+    campaign_id = str(active_campaign(api)["campaign_id"])
+    write_counters(campaign_id, 100)
+    for i in range(agents):  # the agents who called today, each with i % 3 open callbacks
+        username = f"agent{i:02d}"
+        CounterModel(*counters.day_agent(DAY, username)).update(actions=add_actions({"attempts": 1},
+                                                                                    {"agent": username}))
+        if i % 3:
+            item = CounterModel(*counters.agent_callbacks(username))  # type: ignore[attr-defined]
+            item.callbacks = {f"{campaign_id}#ct_{i}_{n}": f"{DAY}T10:00:00.000Z" for n in range(i % 3)}
+            item.save()
+    seen, content = digest_calls(monkeypatch)
+    assert dict(seen) == EXPECTED, seen  # 7 or 70 agents: the same reads
+    pending = {row["agent"]: row["callbacks_pending"] for row in content["agents"]}
+    assert pending == {f"agent{i:02d}": i % 3 for i in range(agents)}
+    assert content["headline"]["callbacks_pending"] == sum(i % 3 for i in range(agents))
 
 
 @pytest.mark.parametrize("calls", [1_000, 50_000])
