@@ -249,7 +249,8 @@ def _setup(stack: Any, agents: int) -> tuple[Any, str, dict[str, Any]]:
                    timeout=TIMEOUT).raise_for_status()
         return name, _signed_in(cognito, stack.env["SAMPARK_USER_POOL_CLIENT_ID"], name, stack.password)
 
-    with ThreadPoolExecutor(8) as pool:
+    print(f"campaign active; readying {len(names)} agents", file=sys.stderr, flush=True)
+    with ThreadPoolExecutor(16) as pool:
         sessions = dict(pool.map(ready, names))
     return admin, cid, sessions
 
