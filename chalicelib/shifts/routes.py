@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from ..core import clock
+from ..core import access, clock
 from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint
 from ..core.lazy import lazy
@@ -25,6 +25,8 @@ else:  # imported at first use: core/lazy.py
     store = lazy(f"{__package__}.store")
 
 shifts_bp = Blueprint(__name__)
+# GET /me/shift reads the caller's agent item with everything else and checks the profile from it
+access.checked_by_route("GET /me/shift")
 ROSTER_FUNCTION = "generate_next_roster"
 HANDOVER_FUNCTION = "hand_over_shift"
 

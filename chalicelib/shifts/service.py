@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from ..core import clock
+from ..core import access, clock
 from ..core.clock import iso
 from ..core.db import Key
 from ..core.errors import Conflict, NotFound, ValidationError
@@ -446,19 +446,52 @@ def duty_status(username: str, at: datetime) -> DutyStatus:
 
 
 def my_shift(username: str) -> dict[str, Any]:
-    """GET /me/shift: today's shift and the next one, with seat and seat partner."""
+    """GET /me/shift: today's shift and the next one, with seat and seat partner. One BatchGetItem: the
+    caller's agent item (the profile check, core/access.py, and the leave spans), both configurations,
+    the heads of this period and the next and, under the heads this container saw last, the caller's
+    two roster lines; a second one only for lines under a head it had not seen."""
     now = clock.now_utc()
-    cfg = shift_config()
+    guess = _config_guess()
     today = rules.ist_date(now)
-    current_start = rules.period_start(today, cfg.period_weeks)
-    seats = seat_config()
-    periods = {}
-    for start in (current_start, rules.shift_period(current_start, cfg.period_weeks, 1)):
+
+    def starts(cfg: rules.ShiftConfig) -> list[date]:
+        first = rules.period_start(today, cfg.period_weeks)
+        return [first, rules.shift_period(first, cfg.period_weeks, 1)]
+
+    guessed = [rules.period_id(start) for start in starts(guess)]
+    keys = [store.agent_key(username), store.config_key("shifts"), store.config_key("seats")]
+    for period in guessed:
+        keys.append(store.head_key(period))
+        if _SEEN_HEADS.get(period):
+            keys.append(store.line_key(period, _SEEN_HEADS[period], username))
+    found = store.read_keys(keys)
+    agent = found.get(store.agent_key(username))
+    access.settle_profile(username, None if agent is None else access.Profile(agent.role, bool(agent.active)))
+    stored = store.config_of(found.get(store.config_key("shifts")))
+    cfg = rules.shift_config_from(stored[0], stored[1]) if stored else rules.DEFAULT_SHIFTS
+    remember("config", cfg)
+    stored_seats = store.config_of(found.get(store.config_key("seats")))
+    seats = rules.seat_config_from(stored_seats[0], stored_seats[1]) if stored_seats else rules.DEFAULT_SEATS
+    current_start = starts(cfg)[0]
+    if [rules.period_id(start) for start in starts(cfg)] != guessed:  # the period length changed: read afresh
+        found.update(store.read_keys([store.head_key(rules.period_id(start)) for start in starts(cfg)]))
+    heads = {start: found.get(store.head_key(rules.period_id(start))) for start in starts(cfg)}
+    missing = []
+    for start, head in heads.items():
         period = rules.period_id(start)
-        head = store.get_head(period)
-        item = store.get_line(period, head.set_hash, username) if head and head.set_hash else None
+        if head is not None and head.set_hash and store.line_key(period, head.set_hash, username) not in found:
+            if _SEEN_HEADS.get(period) != head.set_hash or period not in guessed:
+                missing.append(store.line_key(period, head.set_hash, username))
+            _SEEN_HEADS[period] = head.set_hash
+    if missing:
+        found.update(store.read_keys(missing))
+    periods = {}
+    for start, head in heads.items():
+        period = rules.period_id(start)
+        item = found.get(store.line_key(period, head.set_hash, username)) if head and head.set_hash else None
         periods[start] = (period, head, item)
-    leave_days = _leave_days(username, today, today + timedelta(days=14 * cfg.period_weeks + 14))
+    spans = store.leave_spans(agent) if agent is not None and agent.leaves is not None else None
+    leave_days = _leave_days(username, today, today + timedelta(days=14 * cfg.period_weeks + 14), spans)
 
     def duty_on(day: date) -> tuple[rules.Window | None, store.RosterItem | None, str]:
         _, _, item = periods.get(rules.period_start(day, cfg.period_weeks), (None, None, None))
@@ -498,9 +531,13 @@ def my_shift(username: str) -> dict[str, Any]:
     return {"username": username, "today": today_body, "next": upcoming, "periods": rostered}
 
 
-def _leave_days(username: str, first: date, last: date) -> set[date]:
+def _leave_days(username: str, first: date, last: date, spans: list[tuple[str, str]] | None = None) -> set[date]:
+    """Days of leave between first and last: from the spans on the agent's item, or (an item from before
+    they were kept there) a Query of the leave table."""
+    if spans is None:
+        spans = [(leave.from_date, leave.to_date) for leave in store.leaves_from(username, first.isoformat())]
     days: set[date] = set()
-    for leave in store.leaves_from(username, first.isoformat()):
-        lo, hi = max(date.fromisoformat(leave.from_date), first), min(date.fromisoformat(leave.to_date), last)
+    for start, end in spans:
+        lo, hi = max(date.fromisoformat(start), first), min(date.fromisoformat(end), last)
         days.update(lo + timedelta(days=i) for i in range((hi - lo).days + 1))
     return days
