@@ -4,7 +4,7 @@ field first, what was typed kept, a double click makes one campaign), activates 
 confirmation and sees its activation, an agent leases and records a call from it, and the list shows
 the change; an edit that lost a race shows the newer version; a programme that arrived by SNS is
 listed apart, opened in the same editor and activated from there; filters are kept in the tab.
-axe-core finds no serious or critical violation on each new screen in Hindi and English; screenshots
+axe-core finds no violation (any impact) on each new screen in Hindi and English; screenshots
 at 360 and 1280 px go to test-output/screenshots/.
 """
 
@@ -55,11 +55,12 @@ class Office:
         return page
 
     def check(self, page: Page, screen: str) -> None:
-        """axe-core on the screen as it is (no serious or critical violation), and its screenshot."""
+        """axe-core on the screen as it is (no violation of any impact), and its screenshot."""
         page.evaluate("window.scrollTo(0, 0)")
         w.shot(page, screen)
-        serious = w.axe(page, screen, self.axe_source)
-        assert not serious, f"{screen}: {json.dumps(serious, ensure_ascii=False, indent=1)}"
+        w.axe(page, screen, self.axe_source)
+        found = json.loads((w.AXE_DIR / f"{screen}.json").read_text(encoding="utf-8"))["violations"]
+        assert not found, f"{screen}: {json.dumps(found, ensure_ascii=False, indent=1)}"
 
 
 @pytest.fixture(scope="module")
@@ -245,6 +246,9 @@ def test_a_supervisor_creates_and_activates_a_campaign_and_an_agents_call_shows(
 
     page.locator(f"tr[data-campaign='{cid}'] a").click()
     page.wait_for_selector(".screen-campaign .btn-close")
+    expect(page.locator("[data-stat=attempts] dd")).to_have_text("1")  # the campaign page: the agent's call
+    expect(page.locator("[data-stat=connects] dd")).to_have_text("1")
+    expect(page.locator("#cp-outcomes li[data-row=connected]")).to_contain_text("1")
     office.check(page, "campaign-page-active-en-1280")
     page.locator(".btn-close").click()
     office.check(page, "campaign-close-confirm-en-1280")

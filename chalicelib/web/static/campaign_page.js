@@ -161,7 +161,7 @@ function progressSection(ov) {
     h('h2', { id: 'cp-progress-h' }, t('campaign_page.progress_at', { unit: unitLabel(ov.unit) })),
     breadcrumb(ov),
     figures(ov),
-    h('div', { class: 'cp-charts' }, childCharts(ov), coverageChart(ov), outcomesChart(ov)));
+    h('div', { class: 'cp-charts' }, childCharts(ov), ov.unit.level === 'booth' ? null : coverageChart(ov), outcomesChart(ov)));
 }
 
 // ---- a programme relay's tree ---------------------------------------------------------------------
