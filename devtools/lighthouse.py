@@ -144,6 +144,7 @@ PAGES = (
 
 def run_once(url: str, session: str | None, n: int, slug: str) -> dict[str, Any]:
     report = OUT / f"report-{slug}-{n}.json"
+    load = os.getloadavg()[0]
     args = ["node", DRIVER.name, url, str(report), str(CHROMIUM), *([session] if session else [])]
     subprocess.run(args, cwd=OUT, check=True, timeout=300, env={**os.environ, "CHROME_PATH": str(CHROMIUM)})
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -153,7 +154,7 @@ def run_once(url: str, session: str | None, n: int, slug: str) -> dict[str, Any]
                   if a.get("weight") and (data["audits"][a["id"]].get("score") or 0) < 0.9
                   and data["audits"][a["id"]].get("scoreDisplayMode") in ("binary", "numeric")]
               for c in CATEGORIES}
-    return {"scores": scores, "metrics": metrics, "below": failed}
+    return {"scores": scores, "metrics": metrics, "below": failed, "load": round(max(load, os.getloadavg()[0]), 1)}
 
 
 def measure(stack: LocalStack, page: Page) -> list[dict[str, Any]]:
@@ -170,6 +171,8 @@ def medians(runs: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def section(measured: dict[Page, list[dict[str, Any]]]) -> str:
+    each_load = [float(r["load"]) for runs in measured.values() for r in runs if r.get("load") is not None]
+    loads = f"{min(each_load)}–{max(each_load)} (2 cores)" if each_load else "not recorded"
     lines = [
         "## Web client",
         "",
@@ -177,6 +180,8 @@ def section(measured: dict[Page, list[dict[str, Any]]]) -> str:
         "slowdown), Debian's chromium, against `chalice local` on this machine (localhost). Each page loaded",
         f"cold (service worker and caches cleared); median of {RUNS} runs, measured {datetime.now(UTC):%Y-%m-%d}.",
         "Signed-in pages get the session where the client keeps it (sessionStorage) before the load.",
+        f"Load average during the runs: {loads}. Performance is timed on this machine's CPU (total blocking",
+        "time above all): on a busy machine it reads low; accessibility and best practices do not depend on it.",
         "",
         "| page | category | score | target | runs |",
         "|---|---|---|---|---|",
