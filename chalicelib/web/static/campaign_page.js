@@ -9,7 +9,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { barChart } from './charts.js';
-import { confirmBox, isOffice, statusPill } from './campaigns.js';
+import { confirmBox, isOffice, kindLabel, statusPill } from './campaigns.js';
 import { button, h, heading, link, notice, replace } from './ui.js';
 
 const t = i18n.t;
@@ -66,7 +66,7 @@ function facts(c, target) {
   const row = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
   return h('dl', { class: 'facts' },
     row(t('campaigns.col.status'), statusPill(c.status)),
-    row(t('campaigns.col.kind'), t(`kind.${c.kind}`)),
+    row(t('campaigns.col.kind'), kindLabel(c.kind)),
     row(t('campaigns.col.target'), target ? unitLabel(target) : c.target_unit_id),
     row(t('form.roles'), c.target_roles.map((r) => t(`role.${r}`)).join(', ')),
     row(t('campaigns.col.dates'), t('campaigns.dates', { from: i18n.day(c.starts_on), to: i18n.day(c.ends_on) })),

@@ -37,6 +37,11 @@ function dates(c) {
   return t('campaigns.dates', { from: i18n.day(c.starts_on), to: i18n.day(c.ends_on) });
 }
 
+/** A campaign's kind; verification campaigns (made by the follow-up of reported answers) included. */
+export function kindLabel(kind) {
+  return kind === 'verification' ? t('campaign_page.kind_verification') : t(`kind.${kind}`);
+}
+
 export function statusPill(status) {
   return h('span', { class: `pill pill-status pill-${status}` }, t(`status.${status}`));
 }
@@ -67,7 +72,7 @@ async function row(c) {
     h('td', { 'data-label': t('campaigns.col.title') },
       link(i18n.pick(c, 'title'), `#/campaign/${encodeURIComponent(c.campaign_id)}`, 'cell-link')),
     h('td', { 'data-label': t('campaigns.col.status') }, statusPill(c.status)),
-    h('td', { 'data-label': t('campaigns.col.kind') }, t(`kind.${c.kind}`)),
+    h('td', { 'data-label': t('campaigns.col.kind') }, kindLabel(c.kind)),
     h('td', { 'data-label': t('campaigns.col.target') }, unit),
     h('td', { 'data-label': t('campaigns.col.dates') }, dates(c)),
     h('td', { 'data-label': t('campaigns.col.progress'), class: 'cell-progress' }, progress));

@@ -9,6 +9,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { barChart, trendChart } from './charts.js';
 import { pageHref } from './campaign_page.js';
+import { kindLabel } from './campaigns.js';
 import { button, h, heading, link, notice, replace } from './ui.js';
 
 const t = i18n.t;
@@ -38,7 +39,7 @@ function campaignCard(item, ov) {
   const id = `db-c-${item.campaign_id}`;
   return h('li', { class: 'card db-campaign', 'data-campaign': item.campaign_id },
     h('h3', { id }, link(i18n.pick(item, 'title'), pageHref(item.campaign_id), 'cell-link')),
-    h('p', { class: 'muted' }, `${t(`kind.${item.kind}`)} · ${i18n.pick(ov.unit, 'name')} · `,
+    h('p', { class: 'muted' }, `${kindLabel(item.kind)} · ${i18n.pick(ov.unit, 'name')} · `,
       t('campaigns.dates', { from: i18n.day(item.starts_on), to: i18n.day(item.ends_on) })),
     h('dl', { class: 'stats' },
       stat(t('dashboard.people_done'), t('dashboard.of', { value: i18n.number(p.completed), total: i18n.number(p.targets) })),
