@@ -53,5 +53,8 @@ def _browser_tools_installed_once() -> None:
     web_helpers.OUT.mkdir(exist_ok=True)
     with open(web_helpers.OUT / ".browser-tools.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        web_helpers.ensure_chromium()
-        web_helpers.ensure_axe()
+        try:
+            web_helpers.ensure_chromium()
+            web_helpers.ensure_axe()
+        except pytest.fail.Exception:
+            pass  # the browser files fail on it themselves (their fixtures ask again); the others run
