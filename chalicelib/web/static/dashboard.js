@@ -136,10 +136,15 @@ function dayDigest(item, audience) {
     details);
 }
 
-/** A text answer (the digest's plain-text email): api.js speaks JSON, so this one asks itself. */
-async function fetchText(path) {
+/** A text answer (the digest's plain-text email): api.js speaks JSON, so this one asks itself; a
+ * refused token is refreshed once through api.js (GET /me) and the text asked again. */
+async function fetchText(path, again = true) {
   const session = api.current();
   const response = await fetch(path, { headers: { Authorization: `Bearer ${session?.id_token}`, Accept: 'text/plain' }, cache: 'no-store' });
+  if (response.status === 401 && again) {
+    await api.get('/me');
+    return fetchText(path, false);
+  }
   if (!response.ok) throw new api.ApiError(response.status, `http_${response.status}`, '');
   return response.text();
 }
