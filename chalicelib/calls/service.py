@@ -440,6 +440,7 @@ def erase_contact_history(contact_id: str) -> dict[str, int]:
     call_ids = store.call_ids_of_contact(contact_id)
     store.delete_logs(call_ids)
     targets = campaign_store.campaign_of_contact_targets(contact_id)
+    campaign_store.forget_leases_of(contact_id)
     campaign_store.delete_targets(targets)
     logger.info("call history erased", extra={"calls": len(call_ids), "targets": len(targets)})
     return {"calls": len(call_ids), "targets": len(targets)}

@@ -613,7 +613,32 @@ def campaign_of_contact_targets(contact_id: str) -> list[tuple[str, str]]:
     return [(t.campaign_id, t.contact_id) for t in TargetModel.by_contact.query(contact_id, page_size=100)]
 
 
+def forget_leases_of(contact_id: str) -> int:
+    """Erasure: take the person off every agent's day item that still names them as a lease (also a
+    lapsed one, which stays named until that agent's next lease). Every lease wrote a phone_revealed
+    entry on the contact's trail (who, when): one Query, then a conditional UpdateItem per (agent, day)."""
+    seen = set()
+    for entry in AuditModel.query(f"contact#{contact_id}", filter_condition=AuditModel.action == "phone_revealed",
+                                  page_size=100):
+        campaign = (entry.detail or "").removeprefix("campaign:")
+        key = (ist_date(parse_iso(entry.at_id.split("#", 1)[0])), entry.actor, campaign)
+        if key not in seen:
+            seen.add(key)
+            clear_day_lease(key[0], key[1], campaign, contact_id)
+    return len(seen)
+
+
 def delete_targets(keys: list[tuple[str, str]]) -> None:
+    """Delete targets (erasure), first taking them off what the board reads: an open callback off its
+    owner's open callbacks, a live lease off the holder's day item."""
+    for target in TargetModel.batch_get(keys, consistent_read=True) if keys else []:
+        if target.status == "callback" and target.agent_key:
+            ensure_callbacks(target.agent_key)
+            CounterModel(*agent_callbacks_key(target.agent_key)).update(
+                actions=[callback_remove(callback_key(target.campaign_id, target.contact_id))])
+        if target.lease_agent and target.leased_at:
+            clear_day_lease(ist_date(parse_iso(target.leased_at)), target.lease_agent, target.campaign_id,
+                            target.contact_id)
     with TargetModel.batch_write() as batch:
         for campaign_id, contact_id in keys:
             batch.delete(TargetModel(campaign_id, contact_id))

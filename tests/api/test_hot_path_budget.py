@@ -274,3 +274,25 @@ def test_the_board_reads_live_leases_and_open_callbacks_kept_exactly(api: Api, m
     clock.advance(minutes=11)
     assert counters.agent_states(DAY, iso(clock.now))["agent02"]["lease"] is None
     assert counters.agent_day_states(DAY)["agent02"]["lease"]["contact_id"] == other["contact"]["contact_id"]
+
+
+def test_erasure_takes_the_person_off_live_leases_and_open_callbacks(api: Api, meter: Meter, floor: Any) -> None:
+    clock, cid, tokens = floor
+    lapsed = lease(api, meter, cid, tokens["agent01"], COMMON[NEXT])["contact"]["contact_id"]
+    called = lease(api, meter, cid, tokens["agent02"], COMMON[NEXT])["contact"]["contact_id"]
+    at = iso(clock.now + timedelta(hours=3))
+    assert api.post("/calls", call_body(cid, called, "callback_requested", callback_at=at, answers=None),
+                    token=tokens["agent02"]).status == 201
+    clock.advance(minutes=11)  # agent01's lease lapses unrecorded: the day item still names the person
+    assert counters.agent_day_states(DAY)["agent01"]["lease"]["contact_id"] == lapsed
+    nxt = iso(clock.now + timedelta(minutes=10))  # and the target has moved on to another agent since
+    campaign_store.TargetModel(cid, lapsed).update(actions=[campaign_store.TargetModel.lease_agent.set("agent02"),
+                                                            campaign_store.TargetModel.lease_until.set(nxt)])
+    assert counters.open_callbacks()["agent02"]["callbacks_open"] == 1
+    for person in (lapsed, called):
+        assert api.delete(f"/contacts/{person}").status == 200
+    day = counters.agent_day_states(DAY)
+    assert day["agent01"]["lease"] is None and day["agent01"]["last_active_at"] is not None
+    assert counters.open_callbacks()["agent02"] == {"callbacks_open": 0, "next_callback_at": None, "callbacks": {}}
+    raw = str([item.attribute_values for item in counters.CounterModel.query(f"d#{DAY}#agents")])
+    assert lapsed not in raw and called not in raw
