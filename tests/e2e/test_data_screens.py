@@ -148,9 +148,15 @@ def test_an_admin_imports_a_messy_csv_from_the_browser_and_sees_each_rejected_li
         {"name": "कार्यकर्ता.csv", "mimeType": "text/csv", "buffer": "\ufeff".encode() + text.getvalue().encode()})
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if r.method == "PUT" else None)
+    page.evaluate("""() => { window.seenProgress = [];  // what the upload's progress bar showed
+        new MutationObserver((changes) => { for (const c of changes) { const el = c.target;
+            if (el.tagName === 'PROGRESS' && el.closest('.data-upload')) window.seenProgress.push([el.value, el.max]); }
+        }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['value'] }); }""")
     page.locator("#f-submit").click()
     expect(page.locator("#import-status.data-status-done")).to_be_visible(timeout=60_000)
     assert uploads and uploads[0].startswith(f"{office.stack.endpoint}/"), uploads  # straight to the bucket
+    size = len(text.getvalue().encode()) + 3
+    assert [size, size] in page.evaluate("window.seenProgress"), page.evaluate("window.seenProgress")
     assert figures(page) == {"rows_done": 7, "rows_total": 7, "created": 3, "updated": 0, "unchanged": 0,
                              "rejected": 4}
     expect(page.locator("#import-figures")).to_contain_text("नए जुड़े")
