@@ -603,6 +603,8 @@ export async function rostersScreen(ctx) {
   pick.addEventListener('change', () => ctx.app.go(`#/rosters/${pick.value}`));
 
   const generate = async (force = false) => {
+    for (const btn of ctx.view.querySelectorAll('.btn-generate, .btn-force')) btn.disabled = true;
+    replace(status, h('p', { class: 'muted' }, t('staff.generating')));
     try {
       const res = await api.post(`/rosters/${period}/generate`, force ? { force: true } : {});
       if (res.result === 'unchanged' || res.result === 'exists') {
@@ -625,6 +627,8 @@ export async function rostersScreen(ctx) {
         return;
       }
       replace(status, notice(apiMessage(err), 'error'));
+    } finally {
+      for (const btn of ctx.view.querySelectorAll('.btn-generate')) btn.disabled = false;
     }
   };
   const genButton = (exists) => (isAdmin() ? h('div', { class: 'actions' },
