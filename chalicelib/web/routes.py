@@ -41,6 +41,28 @@ SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer
             "Strict-Transport-Security": "max-age=31536000"}  # browsers ignore it over plain http (local)
 
 
+def page_csp() -> str:
+    """The page's CSP: CSP, with the bulk bucket's origin added to connect-src only — the import screen
+    PUTs a list straight to its presigned URL (never through a Lambda: 20 MB files) and reads the
+    error report from there. The origin is taken from a link signed by the same client that signs the
+    real ones (no network call): moto's server locally, the bucket's S3 host in AWS."""
+    return _page_csp(_bucket_origin())
+
+
+def _bucket_origin() -> str:
+    from urllib.parse import urlsplit
+
+    from ..imports import blobs  # the S3 adapter of the bulk bucket (imported when the page is first served)
+
+    url = urlsplit(blobs.upload_url("uploads/origin"))
+    return f"{url.scheme}://{url.netloc}"
+
+
+@lru_cache(maxsize=4)
+def _page_csp(origin: str) -> str:
+    return CSP.replace("connect-src 'self'", f"connect-src 'self' {origin}")
+
+
 @dataclass(frozen=True)
 class Asset:
     body: str
@@ -103,7 +125,7 @@ def _serve(req: Req, name: str, extra: dict[str, str] | None = None) -> Response
 
 @endpoint(web_bp, "/", public=True)
 def index(req: Req) -> Response:
-    return _serve(req, "index.html", {"Content-Security-Policy": CSP})
+    return _serve(req, "index.html", {"Content-Security-Policy": page_csp()})
 
 
 @endpoint(web_bp, "/sw.js", public=True)
@@ -115,4 +137,4 @@ def service_worker(req: Req) -> Response:
 def static_file(req: Req, name: str) -> Response:
     if name in ROOT_FILES:  # only at their own paths
         return _serve(req, f"/app/{name}")
-    return _serve(req, name, {"Content-Security-Policy": CSP} if name.endswith(".html") else None)
+    return _serve(req, name, {"Content-Security-Policy": page_csp()} if name.endswith(".html") else None)
