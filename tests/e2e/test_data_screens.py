@@ -9,10 +9,8 @@ text; with full phones the numbers are there and the admin's audit trail records
 no violation (any impact) on each screen in Hindi and English; screenshots at 360 and 1280 px go to
 test-output/screenshots/.
 
-The upload goes to another origin (the bucket; under the local stack, moto's server). The page's CSP
-must name that origin in connect-src (see /tmp notes of issue 16, point 7): until it does, the pages
-here run with Playwright's bypass_csp and the module warns; once the CSP names it, they run under the
-page's own CSP and a refusal would be reported as a problem.
+The upload goes to another origin (the bucket; under the local stack, moto's server): the page's CSP
+names that origin in connect-src, and the pages run under that CSP (a refusal fails the module).
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ import io
 import json
 import random
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,12 +47,10 @@ class Office:
     playwright: Playwright
     browser: Browser
     axe_source: str
-    bypass_csp: bool
     problems: list[str] = field(default_factory=list)
 
     def page(self, viewport: ViewportSize = DESKTOP) -> Page:
-        context = self.browser.new_context(base_url=self.stack.api_url, viewport=viewport, accept_downloads=True,
-                                           bypass_csp=self.bypass_csp)
+        context = self.browser.new_context(base_url=self.stack.api_url, viewport=viewport, accept_downloads=True)
         page: Page = w.watch_problems(context.new_page(), self.problems)
         w.sign_in(page, "admin", self.stack.password)
         return page
@@ -92,13 +87,10 @@ def office() -> Iterator[Office]:
             LocalStack(api_port=free_port(), moto_port=free_port(), district_size=SIZE, quiet=True) as stack:
         admin = w.Client(stack.api_url, "admin", stack.password)
         csp = requests.get(f"{stack.api_url}/", timeout=30).headers["Content-Security-Policy"]
-        bypass = stack.endpoint not in connect_src(csp)
-        if bypass:
-            warnings.warn(f"the page's CSP does not let it upload to the bucket ({stack.endpoint}): "
-                          "the browser runs with bypass_csp until connect-src names it", stacklevel=1)
+        assert connect_src(csp) == ["'self'", stack.endpoint], csp  # the bucket, and nothing else
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=w.CHROMIUM_ARGS)
-            office = Office(stack, admin, playwright, browser, axe_source, bypass)
+            office = Office(stack, admin, playwright, browser, axe_source)
             try:
                 yield office
             finally:
@@ -231,6 +223,19 @@ def test_a_workbook_or_an_ansi_file_is_refused_before_upload_and_a_bad_header_by
     switch_language(page)
     expect(refused).to_contain_text("पूरी फ़ाइल अस्वीकार हुई")
     office.check(page, "import-refused-hi")
+
+    # Excel's "Unicode Text": UTF-16 LE with a BOM, tab-separated, English headers
+    (phone,) = fresh_phones(1)
+    unicode_text = f"Name\tMobile No\tDesignation\tBooth Code\r\nअनीता\t{phone}\tBooth President\t{BOOTH}\r\n"
+    page.goto("/#/imports")
+    page.wait_for_selector(".screen-imports #f-file")
+    page.locator("#f-file").set_input_files({"name": "workers.txt", "mimeType": "text/plain",
+                                             "buffer": unicode_text.encode("utf-16")})
+    page.locator("#f-submit").click()
+    expect(page.locator("#import-status.data-status-done")).to_be_visible(timeout=60_000)
+    assert figures(page)["created"] == 1
+    expect(page.locator(".data-job")).to_contain_text("कोई पंक्ति अस्वीकार नहीं हुई")
+    assert [c["name_hi"] for c in search(office, phone)] == ["अनीता"]
     page.context.close()
 
 
