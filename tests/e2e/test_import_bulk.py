@@ -74,7 +74,8 @@ def test_twenty_thousand_contacts_from_the_command_line(stack: LocalStack, tmp_p
     env = {**os.environ, "SAMPARK_PASSWORD": stack.password, "SAMPARK_API_URL": stack.api_url}
     started = time.perf_counter()
     cli = subprocess.run([sys.executable, "-m", "sampark_cli", "import", str(path), "--user", "admin"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                         cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=900)  # a hang detector: the time is a figure (bench), not a bound
     seconds = time.perf_counter() - started
     assert cli.returncode == 3, cli.stderr  # done, with rejected rows: the report was written
     assert "20000 created, 0 updated, 0 unchanged, 3 rejected" in cli.stdout, cli.stdout + cli.stderr
@@ -95,7 +96,7 @@ def test_twenty_thousand_contacts_from_the_command_line(stack: LocalStack, tmp_p
     assert writes / rows <= 0.05
 
     token = requests.post(f"{stack.api_url}/auth/login", json={"username": "admin", "password": stack.password},
-                          timeout=10).json()["id_token"]
+                          timeout=30).json()["id_token"]
     page = requests.get(f"{stack.api_url}/units/chw/contacts?limit=100",
-                        headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+                        headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
     assert len(page["items"]) == 100 and page["next_cursor"]

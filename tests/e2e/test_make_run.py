@@ -52,7 +52,9 @@ class Runner:
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.api_port}"
 
-    def wait_for(self, text: str, seconds: float = 180) -> str:
+    # A hang detector, not a speed bound: under `make test` another worker may run a stack of its own
+    # at the same time, and seeding and rostering the whole district then takes a good deal longer.
+    def wait_for(self, text: str, seconds: float = 360) -> str:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
@@ -61,7 +63,7 @@ class Runner:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} not seen in {seconds} s:\n{self.output()}")
 
-    def wait_ready(self, seconds: float = 180) -> str:
+    def wait_ready(self, seconds: float = 360) -> str:
         return self.wait_for("Sampark is running", seconds)
 
     def output(self) -> str:
