@@ -55,6 +55,16 @@ def test_every_key_the_client_uses_is_in_the_catalogues() -> None:
         "campaigns.confirm_": ["activate", "close", "activate_note", "close_note"],
         "campaigns.yes_": ["activate", "close"],
         "form.err.missing_": ["title_hi", "title_en", "script_hi", "script_en", "starts_on", "ends_on"],
+        # the wall board: a seat's state
+        "board.state_": ["on_call", "idle", "on_break", "absent", "off_shift"],
+        # the lists: imports and exports (data.refuse. and data.err. are open sets, as error. is: the screen
+        # falls back to a generic message for a code it has no sentence for)
+        "data.tab_": ["imports", "exports"], "data.import_kind_": ["contacts", "units", "dnc"],
+        "data.export_kind_": ["contacts", "campaign_results", "call_logs"],
+        "data.status_": ["awaiting_upload", "processing", "done", "failed", "withdrawn"],
+        "data.report_": ["line", "column", "value", "reason"],
+        "data.count_": ["rows_done", "rows_total", "created", "updated", "unchanged", "rejected"],
+        "data.refuse.": [], "data.err.": [],
     }
     assert prefixes <= set(enumerations), prefixes - set(enumerations)
     for prefix, values in enumerations.items():
