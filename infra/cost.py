@@ -32,10 +32,13 @@ PRICES = {
     "sqs_per_million": 0.40,
 }
 
-# Assumptions, per call unless stated (from the stores: a call is recorded in one transaction with its
-# target and three counters; next-call leases one target; the agent's phone reveals one number).
-WRU_PER_CALL = 19  # transactional writes cost double; GSI copies of calls and targets
-RRU_PER_CALL = 6
+# Per call made, measured (devtools/bench_latency.py's metered round, bench/latency.json of 2026-12-03, the
+# tree after issue 18's hot-path work): a call's lease (POST /next, with the number's reveal), its record
+# (POST /calls) and the agent's two lists refreshed once, counted in the moto server by
+# devtools/bench_capacity.py from the items' sizes (transactional writes double, every index write, eventually
+# consistent reads half). Before that work: 9.0 reads and 36.4 writes. Lost lease races are included.
+WRU_PER_CALL = 57.2
+RRU_PER_CALL = 21.8
 RRU_PER_DASHBOARD = 10  # a supervisor's progress screen reads counters
 ACTIVATIONS_PER_MONTH = 4  # campaigns, each creating one target per contact
 CONTACTS_PER_DISTRICT = 20_000
