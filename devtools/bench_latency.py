@@ -434,8 +434,10 @@ def markdown(r: dict[str, Any]) -> list[str]:
              f"{' and '.join(f'{a} agents x {c} cycles' for a, c in r['sizes'])}; the median over "
              f"{r['reps']} repetitions of each round's p50 and p95. Load average (1 min) at the rounds' start: "
              f"{min(loads):.1f}-{max(loads):.1f} on {r['machine']}, shared with other work: noisy figures. "
-             "With 350 agents the stack is saturated (moto serialises DynamoDB requests on one lock): the "
-             "times are mostly queueing, and they scale with the round trips a request makes.", "", head,
+             "Every agent asks at once and without pause, so the stack is saturated (moto serialises DynamoDB "
+             "requests on one lock, chalice local is one process): the times are mostly queueing."
+             + ("" if any(a >= 350 for a, _ in r["sizes"]) else " 350 agents were not measured in this run "
+                "(`--sizes 35x4,350x1`; on a 2-core machine it takes about 25 minutes per tree)."), "", head,
              "|---|---:|" + "---:|---:|" * len(labels)]
     for route in (NEXT, CALLS):
         for agents in sorted({a for m in r["median"].values() for a in m}, key=int):
