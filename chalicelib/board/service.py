@@ -1,6 +1,7 @@
 """The supervisors' wall board, and an agent's own figures of the day, in one read each.
 
-A board is one request and at most 8 DynamoDB calls whatever the number of agents and campaigns:
+A board is one request and at most 8 DynamoDB calls whatever the number of agents and campaigns
+(one district's call centre: the escalations are one Query per district of the active campaigns):
 1. the active campaigns (one Query on the campaigns' status index; a page of CAMPAIGNS_PAGE);
 2. one BatchGetItem across tables: the seat and shift settings, the roster heads of the period in
    force (one key per period length an admin may choose), and each listed campaign's counter at its
@@ -8,12 +9,13 @@ A board is one request and at most 8 DynamoDB calls whatever the number of agent
 3. the roster revision's lines (one Query; none when this container has read that revision before:
    lines are immutable);
 4. leave overlapping today (one Query);
-5. every agent's counter item of the day: calls, connects, talk time (one Query);
+5. every agent's counter item of the day: calls, connects, talk time, live lease, last activity (one Query);
 6. the agents slowed down today for asking for contacts too fast (one Query);
 7. the district's unresolved escalations of every campaign (one Query on a sparse index).
-What agents hold (live leases, callbacks) is read per agent until the calls feature keeps it on
-counter items (see `_holdings`); the budget is asserted in tests/api/test_board_budget.py.
-Reads 2-7 run in parallel after 1 (3 after 2). Nothing here reads call logs.
+8. every agent's open callbacks (one Query: the calls feature keeps them as a map per agent on one
+   partition); each agent's live lease and last activity ride on item 5 (chalicelib/calls/counters.py).
+The budget is asserted in tests/api/test_board_budget.py (cold 8; 7 once this container has the
+roster revision's lines). Reads 2-8 run in parallel after 1 (3 after 2). Nothing here reads call logs.
 
 An agent's state on the board (one of STATES):
 * on_call: holds a live lease (a contact handed to them whose hold has not lapsed);
@@ -70,8 +72,7 @@ def my_day(username: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class BoardRequest:
     agents: PageRequest  # start_key {"after": {"S": <sort key>}}
-    campaigns: PageRequest  # the campaigns' status index's key
-    limit_campaigns: int = CAMPAIGNS_PAGE
+    campaigns: PageRequest  # the campaigns' status index's key; at most CAMPAIGNS_PAGE
 
 
 AGENT_KEYS = ("after",)
@@ -115,35 +116,6 @@ def _campaign_row(c: campaign_store.CampaignModel, item: counters.CounterModel |
             "open_escalations": 0}
 
 
-def _holdings(username: str, now_s: str) -> dict[str, Any]:
-    """What one agent holds (one Query on the targets' by_agent index): the reads of a board before the
-    calls feature kept leases and callbacks on counter items."""
-    leases, pending, due = [], 0, 0
-    for target in store.held_by(username):
-        sort = target.agent_sort or ""
-        if sort.startswith("0#") and target.lease_agent == username and (target.lease_until or "") > now_s:
-            leases.append({"campaign_id": target.campaign_id, "contact_id": target.contact_id,
-                           "name_hi": target.name_hi, "name_en": target.name_en, "leased_at": target.leased_at,
-                           "until": target.lease_until})
-        elif sort.startswith("1#"):
-            pending += 1
-            due += 1 if (target.callback_at or "") <= now_s else 0
-    capped = len(leases) + pending >= store.HELD_READ
-    return {"leases": leases, "callbacks": {"pending": pending, "due": due, "more": capped},
-            "last_active_at": max((lease["leased_at"] or "" for lease in leases), default=None) or None}
-
-
-# The calls feature keeps each agent's live lease and last activity on the agent's day counter item,
-# and every agent's open callbacks in one partition (chalicelib/calls/counters.py): two Queries for
-# every agent. Read through getattr so that this module also runs against a calls feature without them.
-_DAY_STATES: Callable[[str, str], dict[str, dict[str, Any]]] | None = getattr(counters, "agent_day_states", None)
-_OPEN_CALLBACKS: Callable[[], dict[str, dict[str, Any]]] | None = getattr(counters, "open_callbacks", None)
-
-
-def _day_figures(day: str) -> dict[str, dict[str, Any]]:
-    return {c.agent or (c.sk or "")[2:]: {"figures": counters.figures(c)} for c in store.day_agents(day)}
-
-
 def _live(day_states: dict[str, Any] | None, callbacks: dict[str, Any] | None, now_s: str) -> dict[str, Any]:
     lease = (day_states or {}).get("lease")
     entries = dict((callbacks or {}).get("callbacks") or {})
@@ -181,13 +153,13 @@ def board(req: BoardRequest) -> dict[str, Any]:
     day = campaign_rules.ist_date(now)
     periods = _periods(now)
     with _Pool() as pool:
-        live = _DAY_STATES is not None and _OPEN_CALLBACKS is not None
-        f_day = pool.run(_DAY_STATES, day, now_s) if _DAY_STATES and live else pool.run(_day_figures, day)
-        f_callbacks = pool.run(_OPEN_CALLBACKS) if _OPEN_CALLBACKS and live else None
+        f_day = pool.run(counters.agent_day_states, day, now_s)
+        f_callbacks = pool.run(counters.open_callbacks)
         f_slowed = pool.run(store.day_slowdowns, day)
         f_leave = pool.run(shift_store.leaves_overlapping, day, day)
         listed = campaign_store.list_campaigns("active", None,
-                                               PageRequest(req.limit_campaigns, req.campaigns.start_key))
+                                               PageRequest(min(req.campaigns.limit, CAMPAIGNS_PAGE),
+                                                           req.campaigns.start_key))
         keys = {c.campaign_id: counters.campaign_unit(c.campaign_id, c.target_unit_id) for c in listed.items}
         f_esc = pool.run(followup.open_in_districts, [c.district_id for c in listed.items], MAX_ESCALATIONS)
         snap = store.snapshot(list(CONFIG_NAMES), list(periods.values()), list(keys.values()))
@@ -203,12 +175,8 @@ def board(req: BoardRequest) -> dict[str, Any]:
         seated = {line.username: line for line in lines
                   if window and line.username and line.status == rotation.PLACED and line.shift == window.shift}
         usernames = sorted(set(seated) | set(day_states) | set(slowed))
-        if f_callbacks is not None:
-            callbacks = f_callbacks.result()
-            holdings = {u: _live(day_states.get(u), callbacks.get(u), now_s) for u in usernames}
-        else:
-            held = {u: pool.run(_holdings, u, now_s) for u in usernames}
-            holdings = {u: f.result() for u, f in held.items()}
+        callbacks = f_callbacks.result()
+        holdings = {u: _live(day_states.get(u), callbacks.get(u), now_s) for u in usernames}
         escalations, esc_more = f_esc.result()
 
     shift = {"period": period, "rostered": bool(head and head.set_hash),

@@ -5,10 +5,10 @@ number of agents and campaigns:
   head of the period in force for every period length an admin may choose (`rosters`: the settings
   are read in the same request, so the period is not known yet; 3 keys), and each active campaign's
   counter at its target unit (`counters`). At most MAX_KEYS keys: the caller pages campaigns.
-* `day_agents` / `day_slowdowns`: one Query each on the day's agents and pacing partitions.
+* `day_slowdowns`: one Query on the day's pacing partition (the day's agents and their open
+  callbacks are read through chalicelib/calls/counters.py: one Query each).
 * `roster_lines`: one Query for a roster revision's lines; lines are content-addressed (the set's
   hash is in their key), so a revision's lines never change and are kept per container.
-* `held_by`: what one agent holds, for a board that still reads leases per agent (see service).
 Read-only; no writes here."""
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ from pynamodb.exceptions import GetError
 from pynamodb.models import Model
 
 from ..calls.counters import CounterModel, day_agent, day_pacing, raw_key
-from ..campaigns.store import TargetModel
 from ..core import db
 from ..core.errors import TooManyRequests
 from ..shifts.store import HEAD, ConfigModel, RosterItem, lines
 
-HELD_READ = 50  # items read per agent: leases sort first, then callbacks by time
 MAX_KEYS = 100  # BatchGetItem's limit
 LINES_KEPT = 8  # roster revisions whose lines a container keeps
 
@@ -96,13 +94,6 @@ def forget_lines() -> None:
         _lines.clear()
 
 
-def day_agents(day: str) -> list[CounterModel]:
-    """Every agent's counter item of one IST day: one Query on the day's partition (1,000 agents are
-    about 200 KB: one page)."""
-    pk, _ = day_agent(day, "")
-    return list(CounterModel.query(pk, page_size=2000))
-
-
 def day_slowdowns(day: str) -> list[CounterModel]:
     """Every agent slowed down on one IST day for asking for contacts too fast: one Query on the day's
     pacing partition (chalicelib/campaigns/pacing.py)."""
@@ -116,8 +107,3 @@ def day_agent_figures(day: str, username: str) -> CounterModel | None:
         return CounterModel.get(pk, sk)
     except CounterModel.DoesNotExist:
         return None
-
-
-def held_by(username: str) -> list[TargetModel]:
-    """What one agent holds: leases (agent_sort `0#…`) then callbacks (`1#<due>#…`), at most HELD_READ."""
-    return list(TargetModel.by_agent.query(username, limit=HELD_READ, page_size=HELD_READ))

@@ -4,7 +4,6 @@ preview it, manage recipients, and honour SES bounces and complaints. No Chalice
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,10 +160,10 @@ def _build(audience: str, period: str) -> Built:
     callbacks = 0
     agents: list[dict[str, Any]] = []
     if audience == "district":
-        open_callbacks = _open_callbacks()
+        open_callbacks = counters.open_callbacks()  # every agent's, in one Query (a map per agent)
         for item in store.partition(f"d#{day}#agents"):
             username = item.agent or item.sk[2:]
-            pending = open_callbacks(username)
+            pending = int((open_callbacks.get(username) or {}).get("callbacks_open") or 0)
             callbacks += pending
             agents.append({**rules.agent_row(item.agent or item.sk[2:], counters.figures(item)),
                            "callbacks_pending": pending})
@@ -233,19 +232,6 @@ def _build(audience: str, period: str) -> Built:
     if not shift:
         snapshot["campaigns"] = [list(pair) for pair in scope]
     return Built(content, snapshot, corrections)
-
-
-# Every agent's open callbacks in one Query (chalicelib/calls/counters.py keeps them on one partition);
-# read through getattr so that digests also run against a calls feature without it (one Query per agent).
-_OPEN_CALLBACKS: Callable[[], dict[str, dict[str, Any]]] | None = getattr(counters, "open_callbacks", None)
-
-
-def _open_callbacks() -> Callable[[str], int]:
-    """username -> that agent's open callbacks now."""
-    if _OPEN_CALLBACKS is None:
-        return store.pending_callbacks
-    every = _OPEN_CALLBACKS()
-    return lambda username: int((every.get(username) or {}).get("callbacks_open") or 0)
 
 
 def _corrections(audience: str, period: str, sent: dict[str, Any], scopes: dict[str, Scope],

@@ -81,14 +81,10 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
 
 # the calls feature keeps every agent's open callbacks on one partition (chalicelib/calls/counters.py):
 # the district digest reads them in one Query, whatever the number of agents
-LIVE = service._OPEN_CALLBACKS is not None
 EXPECTED = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2 + 1, "BatchGetItem digests": 1,
-            "BatchGetItem units": 1, "GetItem digests": 1, "Query escalations": 1} if LIVE else \
-    {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2, "BatchGetItem digests": 1,
-     "BatchGetItem units": 1, "Query call_targets": 7, "GetItem digests": 1, "Query escalations": 1}
+            "BatchGetItem units": 1, "GetItem digests": 1, "Query escalations": 1}
 
 
-@pytest.mark.xfail(not LIVE, reason="callbacks are not on counter items yet: one Query per agent", strict=True)
 @pytest.mark.parametrize("agents", [7, 70])
 def test_the_district_digest_reads_every_agents_callbacks_in_one_query(
         api: Api, monkeypatch: pytest.MonkeyPatch, agents: int) -> None:
@@ -102,7 +98,7 @@ def test_the_district_digest_reads_every_agents_callbacks_in_one_query(
         CounterModel(*counters.day_agent(DAY, username)).update(actions=add_actions({"attempts": 1},
                                                                                     {"agent": username}))
         if i % 3:
-            item = CounterModel(*counters.agent_callbacks(username))  # type: ignore[attr-defined]
+            item = CounterModel(*counters.agent_callbacks(username))
             item.callbacks = {f"{campaign_id}#ct_{i}_{n}": f"{DAY}T10:00:00.000Z" for n in range(i % 3)}
             item.save()
     seen, content = digest_calls(monkeypatch)
