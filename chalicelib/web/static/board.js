@@ -1,21 +1,25 @@
-// The supervisor's live shift board: one GET /board per refresh (every 30 s by default, as the API
-// says; none while the tab is hidden). The board reads counters, not call logs.
+// The supervisors' wall board (issue 15, point 6): laid out for a 1920×1080 screen in the supervisors'
+// room, readable from across it, still usable at 1280 px and on a 360 px phone. One GET /board per
+// refresh (every 15 s by default, as the API says; none while the tab is hidden). It shows:
+// a seat map of every room and seat of the settings with who sits there this shift and their state
+// (on a call, idle, on break, absent: each written out, never colour alone), today's figures, each
+// active campaign's progress as charts, open escalations and pacing events, and the agents not at a
+// seat in a compact list of 100 a page (`#/board/<cursor>` is the next page) — the states and figures
+// count every agent, 1,000 or more.
 
 import * as api from './api.js';
+import { barChart } from './charts.js';
 import * as i18n from './i18n.js';
-import { button, h, heading, notice, replace } from './ui.js';
+import { button, h, heading, link, notice, replace } from './ui.js';
 
 const t = i18n.t;
 const MIN_EVERY_S = 5;
+const STATES = ['on_call', 'idle', 'on_break', 'absent', 'off_shift'];
 
 function every(serverSeconds) {
   const asked = Number(new URLSearchParams(location.search).get('every'));
   if (Number.isFinite(asked) && asked >= MIN_EVERY_S) return asked; // a demo or a test may ask for faster
-  return Math.max(Number(serverSeconds) || 30, MIN_EVERY_S);
-}
-
-function stat(label, value) {
-  return h('div', {}, h('dt', {}, label), h('dd', {}, value));
+  return Math.max(Number(serverSeconds) || 15, MIN_EVERY_S);
 }
 
 function shiftLine(shift) {
@@ -25,107 +29,161 @@ function shiftLine(shift) {
   return t('shift.window', { shift: t(`shift.name.${w.shift}`), start: i18n.time(w.start), end: i18n.time(w.end) });
 }
 
-function agentCard(a, now) {
-  const name = i18n.pick(a, 'name');
-  const flags = [];
-  if (a.on_leave) flags.push(h('span', { class: 'pill pill-warn' }, t('board.on_leave')));
-  if (!a.rostered) flags.push(h('span', { class: 'pill' }, t('board.off_roster')));
-  const seat = a.seat ? t('board.seat', { seat: a.seat }) : t(a.role === 'supervisor' ? 'board.supervisor' : 'board.no_seat');
-  const cb = a.callbacks || {};
-  return h('li', { class: 'item agent', 'data-agent': a.username },
-    h('p', { class: 'item-title' }, name ? `${name} (${a.username})` : a.username, flags),
-    h('p', { class: 'muted' }, `${seat}${a.room ? ` · ${i18n.pick(a.room, 'name')}` : ''}`),
-    h('p', { class: 'agent-figures' }, t('board.agent_figures', { calls: i18n.number(a.calls), connects: i18n.number(a.connects) })),
-    a.leases.map((l) => h('p', { class: 'lease' }, t('board.holding', {
-      name: i18n.pick(l, 'name'), held: i18n.duration((now - Date.parse(l.leased_at)) / 1000),
-      until: i18n.time(l.until),
-    }))),
-    cb.pending ? h('p', { class: 'muted' }, t('board.callbacks', {
-      pending: `${i18n.number(cb.pending)}${cb.more ? '+' : ''}`, due: i18n.number(cb.due),
-    })) : null);
+function nameOf(a) {
+  return i18n.pick(a, 'name') || a.username;
 }
 
-function campaignCard(c) {
-  const id = `cp-${c.campaign_id}`;
-  return h('li', { class: 'item campaign', 'data-campaign': c.campaign_id },
-    h('p', { class: 'item-title', id }, i18n.pick(c, 'title')),
-    h('progress', { max: String(Math.max(c.targets, 1)), value: String(c.completed), 'aria-labelledby': id }),
-    h('p', {}, t('board.completed', { completed: i18n.number(c.completed), targets: i18n.number(c.targets) })),
-    h('p', { class: 'muted' }, t('board.campaign_figures', { attempts: i18n.number(c.attempts), connects: i18n.number(c.connects) })),
-    h('dl', { class: 'coverage' }, c.coverage.filter((row) => row.targeted_units).map((row) => h('div', {},
-      h('dt', {}, t(`level.${row.level}`)),
-      h('dd', {}, t('board.reached', {
-        reached: i18n.number(row.reached_units), targeted: i18n.number(row.targeted_units),
-        share: Math.round((row.share || 0) * 100),
-      }))))),
-    escalations(c.escalations));
+function tile(label, value, cls = '') {
+  return h('div', { class: `wall-tile ${cls}` }, h('dt', {}, label), h('dd', {}, value));
 }
 
-// Units nobody could reach, raised to the in-charge one level up: the reason, and whether anyone can be called.
-function escalations(esc) {
-  if (!esc?.items?.length) return null;
-  return h('div', { class: 'escalations' },
-    h('p', { class: 'item-title' }, t('board.escalations', { n: i18n.number(esc.items.length) + (esc.more ? '+' : '') })),
-    h('ul', { class: 'list' }, esc.items.map((e) => h('li', { class: 'escalation', 'data-unit': e.unit_id },
+// The five states, with how many agents are in each: the legend of the seat map as well.
+function stateTiles(states) {
+  return h('dl', { class: 'wall-states', 'aria-label': t('board.wall_states') },
+    STATES.map((s) => tile(t(`board.state_${s}`), i18n.number(states[s]), `state state-${s}`)));
+}
+
+function figuresCard(data) {
+  const tot = data.totals;
+  return h('section', { class: 'card wall-figures', 'aria-labelledby': 'b-today' },
+    h('h2', { id: 'b-today' }, t('board.wall_today')),
+    h('dl', { class: 'wall-numbers' },
+      tile(t('board.on_duty'), i18n.number(tot.on_duty)), tile(t('today.calls'), i18n.number(tot.calls)),
+      tile(t('today.connects'), i18n.number(tot.connects)),
+      tile(t('today.talk'), i18n.duration(tot.talk_s)),
+      tile(t('board.callbacks_due'), i18n.number(tot.callbacks_due)),
+      tile(t('board.callbacks_pending'), i18n.number(tot.callbacks_pending))));
+}
+
+function seatTile(seat) {
+  const a = seat.agent;
+  if (!a) {
+    return h('li', { class: 'seat seat-empty', 'data-seat': seat.seat },
+      h('span', { class: 'seat-id' }, seat.seat), h('span', { class: 'seat-state' }, t('board.seat_empty')));
+  }
+  return h('li', { class: `seat state-${a.state}`, 'data-seat': seat.seat, 'data-agent': a.username, 'data-state': a.state },
+    h('span', { class: 'seat-id' }, seat.seat),
+    h('span', { class: 'seat-name' }, nameOf(a)),
+    h('span', { class: 'seat-state' }, t(`board.state_${a.state}`)),
+    h('span', { class: 'seat-figures' }, t('board.seat_figures', { calls: i18n.number(a.calls), connects: i18n.number(a.connects) })));
+}
+
+function seatMap(rooms) {
+  return h('section', { class: 'card wall-seats', 'aria-labelledby': 'b-seats' },
+    h('h2', { id: 'b-seats' }, t('board.seat_map')),
+    rooms.map((room) => {
+      const taken = room.seats.filter((s) => s.agent).length;
+      const id = `b-room-${room.room_id}`;
+      return h('section', { class: 'room', 'data-room': room.room_id, 'aria-labelledby': id },
+        h('h3', { id }, `${i18n.pick(room, 'name')} · ${t('board.room_taken', { taken: i18n.number(taken), seats: i18n.number(room.seats.length) })}`),
+        h('ul', { class: 'seats' }, room.seats.map(seatTile)));
+    }));
+}
+
+// Units nobody could reach, raised to the in-charge one level up: the campaign, the reason.
+function escalationsCard(esc) {
+  const items = esc?.items || [];
+  return h('section', { class: 'card wall-escalations', 'aria-labelledby': 'b-esc' },
+    h('h2', { id: 'b-esc' }, t('board.escalations', { n: i18n.number(items.length) + (esc?.more ? '+' : '') })),
+    items.length ? h('ul', { class: 'list' }, items.map((e) => h('li', { class: 'escalation', 'data-unit': e.unit_id, 'data-campaign': e.campaign_id },
+      h('p', { class: 'item-title' }, i18n.pick(e, 'title')),
       h('p', {}, i18n.pick(e, 'reason'),
-        e.status === 'no_incharge' ? h('span', { class: 'pill pill-warn' }, t('board.no_incharge')) : null)))),
-    esc.more ? h('p', { class: 'muted' }, t('board.escalations_more')) : null);
+        e.status === 'no_incharge' ? h('span', { class: 'pill pill-warn' }, t('board.no_incharge')) : null))))
+      : h('p', { class: 'muted' }, t('board.no_escalations')),
+    esc?.more ? h('p', { class: 'muted' }, t('board.escalations_more')) : null);
 }
 
 // Agents slowed down today for asking for new contacts faster than anyone can dial.
 function pacingCard(pacing) {
-  if (!pacing?.length) return null;
   return h('section', { class: 'card pacing', 'aria-labelledby': 'b-pacing' },
     h('h2', { id: 'b-pacing' }, t('board.pacing')),
-    h('p', { class: 'muted' }, t('board.pacing_note')),
-    h('ul', { class: 'list' }, pacing.map((p) => {
-      const name = i18n.pick(p, 'name');
-      return h('li', { class: 'item', 'data-pacing': p.username },
-        h('p', { class: 'item-title' }, name ? `${name} (${p.username})` : p.username),
-        h('p', {}, t('board.pacing_line', { count: i18n.number(p.count), time: `${i18n.time(p.last_at)} ${t('common.ist')}` })));
-    })));
+    pacing?.length ? [h('p', { class: 'muted' }, t('board.pacing_note')),
+      h('ul', { class: 'list' }, pacing.map((p) => h('li', { class: 'item', 'data-pacing': p.username },
+        h('p', { class: 'item-title' }, nameOf(p)),
+        h('p', {}, t('board.pacing_line', { count: i18n.number(p.count), time: `${i18n.time(p.last_at)} ${t('common.ist')}` })))))]
+      : h('p', { class: 'muted' }, t('board.no_pacing')));
 }
 
-function draw(body, data) {
+function campaignsCard(campaigns) {
+  const reached = campaigns.map((c) => ({ c, row: (c.coverage || []).filter((r) => r.targeted_units).pop() }))
+    .filter((x) => x.row);
+  return h('section', { class: 'card wall-campaigns', 'aria-labelledby': 'b-campaigns' },
+    h('h2', { id: 'b-campaigns' }, t('board.campaigns')),
+    campaigns.length ? [
+      barChart({
+        title: t('board.chart_completed', { n: i18n.number(campaigns.length) }), id: 'b-chart-completed',
+        columns: [t('board.campaign'), t('board.completed_column')],
+        rows: campaigns.map((c) => ({ label: i18n.pick(c, 'title'), value: c.completed, total: c.targets, id: c.campaign_id, href: `#/campaign/${c.campaign_id}` })),
+      }),
+      reached.length ? barChart({
+        title: t('board.chart_reached'), id: 'b-chart-reached', tone: 'blue',
+        columns: [t('board.campaign'), t('board.reached_column')],
+        rows: reached.map(({ c, row }) => ({ label: `${i18n.pick(c, 'title')} · ${t(`level.${row.level}`)}`, value: row.reached_units, total: row.targeted_units, id: c.campaign_id })),
+      }) : null,
+      h('ul', { class: 'wall-campaign-list' }, campaigns.map((c) => h('li', { 'data-campaign': c.campaign_id },
+        h('span', { class: 'item-title' }, i18n.pick(c, 'title')), ' ',
+        h('span', { class: 'muted' }, t('board.campaign_figures', { attempts: i18n.number(c.attempts), connects: i18n.number(c.connects) })),
+        c.open_escalations ? h('span', { class: 'pill pill-warn' }, t('board.open_escalations', { n: i18n.number(c.open_escalations) })) : null))),
+    ] : h('p', { class: 'muted' }, t('home.no_campaigns')));
+}
+
+function agentRow(a, now) {
+  const lease = a.lease;
+  const where = a.seat ? t('board.seat', { seat: a.seat }) : t(a.role === 'supervisor' ? 'board.supervisor' : a.on_shift ? 'board.no_seat' : 'board.off_roster');
+  const cb = a.callbacks || {};
+  return h('li', { class: `agent state-${a.state}`, 'data-agent': a.username, 'data-state': a.state },
+    h('span', { class: 'agent-name' }, nameOf(a)),
+    h('span', { class: 'agent-state' }, t(`board.state_${a.state}`)),
+    h('span', { class: 'muted' }, where),
+    h('span', { class: 'agent-figures' }, t('board.agent_figures', { calls: i18n.number(a.calls), connects: i18n.number(a.connects) })),
+    lease ? h('span', { class: 'lease' }, t('board.on_call_for', { held: i18n.duration((now - Date.parse(lease.leased_at)) / 1000) })) : null,
+    cb.pending ? h('span', { class: 'muted' }, t('board.callbacks', { pending: `${i18n.number(cb.pending)}${cb.more ? '+' : ''}`, due: i18n.number(cb.due) })) : null);
+}
+
+// Agents not at a seat of this shift (supervisors, overrides, the other shift): compact, 100 a page.
+function othersCard(data, cursor) {
   const now = Date.parse(data.at);
-  const tot = data.totals;
+  const others = data.agents.filter((a) => !a.seat);
+  return h('section', { class: 'card wall-others', 'aria-labelledby': 'b-agents' },
+    h('h2', { id: 'b-agents' }, t('board.not_seated', { n: i18n.number(data.totals.agents) })),
+    others.length ? h('ul', { class: 'agents' }, others.map((a) => agentRow(a, now)))
+      : h('p', { class: 'muted' }, data.totals.agents ? t('board.all_seated') : t('board.no_agents')),
+    h('p', { class: 'wall-pages' },
+      cursor ? link(t('board.first_page'), '#/board', 'btn btn-secondary') : null,
+      data.agents_cursor ? link(t('board.next_page'), `#/board/${encodeURIComponent(data.agents_cursor)}`, 'btn btn-secondary') : null));
+}
+
+function draw(body, data, cursor) {
   replace(body,
-    h('section', { class: 'card', 'aria-labelledby': 'b-shift' }, h('h2', { id: 'b-shift' }, t('board.shift')),
-      h('p', { class: 'big' }, shiftLine(data.shift)),
-      h('dl', { class: 'stats' },
-        stat(t('board.on_duty'), i18n.number(tot.on_duty)), stat(t('today.calls'), i18n.number(tot.calls)),
-        stat(t('today.connects'), i18n.number(tot.connects)), stat(t('board.leases'), i18n.number(tot.leases)),
-        stat(t('board.callbacks_pending'), i18n.number(tot.callbacks_pending)),
-        stat(t('board.callbacks_due'), i18n.number(tot.callbacks_due)))),
-    pacingCard(data.pacing),
-    h('section', { class: 'card', 'aria-labelledby': 'b-agents' }, h('h2', { id: 'b-agents' }, t('board.agents')),
-      data.agents.length ? h('ul', { class: 'list' }, data.agents.map((a) => agentCard(a, now)))
-        : h('p', {}, t('board.no_agents'))),
-    h('section', { class: 'card', 'aria-labelledby': 'b-campaigns' }, h('h2', { id: 'b-campaigns' }, t('board.campaigns')),
-      data.campaigns.length ? h('ul', { class: 'list' }, data.campaigns.map(campaignCard))
-        : h('p', {}, t('home.no_campaigns'))));
+    h('p', { class: 'wall-shift' }, shiftLine(data.shift)),
+    stateTiles(data.states),
+    h('div', { class: 'wall-grid' },
+      h('div', { class: 'wall-main' }, seatMap(data.rooms)),
+      h('div', { class: 'wall-side' }, figuresCard(data), campaignsCard(data.campaigns),
+        escalationsCard(data.escalations), pacingCard(data.pacing), othersCard(data, cursor))));
 }
 
 export async function boardScreen(ctx) {
-  const updated = h('p', { class: 'muted', 'data-testid': 'board-updated' });
-  const body = h('div', {}, h('p', { class: 'muted' }, t('common.loading')));
+  const cursor = ctx.arg || '';
+  const updated = h('p', { class: 'muted wall-updated', 'data-testid': 'board-updated' });
+  const body = h('div', { class: 'wall' }, h('p', { class: 'muted' }, t('common.loading')));
   const status = h('div', {});
   let timer = null;
   let last = 0;
-  let seconds = every(30);
-  replace(ctx.view, heading(t('board.title')), updated,
-    button(t('board.refresh'), () => load(), 'btn btn-secondary btn-block'), status, body);
+  let seconds = every(15);
+  replace(ctx.view, h('div', { class: 'wall-head' }, heading(t('board.title')), updated,
+    button(t('board.refresh'), () => load(), 'btn btn-secondary')), status, body);
 
   async function load() {
     clearTimeout(timer);
     try {
-      const data = await api.get('/board');
+      const data = await api.get(`/board${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
       if (!ctx.alive()) return;
       seconds = every(data.refresh_s);
       last = Date.now();
-      draw(body, data);
+      draw(body, data, cursor);
       replace(status);
-      updated.textContent = t('board.updated', { time: `${i18n.time(data.at)} ${t('common.ist')}`, seconds });
+      updated.textContent = t('board.updated', { time: `${i18n.time(data.at)} ${t('common.ist')}`, seconds: i18n.number(seconds) });
       ctx.view.dataset.loads = String(Number(ctx.view.dataset.loads || 0) + 1);
     } catch (err) {
       if (!ctx.alive()) return;
