@@ -138,7 +138,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me/callbacks"): {"summary": "My callbacks due", "query": PAGE},
     ("GET", "/me/shift"): {"summary": "My shift"},
     ("GET", "/me/today"): {"summary": "My day"},
-    ("GET", "/board"): {"summary": "The supervisor's board"},
+    ("GET", "/board"): {"summary": "The wall board: seat map with each agent's state, today's figures, campaigns, "
+                                   "escalations, pacing; agents 100 a page (states and totals over everyone)",
+                        "query": [*PAGE, _q("campaigns_cursor", {"type": "string", "maxLength": 2048})]},
     ("GET", "/campaigns/{campaign_id}/escalations"): {
         "summary": "A campaign's escalated units (whom to call, and why)",
         "query": [*PAGE, _q("status", {"type": "string", "enum": ["open", "resolved", "no_incharge"]})]},
