@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 # missing lines in the output, test-output/coverage.xml for tools.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) $(INFRA_STAMP) lint typecheck
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder \
+	SAMPARK_IMPORT_ROWS=4000 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder \
 		--cov --cov-report=term-missing:skip-covered --cov-report=xml
 
 unit: $(STAMP)
