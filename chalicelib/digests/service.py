@@ -9,7 +9,7 @@ from typing import Any
 
 from ..calls import counters
 from ..core import clock
-from ..core.auth import Principal
+from ..core.auth import ADMIN, SUPERVISOR, Principal
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.observability import count, logger
 from ..core.settings import get_settings
@@ -417,8 +417,9 @@ def preview(user: Principal, date: str, audience: str | None, fmt: str | None) -
     keys = [f"digest#{audience}#{date}#{to}#email" for to in recipients]
     keys.append(f"digest#{audience}#{date}#topic#sns")
     sent = store.deliveries(keys)
+    office = bool({ADMIN, SUPERVISOR} & set(user.roles))  # leaders see how delivery went, not to whom
     deliveries = [{"channel": "sns" if k.endswith("#sns") else "email",
-                   "recipient": sent[k].recipient if k in sent else None,
+                   **({"recipient": sent[k].recipient if k in sent else None} if office else {}),
                    "status": sent[k].status if k in sent else "pending",
                    "error_code": sent[k].error_code if k in sent else None} for k in keys]
     return "json", {"digest": content, "subject": render.subject(content), "sms": rules.sms_text(content),

@@ -77,6 +77,13 @@ def test_the_archive_lists_each_days_digest_as_sent_for_the_callers_audience(
         text = json.dumps(leader, ensure_ascii=False)
         assert "Ram Yadav" not in text and "राम यादव" not in text and "agent01" not in text
         assert not any(p in text or p[3:] in text for p in phones)
+    # a day's preview tells a leader how delivery went, never to which addresses; the office sees them
+    leader_view = api.get(f"/digests/{DAY}?audience=state", role="state_leader").json
+    assert leader_view["deliveries"] and not any("recipient" in d for d in leader_view["deliveries"])
+    assert "@" not in json.dumps(leader_view["deliveries"])
+    office_view = api.get(f"/digests/{DAY}?audience=state", role="admin").json
+    assert [d["status"] for d in office_view["deliveries"]] == [d["status"] for d in leader_view["deliveries"]]
+    assert all("recipient" in d for d in office_view["deliveries"])
     default = api.get("/digests", role="supervisor").json  # the office's own: the district's, last 14 days
     assert default["audience"] == "district" and len(default["items"]) == 14 and default["until"] == NEXT
     assert api.get(f"/digests?audience=district&until={DAY}&days=1", role="admin").json["items"][0]["stored"]

@@ -65,7 +65,9 @@ def work(url: str, session: requests.Session, agent: str, campaign_id: str, floo
     n = 0
     callbacks: set[str] = set()  # contacts who asked this agent to call back
     while time.monotonic() < stop_at:
-        r = session.post(f"{url}/campaigns/{campaign_id}/next", timeout=30)
+        # 120 s: a hang detector, not a speed bound — the local moto serves every DynamoDB request under one
+        # lock, unfairly, so a request can wait behind many others on a busy machine
+        r = session.post(f"{url}/campaigns/{campaign_id}/next", timeout=120)
         if r.status_code != 200:
             floor.errors.append(f"{agent} next {r.status_code} {r.text[:200]}")
             return
@@ -95,7 +97,7 @@ def work(url: str, session: requests.Session, agent: str, campaign_id: str, floo
         floor.releasing(agent, contact)
         sends = 2 if n % 7 == 0 else 1  # a flaky network: some calls are sent twice
         for _ in range(sends):
-            rec = session.post(f"{url}/calls", json=body, timeout=30)
+            rec = session.post(f"{url}/calls", json=body, timeout=120)
             if rec.status_code != 201:
                 floor.errors.append(f"{agent} record {rec.status_code} {rec.text[:200]}")
                 return
