@@ -162,6 +162,8 @@ def _build(audience: str, period: str) -> Built:
     if audience == "district":
         open_callbacks = counters.open_callbacks()  # every agent's, in one Query (a map per agent)
         for item in store.partition(f"d#{day}#agents"):
+            if not counters.figures(item)["attempts"]:
+                continue  # a day item that only carried a live lease: the agent made no call that day
             username = item.agent or item.sk[2:]
             pending = int((open_callbacks.get(username) or {}).get("callbacks_open") or 0)
             callbacks += pending
@@ -251,7 +253,8 @@ def _corrections(audience: str, period: str, sent: dict[str, Any], scopes: dict[
                  "campaigns": {cid: {k: counters.figures(found.get(counters.day_unit(day, cid, did)))[k]
                                      for k in ("attempts", "connects")} for cid, did in scope},
                  "agents": [rules.agent_row(item.agent or item.sk[2:], counters.figures(item))
-                            for item in store.partition(f"d#{day}#agents")] if audience == "district" else None}
+                            for item in store.partition(f"d#{day}#agents")
+                            if counters.figures(item)["attempts"]] if audience == "district" else None}
         was = dict(sent[day].content or {})
         corrected = rules.corrected(was, fresh, period)
         lines = rules.changed_lines(was, corrected)

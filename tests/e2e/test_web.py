@@ -578,9 +578,10 @@ def check_layout(page: Page) -> None:
     assert size >= 16, "body text readable without zoom"
 
 
-def test_leaders_are_told_where_their_reports_are(web: Web) -> None:
+def test_a_leader_lands_on_the_dashboard_and_signs_out_clean(web: Web) -> None:
     page = web.page("state")
-    expect(page.locator("main")).to_contain_text("ईमेल से मिलती है")
+    expect(page.locator("h1")).to_have_text("डैशबोर्ड")  # their home: the read-only dashboard (test_dashboard.py)
+    assert page.evaluate("location.hash") == "#/dashboard"
     web.a11y(page, "19-leader")
     page.get_by_role("button", name="लॉग आउट").click()
     expect(page.locator("h1")).to_have_text("लॉग इन करें")

@@ -207,7 +207,7 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").click()
-    page.wait_for_selector(".screen-home h1, .screen-board h1")
+    page.wait_for_selector(".screen-home h1, .screen-board h1, .screen-dashboard h1")  # agents, office, leaders
 
 
 def wait_offline_ready(page: Any, timeout_ms: float = 15000) -> None:
