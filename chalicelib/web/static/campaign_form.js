@@ -7,6 +7,7 @@ import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { confirmBox, isOffice } from './campaigns.js';
 import { button, h, heading, link, notice, replace } from './ui.js';
+import { clearErrors } from './forms.js';
 
 const t = i18n.t;
 const KINDS = ['programme_relay', 'scheme', 'feedback'];
@@ -277,18 +278,6 @@ function messageFor(err) {
   if (key && i18n.has(key) && err.code !== 'required') return t(key);
   if (i18n.has(`form.err.code_${err.code}`)) return t(`form.err.code_${err.code}`);
   return i18n.errorText(err);
-}
-
-function clearErrors(root) {
-  root.querySelector('.error-summary')?.remove();
-  for (const el of root.querySelectorAll('.error-message')) el.remove();
-  for (const el of root.querySelectorAll('.field-error')) el.classList.remove('field-error');
-  for (const el of root.querySelectorAll('[aria-invalid]')) {
-    el.removeAttribute('aria-invalid');
-    const ids = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && !x.endsWith('-error'));
-    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
-    else el.removeAttribute('aria-describedby');
-  }
 }
 
 /** An error summary at the top (each line a link to its field) and each message beside its field. */

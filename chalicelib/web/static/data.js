@@ -9,6 +9,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { h, heading, link, notice, replace } from './ui.js';
+import { clearErrors } from './forms.js';
 
 const t = i18n.t;
 const IMPORT_KINDS = ['contacts', 'units', 'dnc'];
@@ -52,18 +53,6 @@ function radios(id, legend, name, values, chosen, labelOf, onchange) {
     values.map((value, i) => h('div', { class: 'check' },
       h('input', { type: 'radio', id: i === 0 ? id : `${id}-${value}`, name, value, checked: value === chosen, onchange }),
       h('label', { for: i === 0 ? id : `${id}-${value}` }, labelOf(value)))));
-}
-
-function clearErrors(root) {
-  root.querySelector('.error-summary')?.remove();
-  for (const el of root.querySelectorAll('.error-message')) el.remove();
-  for (const el of root.querySelectorAll('.field-error')) el.classList.remove('field-error');
-  for (const el of root.querySelectorAll('[aria-invalid]')) {
-    el.removeAttribute('aria-invalid');
-    const ids = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && !x.endsWith('-error'));
-    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
-    else el.removeAttribute('aria-describedby');
-  }
 }
 
 /** errors: [{id, message}] — a summary above the form (each line a link to its field), each message

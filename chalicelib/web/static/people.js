@@ -6,6 +6,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { button, h, heading, link, notice, replace } from './ui.js';
+import { clearErrors } from './forms.js';
 
 const t = i18n.t;
 const LEVELS = ['state', 'district', 'assembly', 'mandal', 'shakti_kendra', 'booth'];
@@ -49,18 +50,6 @@ function table(caption, columns, rows) {
 function facts(rows) {
   return h('dl', { class: 'people-facts' }, rows.filter(Boolean).map(([label, value]) => h('div', { class: 'people-fact' },
     h('dt', {}, label), h('dd', {}, value))));
-}
-
-function clearErrors(root) {
-  root.querySelector('.error-summary')?.remove();
-  for (const el of root.querySelectorAll('.error-message')) el.remove();
-  for (const el of root.querySelectorAll('.field-error')) el.classList.remove('field-error');
-  for (const el of root.querySelectorAll('[aria-invalid]')) {
-    el.removeAttribute('aria-invalid');
-    const ids = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && !x.endsWith('-error'));
-    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
-    else el.removeAttribute('aria-describedby');
-  }
 }
 
 /** GOV.UK's pattern: a summary at the top of the form linking to each field, the message beside it. */
