@@ -33,7 +33,7 @@ from chalicelib.calls.rules import after_call
 from chalicelib.calls.service import _counter_writes
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns import rules as campaign_rules
-from chalicelib.campaigns.service import CANDIDATES
+from chalicelib.campaigns.leasing import CANDIDATES
 from chalicelib.campaigns.store import CampaignModel, TargetModel
 from chalicelib.org import rules as org_rules
 from chalicelib.shifts import rules as shift_rules
@@ -207,7 +207,7 @@ def _pick(rng: random.Random) -> str:
 
 def lease(load: Load, sizes: dict[str, int], t: int, agent: str, campaign: str, contact: str, tree_key: str,
           lost: int, period: str) -> None:
-    """POST /next that leases `contact` to `agent` (chalicelib/campaigns/service.py next_call)."""
+    """POST /next that leases `contact` to `agent` (chalicelib/campaigns/leasing.py next_call)."""
     load.read("campaigns", campaign, rcu(sizes["campaign"], consistent=False), t)  # require_campaign
     load.read("agents", agent, rcu(sizes["agent"], consistent=False), t)  # duty: the agent's item
     load.read("roster", period, rcu(sizes["roster_line"], consistent=False), t)  # duty: the roster line

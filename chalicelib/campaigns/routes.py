@@ -16,9 +16,10 @@ from ..core.paging import page_request
 from .queues import ACTIVATION_QUEUE
 
 if TYPE_CHECKING:
-    from . import overview, service, store
+    from . import leasing, overview, service, store
 else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
+    leasing = lazy(f"{__package__}.leasing")
     store = lazy(f"{__package__}.store")
     overview = lazy(f"{__package__}.overview")
 
@@ -66,7 +67,7 @@ def close_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}/next", methods=["POST"], roles=[AGENT])
 def next_call(req: Req, campaign_id: str) -> dict[str, Any]:
-    return service.next_call(req.user.username, campaign_id)
+    return leasing.next_call(req.user.username, campaign_id)
 
 
 @campaigns_bp.on_sqs_message(queue=ACTIVATION_QUEUE, batch_size=1, name=ACTIVATION_FUNCTION)

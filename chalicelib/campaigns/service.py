@@ -1,21 +1,20 @@
-"""Use cases of campaigns: create, edit while draft, activate (in chunks, from a queue), close, and
-lease the next call to an agent. No Chalice, boto3 or PynamoDB here."""
+"""Use cases of campaigns: create, edit while draft, activate (in chunks, from a queue), close. Leasing the
+next call is campaigns/leasing.py. No Chalice, boto3 or PynamoDB here."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
-import random
 import re
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
-from ..calls.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
-from ..core import access, clock
+from ..calls.counters import campaign_unit
+from ..core import clock
 from ..core.clock import iso
-from ..core.errors import Conflict, NotFound, TooManyRequests, ValidationError
+from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
@@ -24,8 +23,7 @@ from ..followup import rules as followup_rules
 from ..org import rules as org_rules
 from ..org import store as org_store
 from ..relay import rules as relay_rules
-from ..shifts import duty as shifts_duty
-from . import pacing, rules, store
+from . import rules, store
 
 CAMPAIGN_ID = r"cp_[a-z0-9]{26}"
 DATE = r"\d{4}-\d{2}-\d{2}"
@@ -400,209 +398,6 @@ def build_chunk(campaign: store.CampaignModel, contacts: list[org_store.ContactM
     return chunk
 
 
-# ---- the next call -------------------------------------------------------------------------
-
-
-class CallingClosed(Conflict):
-    pass
-
-
-def _closed_error(campaign: store.CampaignModel, now: datetime) -> Conflict | None:
-    if campaign.status != "active":
-        messages = {"draft": "the campaign has not been activated", "activating": "the campaign is still being "
-                    "activated; try again in a minute", "closed": "the campaign is closed"}
-        return CallingClosed(messages.get(campaign.status, "the campaign is not active"),
-                             code=f"campaign_{campaign.status}")
-    closed = rules.calling_closed(campaign.starts_on, campaign.ends_on, campaign.calling_start,
-                                  campaign.calling_end, now)
-    if closed is None:
-        return None
-    return CallingClosed(closed.message, code=closed.code,
-                         details={"opens_at": iso(closed.opens_at) if closed.opens_at else None})
-
-
-NOTHING_DUE = {"hi": "अभी कोई कॉल बाकी नहीं है। थोड़ी देर बाद फिर पूछें।",
-               "en": "No call is due right now. Ask again in a little while."}
-
-
-CANDIDATES_READ = 40  # due targets read from the queue's head (one Query, keys only)
-CANDIDATES = CANDIDATES_READ
-PREREAD = 3  # of them, chosen at random, read with everything else: a lost race is retried without a read
-MAX_TRIES = 6  # lease transactions one /next may try before answering "nothing due" (each a lost race)
-
-
-@dataclass
-class _Next:
-    """One POST /next: what it read, and how many lease transactions it has tried."""
-
-    agent: str
-    campaign_id: str
-    now: datetime
-    found: dict[Any, Any] = field(default_factory=dict)
-    tries: int = 0
-
-    @property
-    def now_s(self) -> str:
-        return iso(self.now)
-
-    def target(self, contact_id: str) -> store.TargetModel | None:
-        return self.found.get(store.target_key(self.campaign_id, contact_id))
-
-    def contact(self, contact_id: str) -> org_store.ContactModel | None:
-        return self.found.get(store.contact_item_key(contact_id))
-
-
-def _pair_keys(campaign_id: str, contact_id: str) -> list[Any]:
-    return [store.target_key(campaign_id, contact_id), store.contact_item_key(contact_id)]
-
-
-def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
-    """Lease the next target to `agent`. On the common path three DynamoDB calls: one Query of the
-    queue's head; one BatchGetItem of the caller's profile and duty (agent item, shift configuration,
-    roster head and line), the campaign, the agent's day item (a live lease), callbacks and pacing
-    window, and a few of the due targets with their contacts; one transaction that leases (see
-    store.lease). The agent's own live lease comes back first (renewed, not paced), then an expired
-    lease of theirs or a due callback (one more BatchGetItem reads those), then the queue."""
-    now = clock.now_utc()
-    if not re.fullmatch(CAMPAIGN_ID, campaign_id):
-        raise store.not_found(campaign_id)
-    run = _Next(agent, campaign_id, now)
-    due = store.due(campaign_id, run.now_s, CANDIDATES_READ)
-    picks = random.sample(due, min(PREREAD, len(due)))
-    rest = [c for c in due if c not in picks]
-    limits = pacing.limits()
-    window = pacing.window(now, limits)
-    pace_key = pace_window(agent, window.key)
-    day = rules.ist_date(now)
-    duty = shifts_duty.duty_read(agent, now)
-    keys = [store.campaign_key(campaign_id), store.counter_key(day_agent(day, agent)),
-            store.counter_key(agent_callbacks(agent)), store.counter_key(pace_key), *duty.keys()]
-    for contact_id in picks:
-        keys += _pair_keys(campaign_id, contact_id)
-    run.found = store.read_keys(keys)
-    access.settle_profile(agent, shifts_duty.profile_of(run.found, agent))
-    campaign = run.found.get(store.campaign_key(campaign_id))
-    if campaign is None:
-        raise store.not_found(campaign_id)
-    closed = _closed_error(campaign, now)
-    if closed is not None:
-        raise closed
-    shifts_duty.require(duty.status(run.found))
-    until_s = iso(now + timedelta(minutes=int(campaign.lease_minutes)))
-    day_item = run.found.get(store.counter_key(day_agent(day, agent)))
-    callbacks_item = run.found.get(store.counter_key(agent_callbacks(agent)))
-    callbacks = callbacks_of(callbacks_item)
-    ensure = agent_callbacks(agent) if callbacks_item is None or callbacks_item.callbacks is None else None
-    pace_item = run.found.get(store.counter_key(pace_key))
-
-    def attempt(contact_id: str, how: str) -> dict[str, Any] | None:
-        target, contact = run.target(contact_id), run.contact(contact_id)
-        if target is None:
-            return None
-        if contact is None or contact.opted_out or contact.wrong_number:
-            _skip(campaign, target, contact, agent, now, callbacks_item)
-            return None
-        if not _leasable(target, agent, how, run.now_s):
-            return None
-        paced = None if how == "renewed" else (pace_key, limits.max_leases, window.expires_at)
-        if paced is not None and int(getattr(pace_item, "leases", None) or 0) >= limits.max_leases:
-            _refuse(agent, campaign_id, now, limits, window, pace_key, pace_item)
-        run.tries += 1
-        outcome = store.lease(store.Lease(
-            target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),
-            f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure))
-        if outcome == store.TOO_FAST:
-            _refuse(agent, campaign_id, now, limits, window, pace_key, None)
-        if outcome == store.CONTACT_CHANGED:  # opted out, wrong number, erased or a new phone meanwhile
-            run.found.update(store.read_keys(_pair_keys(campaign_id, contact_id)))
-            run.found.setdefault(store.contact_item_key(contact_id), None)
-            if run.tries >= MAX_TRIES:
-                return None
-            return attempt(contact_id, how)
-        if outcome != store.LEASED:
-            count("LeaseRacesLost")
-            return None
-        return _screen(campaign, target, contact, how, run.found)
-
-    # the agent's own: the live or expired lease on their day item, then the earliest due callback
-    own: list[tuple[str, str]] = []
-    if day_item is not None and day_item.lease_campaign == campaign_id and day_item.lease_contact:
-        live = (day_item.lease_until or "") > run.now_s
-        own.append((day_item.lease_contact, "renewed" if live else "reclaim"))
-    prefix = f"{campaign_id}#"
-    due_callbacks = sorted((at, key[len(prefix):]) for key, at in callbacks.items()
-                           if key.startswith(prefix) and at <= run.now_s)
-    if due_callbacks:
-        own.append((due_callbacks[0][1], "callback"))
-    if own:
-        run.found.update(store.read_keys([k for contact_id, _ in own for k in _pair_keys(campaign_id, contact_id)]))
-        for contact_id, how in own:
-            target = run.target(contact_id)
-            if target is None:
-                continue
-            if how == "reclaim":
-                how = "callback" if target.status == "callback" else "queue"
-            screen = attempt(contact_id, how)
-            if screen:
-                return screen
-    for contact_id in picks + rest:
-        if run.tries >= MAX_TRIES:
-            break
-        if run.target(contact_id) is None:
-            run.found.update(store.read_keys(_pair_keys(campaign_id, contact_id)))
-        screen = attempt(contact_id, "queue")
-        if screen:
-            return screen
-    return _nothing_due()
-
-
-def _leasable(target: store.TargetModel, agent: str, how: str, now: str) -> bool:
-    """Would the lease's condition hold on the target as read? (Saves a doomed transaction.)"""
-    if how == "renewed":
-        return target.lease_agent == agent and (target.lease_until or "") > now
-    if how == "callback":
-        return target.status == "callback" and target.agent_key == agent and (target.due_at or "~") <= now
-    return (target.status == "queued" and (target.due_at or "~") <= now
-            and target.exclude_agent != agent)
-
-
-def _skip(campaign: store.CampaignModel, target: store.TargetModel, contact: org_store.ContactModel | None,
-          agent: str, now: datetime, callbacks_item: Any) -> None:
-    """Close a target whose contact must not be called, counted complete (once: the close is conditional)."""
-    skip = "erased" if contact is None else "opted_out" if contact.opted_out else "wrong_number"
-    # /next only meets its own callbacks (queued targets have no owner); a map missing has nothing to remove
-    has_map = callbacks_item is not None and callbacks_item.callbacks is not None
-    owner = agent if target.status == "callback" and target.agent_key == agent and has_map else None
-    keys = [campaign_unit(campaign.campaign_id, u.unit_id) for u in rules.path_units(target.tree_key, target.role)]
-    if store.close_skipped(target, agent, skip, iso(now), keys, owner):
-        count("TargetsSkipped")
-
-
-TOO_FAST = "you are asking for new contacts faster than anyone can dial; wait a moment"
-
-
-def _refuse(agent: str, campaign_id: str, now: datetime, limits: pacing.Pacing, window: pacing.Window,
-            pace_key: tuple[str, str], pace_item: Any) -> NoReturn:
-    """Refuse with 429 `too_fast` and the seconds left in the window. The first refusal in a window
-    is put on the supervisors' board (the day's slow-downs) and in the audit trail, in one
-    transaction; later ones in the same window write nothing more."""
-    count("PacingRefusals")
-    if pace_item is None or not pace_item.slowed:
-        at = iso(now)
-        if store.record_slowdown(agent, pace_key, window.expires_at, rules.ist_date(now), at,
-                                 f"campaign:{campaign_id} limit:{limits.max_leases}/{limits.window_s}s",
-                                 f"{at}#{new_id('a')[-8:]}"):
-            logger.warning("agent slowed down", extra={"agent": agent, "campaign_id": campaign_id,
-                                                       "max_leases": limits.max_leases, "window_s": limits.window_s})
-    raise TooManyRequests(TOO_FAST, code="too_fast",
-                          details={"retry_after_s": window.retry_after_s, "max_leases": limits.max_leases,
-                                   "window_s": limits.window_s})
-
-
-def _nothing_due() -> dict[str, Any]:
-    return {"status": "nothing_due", "message": NOTHING_DUE, "retry_after_s": 60}
-
-
 def unit_path_of(units: dict[str, Any], tree_key: str) -> list[dict[str, str]]:
     """The call screen's unit path (the contact's unit up to its district) from unit items by id."""
     path: list[dict[str, str]] = []
@@ -612,36 +407,3 @@ def unit_path_of(units: dict[str, Any], tree_key: str) -> list[dict[str, str]]:
             break
         path.append({"unit_id": unit_id, "level": unit.level, "name_hi": unit.name_hi, "name_en": unit.name_en})
     return path
-
-
-def _screen(campaign: store.CampaignModel, target: store.TargetModel, contact: org_store.ContactModel, how: str,
-            found: dict[Any, Any]) -> dict[str, Any]:
-    """What the agent needs on one screen: the campaign and the contact as read in this request, the
-    unit path as the target carries it (a target written before it did: the units are read)."""
-    lang = contact.language if contact.language in org_rules.LANGUAGES else "hi"
-    stored = target.unit_path
-    if stored is None:
-        stored = unit_path_of(org_store.get_units(org_rules.ancestor_ids(contact.tree_key.rsplit("/", 1)[0] + "/")),
-                              contact.tree_key)
-    path = [{**p, "name": p.get(f"name_{lang}") or p.get("name_hi") or ""} for p in stored]
-    previous = None
-    if target.last_disposition:
-        previous = {"disposition": target.last_disposition, "notes": target.last_notes,
-                    "at": target.last_call_at, "agent": target.last_agent}
-    return {
-        "status": "leased",
-        "lease": {"until": target.lease_until, "how": how},
-        "campaign": {"campaign_id": campaign.campaign_id, "kind": campaign.kind,
-                     "title": getattr(campaign, f"title_{lang}")},
-        "contact": {"contact_id": contact.contact_id, "name": getattr(contact, f"name_{lang}") or contact.name_hi
-                    or contact.name_en, "name_hi": contact.name_hi, "name_en": contact.name_en,
-                    "role": contact.role, "language": lang, "phone": contact.phone,
-                    "unit_path": [{k: p[k] for k in ("unit_id", "level", "name", "name_hi", "name_en")} for p in path],
-                    "unit_path_text": " → ".join(p["name"] for p in path)},
-        "script": getattr(campaign, f"script_{lang}"),
-        "questions": rules.localise_questions(campaign.questions, lang),
-        "attempts": int(target.attempts or 0), "max_attempts": int(campaign.max_attempts),
-        "callback_at": target.callback_at, "previous_call": previous,
-        "escalation_reason": ({"hi": target.escalation.get("reason_hi"), "en": target.escalation.get("reason_en")}
-                              if target.escalation else None),
-    }

@@ -15,7 +15,7 @@ import pytest
 from chalicelib.calls import service as calls_service
 from chalicelib.calls.counters import CounterModel, campaign_unit, day_agent, figures
 from chalicelib.calls.store import CallLogModel
-from chalicelib.campaigns import service as campaign_service
+from chalicelib.campaigns import leasing as campaign_service
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.auth import AGENT, Principal
 from devtools.moto_local import patched
