@@ -89,6 +89,11 @@ def opt_out(req: Req, contact_id: str) -> dict[str, Any]:
     return service.opt_out(req.user.username, contact_id)
 
 
+@endpoint(org_bp, "/contacts/{contact_id}/campaigns", roles=STAFF)
+def contact_campaigns(req: Req, contact_id: str) -> dict[str, Any]:
+    return service.contact_campaigns(contact_id, service.contact_campaigns_page(req.query, contact_id))
+
+
 @endpoint(org_bp, "/contacts/{contact_id}/audit", roles=[ADMIN])
 def contact_audit(req: Req, contact_id: str) -> dict[str, Any]:
     return service.contact_audit(contact_id, page_request(req.query, store.AUDIT_KEYS))

@@ -438,3 +438,53 @@ def count_contacts(unit_id: str, roles_text: str | None) -> dict[str, Any]:
         total += count
         exact = exact and complete
     return {"unit_id": unit.unit_id, "roles": list(dict.fromkeys(roles)), "count": total, "exact": exact}
+
+
+# ---- the campaigns a person is in ----------------------------------------------------------
+
+
+def contact_campaigns_page(params: dict[str, str], contact_id: str) -> PageRequest:
+    """A page of at most 50 (the targets and their campaigns are read in one BatchGetItem of up to 100
+    keys), behind a cursor that must be this contact's."""
+    from ..core.paging import decode_cursor
+    from ..core.validate import query_int
+    from .campaign_reads import CURSOR_KEYS, PAGE_MAX
+
+    limit = query_int(params, "limit", 20, 1, PAGE_MAX)
+    start = decode_cursor(params.get("cursor") or None, CURSOR_KEYS)
+    if start is not None and start["contact_id"]["S"] != contact_id:
+        raise ValidationError("cursor is not valid for this list", field="cursor")
+    return PageRequest(limit, start)
+
+
+def _live_lease(target: Any, now: str) -> bool:
+    return bool(target.lease_agent and target.lease_until and target.lease_until > now)
+
+
+def contact_campaigns(contact_id: str, page: PageRequest) -> dict[str, Any]:
+    """The campaigns this person is in, with where their call target stands: status, attempts, the last
+    disposition and when, the callback time, and who holds it now (a live lease). No phone, no notes.
+    Three DynamoDB calls: the contact (404), one Query of the targets' by_contact index, one
+    BatchGetItem of the page's targets and campaigns."""
+    from . import campaign_reads
+
+    require_contact(contact_id)
+    ids = campaign_reads.campaign_ids_of(contact_id, page)
+    now = iso(clock.now_utc())
+    items = []
+    for e in campaign_reads.enrolments(contact_id, ids.items):
+        c, t = e.campaign, e.target
+        if t is None:
+            continue
+        leased = _live_lease(t, now)
+        items.append({
+            "campaign_id": e.campaign_id,
+            "title_hi": c.title_hi if c else None, "title_en": c.title_en if c else None,
+            "kind": c.kind if c else None, "campaign_status": c.status if c else None,
+            "starts_on": c.starts_on if c else None, "ends_on": c.ends_on if c else None,
+            "status": t.status, "outcome": t.outcome, "attempts": int(t.attempts or 0),
+            "last_disposition": t.last_disposition, "last_call_at": t.last_call_at,
+            "callback_at": t.callback_at if t.status == "callback" else None,
+            "held_by": t.lease_agent if leased else None, "lease_until": t.lease_until if leased else None,
+        })
+    return page_body(items, ids.next_key)
