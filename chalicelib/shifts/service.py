@@ -490,8 +490,13 @@ def my_shift(username: str) -> dict[str, Any]:
         period = rules.period_id(start)
         item = found.get(store.line_key(period, head.set_hash, username)) if head and head.set_hash else None
         periods[start] = (period, head, item)
+    # Leave matters only on a day the caller is placed: no profile, or no placed line in either period,
+    # has no leave to read (that Query, on top of a cold container's second read, made the third call).
+    placed = agent is not None and any(item is not None and item.status == rotation.PLACED
+                                       for _, _, item in periods.values())
     spans = store.leave_spans(agent) if agent is not None and agent.leaves is not None else None
-    leave_days = _leave_days(username, today, today + timedelta(days=14 * cfg.period_weeks + 14), spans)
+    leave_days = _leave_days(username, today, today + timedelta(days=14 * cfg.period_weeks + 14),
+                             spans if placed else [])
 
     def duty_on(day: date) -> tuple[rules.Window | None, store.RosterItem | None, str]:
         _, _, item = periods.get(rules.period_start(day, cfg.period_weeks), (None, None, None))

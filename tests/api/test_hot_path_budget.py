@@ -231,6 +231,37 @@ def test_every_agent_route_is_at_most_two_calls(api: Api, meter: Meter, floor: A
         assert n <= AGENT_ROUTES, (path, meter.seen[-1])
 
 
+def test_my_shift_is_two_calls_in_a_cold_container_with_or_without_a_profile(
+        api: Api, aws: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case that cost 3: a container that has not seen this week's and next week's roster heads
+    (the caller's lines are read in a second call) answering a caller with no agent profile (a
+    supervisor of the office), which also queried the leave table. Leave is read only for a placed line."""
+    from chalicelib.shifts import service as shifts_service
+    from tests.api.shifts_support import put_agents
+
+    clock = Clock(monkeypatch, ist("2026-12-05", "12:00"))
+    put_agents(4, 1)
+    for period in ("2026-12-07", "2026-12-14"):
+        assert api.post(f"/rosters/{period}/generate").status == 201
+    clock.set_ist("2026-12-08", "09:00")
+    placed = next(u for u in ("agent01", "agent02", "agent03", "agent04")
+                  if api.get(f"/agents/{u}/duty").json["reason"] == "on_duty")
+    assert api.post(f"/agents/{placed}/leaves", {"from": "2026-12-09", "to": "2026-12-09",
+                                                 "reason": "doctor"}).status == 201
+    meter = Meter()
+    for username, role in ((placed, "agent"), ("sup1", "supervisor"), ("office-sup", "supervisor")):
+        token = aws.user(username, role)
+        monkeypatch.setattr(shifts_service, "_SEEN_HEADS", {})  # a cold container
+        r, n = meter.measure(lambda token=token: api.get("/me/shift", token=token))  # type: ignore[misc]
+        assert r.status == 200, r.body
+        assert n <= AGENT_ROUTES, (username, meter.seen[-1])
+        if username == placed:
+            assert r.json["today"]["state"] == "on_duty"
+            assert r.json["next"]["date"] == "2026-12-10"  # the 9th is leave: still read, within the two
+        if username == "office-sup":
+            assert r.json["today"]["state"] == "not_rostered" and r.json["periods"]["current"]["assignment"] is None
+
+
 def test_a_deactivated_agent_is_refused_by_the_settled_check_and_nothing_is_written(
         api: Api, meter: Meter, floor: Any) -> None:
     _, cid, tokens = floor
