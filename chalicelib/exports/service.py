@@ -9,6 +9,13 @@ Exports that hold call notes (call logs, campaign results) are audited the same 
 with a BOM, and every cell that a spreadsheet would run as a formula (= + - @ tab CR) starts with an
 apostrophe. Every part records the contacts it holds (imports/holdings.py) before it is written, so
 erasing a person withdraws the export (`withdraw_files_of`): its files are deleted and it answers 410.
+
+A campaign's results carry one column per question of the campaign, headed by the question's text in
+the language the export asks for (`language`: hi, the default, or en), each contact's latest answer
+read from their call logs of the campaign (one Query of the by_contact index per contact who was
+called: the campaign's whole life, however long). Call logs keep the raw answers (JSON). Every kind
+comes as CSV or, with `format: xlsx`, as a spreadsheet (exports/xlsx.py): the parts are then JSON
+lines of the raw cells, and the last step writes the workbook.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from ..core.validate import Field, validate
 from ..imports import blobs, csvio, holdings
 from ..org import rules as org_rules
 from ..org import store as org_store
-from . import store
+from . import rules, store, xlsx
 
 KINDS = ("contacts", "campaign_results", "call_logs")
+FORMATS = ("csv", "xlsx")
 MAX_DAYS = 31
 AGENTS_PER_PART = 5
 CREATE_SPEC = {
@@ -37,6 +45,8 @@ CREATE_SPEC = {
     "campaign_id": Field("str", max_len=64),
     "from": Field("str", pattern=r"\d{4}-\d{2}-\d{2}"),
     "to": Field("str", pattern=r"\d{4}-\d{2}-\d{2}"),
+    "format": Field("str", choices=FORMATS),
+    "language": Field("str", choices=rules.LANGUAGES),
 }
 HEADERS = {
     "contacts": ["contact_id", "unit_id", "unit_name_hi", "unit_name_en", "role", "name_hi", "name_en", "phone",
@@ -70,9 +80,11 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
     if data["kind"] == "campaign_results":
         if not data.get("campaign_id"):
             raise ValidationError("campaign_results needs a campaign_id", field="campaign_id")
-        _require_campaign(data["campaign_id"])
+        questions = _require_campaign(data["campaign_id"])
     elif data.get("campaign_id"):
         raise ValidationError("campaign_id is for campaign_results only", field="campaign_id")
+    else:
+        questions = []
     days = _days(data) if data["kind"] == "call_logs" else None
     if days and data.get("full_phones"):
         raise ValidationError("call logs hold no phone numbers", field="full_phones")
@@ -86,6 +98,8 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
         full_phones=bool(data.get("full_phones")), campaign_id=data.get("campaign_id"), request_hash=request_hash,
         date_from=days[0] if days else None, date_to=days[-1] if days else None,
         status="processing", created_by=actor, created_at=now, updated_at=now,
+        file_format=data.get("format") or "csv", language=data.get("language") or "hi",
+        columns=rules.columns(questions, data.get("language") or "hi") if questions else None,
     )
     existing = store.get_export(export_id)
     if existing is not None:
@@ -127,23 +141,35 @@ def _days(data: dict[str, Any]) -> list[str]:
     return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
-def _require_campaign(campaign_id: str) -> None:
+def _require_campaign(campaign_id: str) -> list[dict[str, Any]]:
+    """The campaign's questions (the export's answer columns); 404 when there is no such campaign."""
     from ..campaigns.store import get_campaign
 
-    if get_campaign(campaign_id) is None:
+    campaign = get_campaign(campaign_id)
+    if campaign is None:
         raise NotFound("campaign not found", field="campaign_id")
+    return list(campaign.questions or [])
+
+
+def _format(item: store.ExportModel) -> str:
+    return item.file_format or "csv"
+
+
+def _file_name(item: store.ExportModel) -> str:
+    return f"{item.kind}-{item.unit_id}.{_format(item)}"
 
 
 def export_view(item: store.ExportModel) -> dict[str, Any]:
     view: dict[str, Any] = {
         "export_id": item.export_id, "kind": item.kind, "unit_id": item.unit_id, "campaign_id": item.campaign_id,
         "full_phones": bool(item.full_phones), "from": item.date_from, "to": item.date_to, "status": item.status,
+        "format": _format(item), "language": item.language or "hi",
         "rows": int(item.rows),
         "created_by": item.created_by, "created_at": item.created_at, "finished_at": item.finished_at,
         "error": item.error_message, "download_url": None,
     }
     if item.status == "done" and item.file_key:
-        view["download_url"] = blobs.download_url(item.file_key, f"{item.kind}-{item.unit_id}.csv")
+        view["download_url"] = blobs.download_url(item.file_key, _file_name(item))
         view["expires_in"] = blobs.LINK_SECONDS
     return view
 
@@ -204,7 +230,12 @@ def process_chunk(export_id: str, seq: int) -> None:
     else:
         rows, cursor = _result_rows(item, start)
     rows = _without_erased(item, rows)
-    blobs.write(f"exports/{export_id}/parts/{seq:06d}.csv", csvio.csv_bytes(rows, bom=False))
+    if _format(item) == "xlsx":  # the raw cells, typed: the workbook is written from them at the end
+        blobs.write(f"exports/{export_id}/parts/{seq:06d}.jsonl",
+                    b"".join(json.dumps(row, ensure_ascii=False).encode() + b"\n" for row in rows),
+                    "application/x-ndjson")
+    else:
+        blobs.write(f"exports/{export_id}/parts/{seq:06d}.csv", csvio.csv_bytes(rows, bom=False))
     if store.checkpoint(export_id, seq, len(rows), cursor, iso(now_utc())):
         item.next_seq, item.cursor = seq + 1, cursor
         _advance(item)
@@ -233,9 +264,14 @@ def _advance(item: store.ExportModel) -> None:
     if item.cursor:
         blobs.enqueue({"export_id": item.export_id, "seq": int(item.next_seq)})
         return
-    file_key = f"exports/{item.export_id}/{item.kind}-{item.unit_id}.csv"
+    file_key = f"exports/{item.export_id}/{_file_name(item)}"
     parts = blobs.keys(f"exports/{item.export_id}/parts/")
-    blobs.concatenate(file_key, csvio.csv_bytes([HEADERS[item.kind]]), parts)
+    header = HEADERS[item.kind] + rules.headers(item.columns or [])
+    if _format(item) == "xlsx":
+        rows = (json.loads(line) for part in parts for line in blobs.read(part).splitlines() if line)
+        blobs.write(file_key, xlsx.workbook_bytes(header, rows, sheet_name=item.kind), xlsx.CONTENT_TYPE)
+    else:
+        blobs.concatenate(file_key, csvio.csv_bytes([header]), parts)
     if store.mark_done(item.export_id, file_key, iso(now_utc())):
         count("ExportsDone")
         logger.info("export done", extra={"export_id": item.export_id})
@@ -262,9 +298,14 @@ def _result_rows(item: store.ExportModel, start: Any) -> tuple[list[list[Any]], 
     targets, cursor = store.targets_page(str(item.campaign_id), item.path, start)
     phones = _phone_column(item, targets)
     units = store.unit_names([t.unit_id for t in targets])
+    cols, language = list(item.columns or []), item.language or "hi"
+    called = [t.contact_id for t in targets if int(t.attempts or 0)] if cols else []
+    answers = {contact: rules.latest_answers(calls)
+               for contact, calls in store.campaign_answers(str(item.campaign_id), called).items()}
     rows = [[t.contact_id, t.unit_id, *units.get(t.unit_id, ("", "")), t.role, t.name_hi, t.name_en,
              phones.get(t.contact_id, ""), t.status, t.outcome or "", int(t.attempts or 0), t.last_disposition or "",
-             t.last_call_at or "", t.last_agent or "", t.last_notes or ""] for t in targets]
+             t.last_call_at or "", t.last_agent or "", t.last_notes or "",
+             *rules.answer_cells(cols, answers.get(t.contact_id, {}), language)] for t in targets]
     return rows, cursor
 
 

@@ -42,6 +42,9 @@ class ExportModel(Model):
     file_key = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
     withdrawn_at = UnicodeAttribute(null=True)
+    file_format = UnicodeAttribute(null=True)  # csv (absent: csv) | xlsx
+    language = UnicodeAttribute(null=True)  # hi (absent: hi) | en: the answer columns' headers and words
+    columns = JSONAttribute(null=True)  # campaign_results: the answer columns (exports/rules.py), at creation
 
 
 class AlreadyExists(Exception):
@@ -176,3 +179,19 @@ def contact_places(contact_ids: list[str]) -> dict[str, tuple[str, str]]:
     ids = list(dict.fromkeys(contact_ids))
     found = ContactModel.batch_get(ids, attributes_to_get=["contact_id", "tree_key", "unit_id"]) if ids else []
     return {c.contact_id: (c.tree_key, c.unit_id) for c in found}
+
+
+def campaign_answers(campaign_id: str, contact_ids: list[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """(started_at, answers) of each contact's calls of the campaign that carry answers: one Query of
+    the by_contact index per contact (their calls of every campaign, kept to this one's by a filter; a
+    contact's calls are few). A contact erased meanwhile has no calls left, and no answers."""
+    from ..calls.store import CallLogModel
+
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for contact_id in dict.fromkeys(contact_ids):
+        calls = [(log.started_at, log.answers) for log in CallLogModel.by_contact.query(
+            contact_id, filter_condition=(CallLogModel.campaign_id == campaign_id) & CallLogModel.answers.exists(),
+            page_size=100, attributes_to_get=["call_id", "started_at", "answers"])]
+        if calls:
+            found[contact_id] = calls
+    return found

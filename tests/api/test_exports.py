@@ -106,7 +106,7 @@ def test_campaign_results_of_a_subtree(api: Any, people: list[str]) -> None:
     view = export(api, {"kind": "campaign_results", "unit_id": "chw-a1-m1-k1-b2",
                         "campaign_id": campaign["campaign_id"]})
     _, rows = download(view)
-    assert rows[0] == export_store_headers("campaign_results")
+    assert rows[0] == [*export_store_headers("campaign_results"), "क्या सूचना मिली?", "कितने परिवार?", "माहौल?"]
     assert [r[0] for r in rows[1:]] == [people[2]]  # the other booth's targets are outside the subtree
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["status"], row["attempts"], row["phone"]) == ("queued", "1", "'+91XXXXXX3212")
@@ -188,3 +188,93 @@ def test_a_part_records_who_it_holds_at_one_batch_write_per_25_rows(api: Any, di
     assert calls["BatchGetItem"] == 2  # unit names, and the contacts read again
     assert {h.contact_id for i in ids for h in FileHoldingModel.query(i)} == set(ids)
     assert {h.file_ref for i in ids for h in FileHoldingModel.query(i)} == {f"export#{view['export_id']}"}
+
+
+def sheet_rows(body: bytes) -> list[list[tuple[Any, str | None]]]:
+    """The first sheet of an .xlsx as a spreadsheet reads it: rows of (value, style), numbers as numbers."""
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(body)) as book:
+        assert book.testzip() is None
+        assert "quotePrefix=\"1\"" in book.read("xl/styles.xml").decode()
+        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iterfind(".//m:sheetData/m:row", ns):
+        cells: dict[int, tuple[Any, str | None]] = {}
+        for c in row.iterfind("m:c", ns):
+            letters = re.match(r"[A-Z]+", c.get("r", "")).group()  # type: ignore[union-attr]
+            col = 0
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+            if c.get("t") == "inlineStr":
+                value: Any = "".join(t.text or "" for t in c.iterfind(".//m:t", ns))
+            else:
+                text = c.findtext("m:v", default="", namespaces=ns)
+                value = float(text) if "." in text or "e" in text else int(text)
+            cells[col - 1] = (value, c.get("s"))
+        rows.append([cells.get(i, ("", None)) for i in range(max(cells) + 1 if cells else 0)])
+    return rows
+
+
+def test_campaign_results_carry_one_column_per_question_over_the_campaigns_whole_life(
+        api: Any, aws: Any, people: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers recorded 59 days apart (longer than a call-log export may span) are in one results export,
+    a column per question headed in the language asked, as CSV and as .xlsx; call logs keep raw answers."""
+    import json
+
+    from tests.api.calling import Clock, active_campaign, call_body, ist, next_call, on_duty
+
+    clock = Clock(monkeypatch, ist("2026-01-10", "11:00"))
+    campaign = active_campaign(api, target={"unit_id": "chw", "roles": ["booth_president", "panna_pramukh"]},
+                               starts_on="2026-01-05", ends_on="2026-03-31")
+    cid = campaign["campaign_id"]
+    token = aws.user("agent-a", "agent")
+    answered = {}
+    for day, answers, notes in (("2026-01-10", {"received": True, "households": 12, "mood": "good"}, "ठीक"),
+                                ("2026-03-10", {"received": False, "households": 3.5, "mood": "poor"}, "=1+1")):
+        clock.set_ist(day, "11:00")
+        on_duty("agent-a")
+        leased = next_call(api, cid, token)
+        assert leased.status == 200, leased.body
+        contact_id = leased.json["contact"]["contact_id"]
+        r = api.post("/calls", call_body(cid, contact_id, answers=answers, notes=notes), token=token)
+        assert r.status in (200, 201), r.body
+        answered[contact_id] = answers
+    first, second = answered
+    unanswered = next(p for p in people if p not in answered)
+
+    view = export(api, {"kind": "campaign_results", "unit_id": "chw", "campaign_id": cid, "language": "en"})
+    assert (view["format"], view["language"]) == ("csv", "en")
+    body, rows = download(view)
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert rows[0] == [*export_store_headers("campaign_results"), "Was it received?", "How many households?", "Mood?"]
+    got = {r[0]: r[-3:] for r in rows[1:]}
+    assert got == {first: ["yes", "12", "Good"], second: ["no", "3.5", "Poor"], unanswered: ["", "", ""]}
+
+    book = export(api, {"kind": "campaign_results", "unit_id": "chw", "campaign_id": cid, "format": "xlsx"},
+                  key="results-xlsx")
+    assert book["download_url"] and book["rows"] == 3
+    data = requests.get(book["download_url"], timeout=10).content
+    sheet = sheet_rows(data)
+    header = [v for v, _ in sheet[0]]
+    assert header == [*export_store_headers("campaign_results"), "क्या सूचना मिली?", "कितने परिवार?", "माहौल?"]
+    assert all(style == "2" for _, style in sheet[0])  # the bold header
+    by_id = {r[0][0]: dict(zip(header, r, strict=False)) for r in sheet[1:]}
+    assert by_id[first]["कितने परिवार?"] == (12, None) and by_id[second]["कितने परिवार?"] == (3.5, None)
+    assert by_id[first]["क्या सूचना मिली?"][0] == "हाँ" and by_id[second]["माहौल?"][0] == "खराब"
+    assert by_id[second]["last_notes"] == ("=1+1", "1")  # text that stays text, not a formula
+    assert by_id[first]["attempts"] == (1, None)
+
+    logs = export(api, {"kind": "call_logs", "unit_id": "chw", "from": "2026-03-01", "to": "2026-03-10",
+                        "format": "xlsx"}, key="calls-xlsx")
+    sheet = sheet_rows(requests.get(logs["download_url"], timeout=10).content)
+    header = [v for v, _ in sheet[0]]
+    assert header == export_store_headers("call_logs")
+    (row,) = [dict(zip(header, (v for v, _ in r), strict=False)) for r in sheet[1:]]
+    assert row["contact_id"] == second and json.loads(row["answers"]) == answered[second]
+    bad = api.post("/exports", {"kind": "contacts", "unit_id": "chw", "format": "pdf"},
+                   headers={"idempotency-key": "bad-format-1"})
+    assert bad.status == 400 and bad.error["field"] == "format"
