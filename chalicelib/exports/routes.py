@@ -24,6 +24,14 @@ def create_export(req: Req) -> tuple[int, dict[str, Any]]:
     return service.create_export(req.user.username, req.body, req.headers.get("idempotency-key"))
 
 
+@endpoint(exports_bp, "/exports", roles=[ADMIN])
+def list_exports(req: Req) -> dict[str, Any]:
+    from ..core.paging import DEFAULT_PAGE, MAX_PAGE
+    from ..core.validate import query_int
+
+    return service.list_exports(req.query, query_int(req.query, "limit", DEFAULT_PAGE, 1, MAX_PAGE))
+
+
 @endpoint(exports_bp, "/exports/{export_id}", roles=[ADMIN])
 def get_export(req: Req, export_id: str) -> dict[str, Any]:
     return service.get_export(export_id)

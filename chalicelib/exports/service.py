@@ -184,6 +184,19 @@ def get_export(export_id: str) -> dict[str, Any]:
     return export_view(item)
 
 
+def list_exports(params: dict[str, str], limit: int) -> dict[str, Any]:
+    """Earlier exports, newest first, each with its download link while it has one (a withdrawn export
+    is listed without). One Query of the by_kind index per kind asked."""
+    from ..imports import history
+
+    open_kinds = history.open_kinds_for(params, KINDS, r"ex_[0-9a-f]{26}")
+    items, cursor = history.newest_first(
+        open_kinds, limit,
+        lambda kind, at, n: store.exports_of_kind(kind, history.start_key(kind, at, "export_id"), n),
+        lambda item: str(item.export_id))
+    return {"items": [export_view(i) for i in items], "next_cursor": cursor}
+
+
 # ---- erasure -------------------------------------------------------------------------------
 
 

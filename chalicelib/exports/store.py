@@ -7,12 +7,25 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..core import db
 from ..org.store import ContactModel
 
 PAGE = 1000
+
+
+class ExportsByKind(GlobalSecondaryIndex["ExportModel"]):
+    """Earlier exports of one kind, newest first (imports/history.py). Both keys are on every export
+    item ever written, so the index holds the older ones too."""
+
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
 
 
 @db.table("exports")
@@ -42,6 +55,7 @@ class ExportModel(Model):
     file_key = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
     withdrawn_at = UnicodeAttribute(null=True)
+    by_kind = ExportsByKind()
     file_format = UnicodeAttribute(null=True)  # csv (absent: csv) | xlsx
     language = UnicodeAttribute(null=True)  # hi (absent: hi) | en: the answer columns' headers and words
     columns = JSONAttribute(null=True)  # campaign_results: the answer columns (exports/rules.py), at creation
@@ -65,6 +79,14 @@ def get_export(export_id: str) -> ExportModel | None:
         return ExportModel.get(export_id, consistent_read=True)
     except ExportModel.DoesNotExist:
         return None
+
+
+def exports_of_kind(kind: str, start: dict[str, Any] | None, limit: int) -> tuple[list[ExportModel], bool]:
+    """One Query of by_kind, newest first: up to `limit` exports after `start`, and whether more follow."""
+    result = ExportModel.by_kind.query(kind, scan_index_forward=False, limit=limit, page_size=limit,
+                                       last_evaluated_key=start)
+    items = list(result)
+    return items, result.last_evaluated_key is not None
 
 
 def _update(export_id: str, actions: list[Any], condition: Any) -> bool:

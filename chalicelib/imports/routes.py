@@ -28,6 +28,14 @@ def create_import(req: Req) -> tuple[int, dict[str, Any]]:
     return service.create_import(req.user.username, req.body, req.headers.get("idempotency-key"))
 
 
+@endpoint(imports_bp, "/imports", roles=[ADMIN])
+def list_imports(req: Req) -> dict[str, Any]:
+    from ..core.paging import DEFAULT_PAGE, MAX_PAGE
+    from ..core.validate import query_int
+
+    return service.list_imports(req.query, query_int(req.query, "limit", DEFAULT_PAGE, 1, MAX_PAGE))
+
+
 @endpoint(imports_bp, "/imports/{import_id}", roles=[ADMIN])
 def get_import(req: Req, import_id: str) -> dict[str, Any]:
     return service.get_import(import_id)

@@ -129,6 +129,19 @@ def get_import(import_id: str) -> dict[str, Any]:
     return import_view(item)
 
 
+def list_imports(params: dict[str, str], limit: int) -> dict[str, Any]:
+    """Earlier imports, newest first, each with its counts and its error report's link when it has one
+    (a withdrawn import is listed without). One Query of the by_kind index per kind asked."""
+    from . import history
+
+    open_kinds = history.open_kinds_for(params, rules.KINDS, r"im_[0-9a-z]{26}")
+    items, cursor = history.newest_first(
+        open_kinds, limit,
+        lambda kind, at, n: store.imports_of_kind(kind, history.start_key(kind, at, "import_id"), n),
+        lambda item: str(item.import_id))
+    return {"items": [import_view(i) for i in items], "next_cursor": cursor}
+
+
 # ---- 2. prepare: the upload's event ----------------------------------------------------------
 
 

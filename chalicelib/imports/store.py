@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -24,6 +25,18 @@ from ..org.store import ContactModel, PhoneClaimModel, UnitModel, claim_key
 
 MAX_ITEMS = 100
 T = TypeVar("T")
+
+
+class ImportsByKind(GlobalSecondaryIndex["ImportModel"]):
+    """Earlier imports of one kind, newest first (imports/history.py). Both keys are on every import
+    item ever written, so the index holds the older ones too."""
+
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
 
 
 @db.table("imports")
@@ -60,6 +73,7 @@ class ImportModel(Model):
     error_message = UnicodeAttribute(null=True)
     report_key = UnicodeAttribute(null=True)
     withdrawn_at = UnicodeAttribute(null=True)  # a person its files held was erased: the files are gone
+    by_kind = ImportsByKind()
 
 
 class AlreadyExists(Exception):
@@ -80,6 +94,14 @@ def get_import(import_id: str) -> ImportModel | None:
         return ImportModel.get(import_id, consistent_read=True)
     except ImportModel.DoesNotExist:
         return None
+
+
+def imports_of_kind(kind: str, start: dict[str, Any] | None, limit: int) -> tuple[list[ImportModel], bool]:
+    """One Query of by_kind, newest first: up to `limit` imports after `start`, and whether more follow."""
+    result = ImportModel.by_kind.query(kind, scan_index_forward=False, limit=limit, page_size=limit,
+                                       last_evaluated_key=start)
+    items = list(result)
+    return items, result.last_evaluated_key is not None
 
 
 def _update(import_id: str, actions: list[Any], condition: Any) -> bool:
