@@ -185,6 +185,32 @@ def test_the_contact_page_reveal_is_audited_and_edits_keep_the_newer_version(peo
     sup.context.close()
 
 
+def test_the_contact_page_lists_the_campaigns_the_person_is_in(people: People) -> None:
+    """Each campaign that targets the person, with where their call target stands, linked to its page."""
+    cid = people.contact["contact_id"]
+    campaign = w.create_active(people.admin, w.campaign_body("Booth meeting relay", BOOTH,
+                                                             roles=("booth_committee_member",)))
+    page = people.page("supervisor")
+    page.goto(f"/#/contact/{cid}")
+    box = page.locator("section[aria-labelledby=enrolled-h]")
+    expect(box.locator("h2")).to_have_text("किन अभियानों में हैं")
+    row = box.locator("tbody tr", has=page.locator(f"a[href='#/campaign/{campaign}']"))
+    expect(row.locator("a")).to_have_text("Booth meeting relay (हिं)")
+    for text in ("कार्यक्रम सूचना", "चालू", "कतार में", "अभी कॉल नहीं हुई"):
+        expect(row).to_contain_text(text)
+    people.check(page, "people-contact-campaigns-hi")
+
+    switch_language(page)
+    expect(box.locator("h2")).to_have_text("Campaigns this person is in")
+    expect(row.locator("a")).to_have_text("Booth meeting relay")
+    for text in ("Programme relay", "Active", "In the queue", "Not called yet"):
+        expect(row).to_contain_text(text)
+    people.check(page, "people-contact-campaigns-en")
+    row.locator("a").click()
+    expect(page.locator("h1")).to_contain_text("Booth meeting relay")
+    page.context.close()
+
+
 def test_walking_the_units_with_a_role_filter(people: People) -> None:
     page = people.page("supervisor")
     page.locator("#top a.nav-link[href='#/units']").click()

@@ -185,13 +185,14 @@ export async function contactScreen(ctx) {
   const top = h('div', { class: 'people-status', role: 'status', 'aria-live': 'polite' });
   const main = h('div', {});
   const audit = h('section', { class: 'card', 'aria-labelledby': 'audit-h' });
+  const enrolled = h('section', { class: 'card people-enrolled', 'aria-labelledby': 'enrolled-h' });
   const history = h('section', { class: 'card', 'aria-labelledby': 'history-h' });
   let revealed = null;
 
   const draw = (banner = null) => {
     replace(ctx.view, breadcrumb(chain, t('people.unit_path')),
       h('div', { class: 'title-row' }, heading(contactName(c)), optedOutPill(c)),
-      banner, top, main, history, audit);
+      banner, top, main, enrolled, history, audit);
     drawMain();
   };
 
@@ -345,10 +346,6 @@ export async function contactScreen(ctx) {
       const titles = await Promise.all(campaigns.map((cid) => api.get(`/campaigns/${enc(cid)}`).catch(() => null)));
       const titleOf = new Map(campaigns.map((cid, i) => [cid, titles[i] ? i18n.pick(titles[i], 'title') : cid]));
       replace(history, h('h2', { id: 'history-h' }, t('people.history')),
-        h('h3', {}, t('people.campaigns')),
-        campaigns.length ? h('ul', { class: 'people-campaigns' }, campaigns.map((cid) => h('li', {}, link(titleOf.get(cid), `#/campaign/${enc(cid)}`, 'cell-link'))))
-          : h('p', { class: 'muted' }, t('people.no_campaigns')),
-        h('h3', {}, t('people.calls')),
         page.items.length ? table(t('people.history'), [t('people.col.when'), t('people.col.campaign'), t('people.col.outcome'), t('people.col.agent'), t('people.col.notes')],
           page.items.map((x) => [
             x.started_at ? `${i18n.dateTime(x.started_at)} ${t('common.ist')}` : '',
@@ -366,6 +363,23 @@ export async function contactScreen(ctx) {
     replace(history, h('h2', { id: 'history-h' }, t('people.history')),
       h('p', { class: 'hint', id: 'history-note' }, t('people.history_note')),
       button(t('people.show_history'), async () => { await loadHistory(); loadAudit(); }, 'btn btn-secondary btn-history', { 'aria-describedby': 'history-note' }));
+  }
+
+  /** The campaigns this person is in: where each call target stands, and who holds it now. */
+  async function loadCampaigns() {
+    replace(enrolled, h('h2', { id: 'enrolled-h' }, t('people.campaigns')), h('p', { class: 'muted' }, t('common.loading')));
+    try {
+      const list = pagedList(
+        (cursor) => api.get(`/contacts/${enc(id)}/campaigns?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+        (items) => campaignsTable(items),
+        t('people.no_campaigns'),
+      );
+      await list.ready;
+      if (!ctx.alive()) return;
+      replace(enrolled, h('h2', { id: 'enrolled-h' }, t('people.campaigns')), list.element);
+    } catch (err) {
+      replace(enrolled, h('h2', { id: 'enrolled-h' }, t('people.campaigns')), notice(i18n.errorText(err), 'error'));
+    }
   }
 
   async function loadAudit() {
@@ -386,8 +400,24 @@ export async function contactScreen(ctx) {
 
   draw();
   drawHistoryButton();
-  await loadAudit();
+  await Promise.all([loadCampaigns(), loadAudit()]);
   return undefined;
+}
+
+function campaignsTable(items) {
+  const when = (at) => (at ? `${i18n.dateTime(at)} ${t('common.ist')}` : '');
+  return table(t('people.campaigns'), [t('people.col.campaign'), t('people.col.kind'), t('people.col.campaign_status'),
+    t('people.col.target_status'), t('people.col.attempts'), t('people.col.last_call'), t('people.col.callback'), t('people.col.held_by')],
+  items.map((x) => [
+    link(i18n.pick(x, 'title') || x.campaign_id, `#/campaign/${enc(x.campaign_id)}`, 'cell-link'),
+    x.kind ? tx(`kind.${x.kind}`, x.kind) : '',
+    x.campaign_status ? h('span', { class: `pill pill-status pill-${x.campaign_status}` }, tx(`status.${x.campaign_status}`, x.campaign_status)) : '',
+    x.outcome ? `${tx(`people.target.${x.status}`, x.status)} · ${tx(`people.outcome.${x.outcome}`, tx(`disposition.${x.outcome}`, x.outcome))}` : tx(`people.target.${x.status}`, x.status),
+    i18n.number(x.attempts),
+    x.last_disposition ? `${tx(`disposition.${x.last_disposition}`, x.last_disposition)} · ${when(x.last_call_at)}` : t('people.not_called'),
+    when(x.callback_at),
+    x.held_by ? t('people.held_until', { who: x.held_by, until: i18n.time(x.lease_until) }) : '',
+  ]));
 }
 
 function answersList(answers) {
