@@ -54,4 +54,7 @@ def contact_calls(req: Req, contact_id: str) -> dict[str, Any]:
 
 @endpoint(calls_bp, "/campaigns/{campaign_id}/progress", roles=[SUPERVISOR, ADMIN, *LEADERS])
 def progress(req: Req, campaign_id: str) -> dict[str, Any]:
-    return service.progress(req.user, campaign_id, req.query.get("unit") or None, req.query.get("date") or None)
+    from ..org.store import CHILD_KEYS
+
+    return service.progress(req.user, campaign_id, req.query.get("unit") or None, req.query.get("date") or None,
+                            page_request(req.query, CHILD_KEYS))

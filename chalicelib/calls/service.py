@@ -267,6 +267,8 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
                              data["duration_s"], transition.completes, reached_before,
                              relay=relay, received_before=received_before, at=iso(ended),
                              assumed=assumed, now=iso(now))
+    if answers:
+        _add_answer_tallies(writes, campaign, units, answers, markers)
     check = followup.verification_check(campaign, target, disposition, answers)
     if check is not None:  # a verification call: the report's verdict counted with the call, once
         writes += [store.CounterWrite(key, increments, labels) for key, increments, labels in check.counters]
@@ -298,6 +300,43 @@ def _plan(user: Principal, data: dict[str, Any], call_id: str, answers: dict[str
     if late:  # nobody holds it now (or the lease lapsed): the call moves the target on, as any call would
         return _Write(log, transition, None, writes, lease_free_at=now_s)
     return _Write(log, transition, None if supervisor else user.username, writes)
+
+
+def _add_answer_tallies(writes: list[store.CounterWrite], campaign: campaign_store.CampaignModel,
+                        units: list[campaign_rules.PathUnit], answers: dict[str, Any],
+                        markers: dict[tuple[str, str], counters.CounterModel] | None) -> None:
+    """The call's answer tallies on every unit of its path, all-time and day items (issue 19). A per-unit
+    question counts when its marker is absent on the contact's own unit: the first try assumes it is
+    there (stated as the condition), so the unit's first answer is refused once and written again with
+    the markers read; racing first answers count once (the marker's `attribute_not_exists`). Number
+    answers keep min/max on the all-time items (counters.Extreme)."""
+    if not units:
+        return
+    questions = list(campaign.questions or [])
+    cid = campaign.campaign_id
+    own = counters.campaign_unit(cid, units[0].unit_id)
+    known = markers or {}
+    counted: set[str] = set()
+    marks_new, marks_seen = [], []
+    for i, q in enumerate(questions):
+        if counters.per_of(q) != "unit" or q["id"] not in answers:
+            continue
+        name = counters.tally(i, "unit")
+        if markers is not None and name not in counters.tallies_of(known.get(own)):
+            marks_new.append(name)
+            counted.add(q["id"])
+        else:
+            marks_seen.append(name)
+    increments, numbers = counters.answer_increments(questions, answers, counted)
+    all_time = {counters.campaign_unit(cid, u.unit_id) for u in units}
+    for write in writes:
+        if write.key in all_time:
+            write.increments.update(increments)
+            write.extremes = counters.extremes(numbers, known.get(write.key), markers is not None)
+            if write.key == own:
+                write.marks_new, write.marks_seen = marks_new, marks_seen
+        elif write.key[0].startswith("d#") and write.key[1] == f"c#{cid}":  # the day's items of the path
+            write.increments.update(increments)
 
 
 def _counter_writes(campaign_id: str, agent: str, day: str, units: list[campaign_rules.PathUnit],
@@ -401,9 +440,15 @@ def campaign_at_unit(campaign_id: str, unit_id: str | None,
     return CampaignAtUnit(campaign, unit, snap.counters)
 
 
-def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str | None) -> dict[str, Any]:
-    """Figures of a campaign at a unit (default: the unit it targets), read from counters: one
-    BatchGetItem (two when the unit is not named). Aggregates only: no person appears here."""
+PROGRESS_CHILDREN = 45  # children per page: with a date, each has two counter items (one BatchGetItem of ≤ 100)
+
+
+def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str | None,
+             page: PageRequest | None = None) -> dict[str, Any]:
+    """Figures of a campaign at a unit (default: the unit it targets) and one page of its children,
+    read from counters: one BatchGetItem (two when the unit is not named), one Query of the children
+    and one BatchGetItem of their counters (none for a booth). `answers`: the answer tallies (the
+    day's when `date` is given). Aggregates only: no person appears here."""
     if date is not None:
         campaign_rules.parse_date(date, "date")
 
@@ -419,6 +464,22 @@ def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str |
     totals = counters.figures(found.items.get(keys[0]))
     calls = counters.figures(found.items.get(keys[-1])) if date else totals
     level = unit.level if unit.level in counters.LEVELS else "district"
+    questions = list(campaign.questions or [])
+    wanted = PageRequest(min(page.limit, PROGRESS_CHILDREN), page.start_key) if page else \
+        PageRequest(PROGRESS_CHILDREN, None)
+    kids = org_store.children(unit.unit_id, wanted) if unit.level != "booth" else None
+    kid_keys = {k.unit_id: keys_of(k.unit_id) for k in (kids.items if kids else [])}
+    below = store.batch_read(counters=[k for pair in kid_keys.values() for k in pair]).counters \
+        if kid_keys else {}
+    rows = []
+    for kid in kids.items if kids else []:
+        kid_all_time, kid_shown = kid_keys[kid.unit_id][0], kid_keys[kid.unit_id][-1]
+        all_time, shown = below.get(kid_all_time), below.get(kid_shown)
+        kid_totals, kid_calls = counters.figures(all_time), counters.figures(shown)
+        rows.append({"unit_id": kid.unit_id, "level": kid.level, "name_hi": kid.name_hi, "name_en": kid.name_en,
+                     "targets": kid_totals["targets"], "completed": kid_totals["completed"],
+                     "attempts": kid_calls["attempts"], "connects": kid_calls["connects"],
+                     "answers": counters.answers_view(shown, questions)})
     return {
         "campaign_id": campaign_id, "status": campaign.status, "date": date,
         "unit": {"unit_id": unit.unit_id, "level": unit.level, "name_hi": unit.name_hi, "name_en": unit.name_en},
@@ -428,6 +489,8 @@ def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str |
         "by_disposition": {d: calls[f"d_{d}"] for d in rules.DISPOSITIONS},
         "coverage": rules.coverage(counters.LEVELS, level, totals),
         "activation": {"targets_created": int(campaign.targets_created or 0), "status": campaign.status},
+        "answers": counters.answers_view(found.items.get(keys[-1]), questions),
+        "children": page_body(rows, kids.next_key if kids else None),
     }
 
 

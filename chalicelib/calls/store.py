@@ -9,6 +9,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -23,11 +24,15 @@ from ..org.store import AuditModel, ContactModel, UnitModel, opt_out_actions, wr
 from ..shifts.store import AgentModel
 from .counters import (
     CounterModel,
+    Extreme,
     add_actions,
     agent_callbacks,
     callback_remove,
     callback_set,
+    extreme_update,
     lease_clear_actions,
+    marker_seen,
+    marker_set,
     names_lease,
     raw_key,
 )
@@ -192,13 +197,16 @@ CONTACT_KEYS = ("call_id", "contact_id", "at_id")
 @dataclass
 class CounterWrite:
     key: tuple[str, str]
-    increments: dict[str, int]
+    increments: dict[str, Any]  # figure -> amount (answer sums may be decimals)
     labels: dict[str, str] = field(default_factory=dict)
     first_connect: bool = False  # condition: no connect counted here yet (exact coverage)
     first_received: bool = False  # condition: no relay acknowledgement counted here yet (chalicelib/relay)
     seen_connect: bool = False  # condition: a connect is counted here already (assumed without reading)
     seen_received: bool = False  # condition: an acknowledgement is counted here already (assumed)
     clear_lease: tuple[str, str] | None = None  # (campaign, contact): the live lease to take off this day item
+    extremes: list[Extreme] = field(default_factory=list)  # number answers' min/max (conditioned)
+    marks_new: list[str] = field(default_factory=list)  # per-unit markers set now (condition: absent)
+    marks_seen: list[str] = field(default_factory=list)  # per-unit markers assumed there (condition: present)
 
 
 @dataclass(frozen=True)
@@ -310,16 +318,25 @@ def write_call(log: CallLogModel, transition: Transition, *, status_before: str,
                 if write.first_received:
                     received = CounterModel.relay_received.does_not_exist() | (CounterModel.relay_received == 0)
                     counter_condition = received if counter_condition is None else counter_condition & received
-                assumed = []
+                assumed: list[Condition] = []
                 if write.seen_connect:
                     assumed.append(CounterModel.connects > 0)
                 if write.seen_received:
                     assumed.append(CounterModel.relay_received > 0)
                 if write.clear_lease is not None:
                     assumed.append(names_lease(*write.clear_lease))
+                actions = add_actions(write.increments, write.labels)
+                for name in write.marks_new:
+                    action, holds = marker_set(name)
+                    actions.append(action)
+                    assumed.append(holds)
+                assumed += [marker_seen(name) for name in write.marks_seen]
+                for extreme in write.extremes:
+                    action, holds = extreme_update(extreme)
+                    actions.append(action)
+                    assumed.append(holds)
                 for extra in assumed:
                     counter_condition = extra if counter_condition is None else counter_condition & extra
-                actions = add_actions(write.increments, write.labels)
                 if write.clear_lease is not None:
                     actions += lease_clear_actions()
                 tx.update(CounterModel(*write.key), actions=actions, condition=counter_condition)

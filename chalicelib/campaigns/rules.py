@@ -4,6 +4,7 @@ IST, queue shards, and the units on a contact's path. No AWS, no Chalice."""
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +19,14 @@ STATUSES = ("draft", "activating", "active", "closed")
 QUESTION_KINDS = ("yes_no", "number", "choice", "text")
 QUESTION_ID = r"[a-z][a-z0-9_]{0,31}"
 HHMM = r"([01]\d|2[0-3]):[0-5]\d|24:00"
+# Limits that bound a counter item's answer tallies (docs/data-model.md: the worst case).
 MAX_QUESTIONS = 20
+MAX_CHOICES = 12
+QUESTION_PER = ("person", "unit")
+# A number answer (and a number question's min/max) lies within ±NUMBER_LIMIT with at most
+# NUMBER_DECIMALS decimals, so the sums of a whole state's calls stay exact in DynamoDB's 38 digits.
+NUMBER_LIMIT = 1_000_000_000
+NUMBER_DECIMALS = 4
 TEXT_ANSWER_MAX = 300
 
 # The queue was spread over this many index partitions per campaign; it is one partition now
@@ -47,6 +55,8 @@ def check_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen.add(qid)
         clean: dict[str, Any] = {"id": qid, "kind": q["kind"], "text_hi": q["text_hi"], "text_en": q["text_en"],
                                  "required": bool(q.get("required", False))}
+        if q.get("per") == "unit":  # counted once per unit (counters.answer_increments)
+            clean["per"] = "unit"
         if q.get("verifiable"):  # a field report that may be sampled for verification (chalicelib/followup)
             clean["verifiable"] = True
         if q["kind"] == "choice":
@@ -60,8 +70,14 @@ def check_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                 for c in choices]
         elif q.get("choices"):
             raise ValidationError("only a choice question has choices", field=f"{name}.choices")
+        if len(q.get("choices") or []) > MAX_CHOICES:
+            raise ValidationError(f"a question may offer at most {MAX_CHOICES} choices", field=f"{name}.choices")
         if q["kind"] == "number":
             lo, hi = q.get("min"), q.get("max")
+            for key, bound in (("min", lo), ("max", hi)):
+                if bound is not None and not _plain_number(bound):
+                    raise ValidationError(f"{key} must be a number within ±{NUMBER_LIMIT:,} with at most "
+                                          f"{NUMBER_DECIMALS} decimals", field=f"{name}.{key}")
             if lo is not None and hi is not None and lo > hi:
                 raise ValidationError("min must not exceed max", field=f"{name}.min")
             clean.update(min=lo, max=hi)
@@ -101,8 +117,9 @@ def _answer(q: dict[str, Any], value: Any, field: str) -> Any:
             raise ValidationError("answer yes/no with true or false", field=field)
         return value
     if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError("this answer must be a number", field=field)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _plain_number(value):
+            raise ValidationError(f"this answer must be a number within ±{NUMBER_LIMIT:,} with at most "
+                                  f"{NUMBER_DECIMALS} decimals", field=field)
         if q.get("min") is not None and value < q["min"]:
             raise ValidationError(f"this answer must be at least {q['min']:g}", field=field)
         if q.get("max") is not None and value > q["max"]:
@@ -116,6 +133,14 @@ def _answer(q: dict[str, Any], value: Any, field: str) -> Any:
     if not isinstance(value, str) or len(value.strip()) > TEXT_ANSWER_MAX:
         raise ValidationError(f"this answer must be text of at most {TEXT_ANSWER_MAX} characters", field=field)
     return value.strip()
+
+
+def _plain_number(value: float) -> bool:
+    """Finite, within ±NUMBER_LIMIT, at most NUMBER_DECIMALS decimals (JSON's NaN and Infinity, and
+    numbers DynamoDB cannot store, are refused)."""
+    if not math.isfinite(value) or abs(value) > NUMBER_LIMIT:
+        return False
+    return isinstance(value, int) or round(value, NUMBER_DECIMALS) == value
 
 
 def localise_questions(questions: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:

@@ -38,9 +38,12 @@ QUESTION_SPEC = {
     "text_hi": Field("str", required=True, max_len=300),
     "text_en": Field("str", required=True, max_len=300),
     "required": Field("bool"),
-    "choices": Field("list", item=Field("object", fields=CHOICE_SPEC), max_items=12),
-    "min": Field("number", nullable=True),
-    "max": Field("number", nullable=True),
+    "choices": Field("list", item=Field("object", fields=CHOICE_SPEC), max_items=rules.MAX_CHOICES),
+    "min": Field("number", nullable=True, minimum=-rules.NUMBER_LIMIT, maximum=rules.NUMBER_LIMIT),
+    "max": Field("number", nullable=True, minimum=-rules.NUMBER_LIMIT, maximum=rules.NUMBER_LIMIT),
+    # per person (default): every connected answer counts; per unit: the first connected answer at the
+    # contact's unit counts, once, for that unit (e.g. "was the meeting held at the booth?")
+    "per": Field("str", choices=rules.QUESTION_PER),
     "verifiable": Field("bool"),  # a report of field work, which may be sampled for verification
 }
 VERIFICATION_SPEC = {"rate": Field("number", required=True, minimum=0, maximum=1),

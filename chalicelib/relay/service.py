@@ -199,15 +199,22 @@ def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict
                 "confirmed_below": state.confirmed_below, "broken_link": state.broken_link,
                 "targets": figures["targets"], "connects": figures["connects"]}
 
-    own = counters.figures(found.items.get(own_key))
-    items = [node(c, counters.figures(below.get(k))) for c, k in zip(children.items, keys, strict=True)]
+    questions = list(campaign.questions or [])
+
+    def with_answers(view: dict[str, Any], item: counters.CounterModel | None) -> dict[str, Any]:
+        return {**view, "answers": counters.answers_view(item, questions)}  # a relay's own questions, if any
+
+    own_item = found.items.get(own_key)
+    own = counters.figures(own_item)
+    items = [with_answers(node(c, counters.figures(below.get(k))), below.get(k))
+             for c, k in zip(children.items, keys, strict=True)]
     programme = campaign.programme or {}
     return {
         "campaign": {"campaign_id": campaign.campaign_id, "status": campaign.status, "title_hi": campaign.title_hi,
                      "title_en": campaign.title_en, "source": programme.get("source"),
                      "programme_id": programme.get("programme_id"), "levels": levels,
                      "deadline": iso(deadline), "deadline_passed": now > deadline},
-        "unit": node(unit, own),
+        "unit": with_answers(node(unit, own), own_item),
         "completion": rules.completion(unit.level, levels, own),
         "broken_links_on_page": sum(1 for i in items if i["broken_link"]),
         **page_body(items, children.next_key),

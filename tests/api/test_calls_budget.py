@@ -27,7 +27,9 @@ BUDGET = {
     "GET /me/calls": 1,
     "GET /me/callbacks": 1,
     "GET /contacts/{contact_id}/calls": 2,  # the audit entry of the read (notes and answers), then the Query
-    "GET /campaigns/{campaign_id}/progress": 2,
+    # the unit (one BatchGetItem; +1 GetItem of the campaign when no unit is named), one Query of its
+    # children, one BatchGetItem of their counters (answer tallies included: no further read)
+    "GET /campaigns/{campaign_id}/progress": 4,
 }
 MINE = set(BUDGET)
 
