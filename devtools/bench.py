@@ -21,6 +21,8 @@
   `python -m devtools.bench_latency --before <worktree of the old commit>` writes (it needs both checkouts,
   so `make bench` shows the last such run, with its date, rather than measuring it again).
 * The web client's size (devtools/bench_web.py `client_size()`), when that module exists.
+* Finding a person (devtools/bench_search.py, in its own process): `GET /contacts/search`'s DynamoDB calls
+  and latency at 20,000 and 200,000 contacts.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from . import bench_cost, bench_latency, bench_server
+from . import bench_cost, bench_latency, bench_search, bench_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
@@ -319,6 +321,8 @@ def markdown(r: dict[str, Any]) -> str:
               f"{', '.join(pkg['largest'])}."] if pkg else ["Not measured (the infra tests write it)."]
     if r.get("server"):
         lines += bench_server.markdown(r["server"])
+    if r.get("search"):
+        lines += bench_search.markdown(r["search"])
     lines += ["", "## Latency of the hot path with DynamoDB's delay", ""]
     if r.get("latency"):
         lines += bench_latency.markdown(r["latency"])
@@ -354,6 +358,13 @@ def web_markdown(web: dict[str, Any]) -> list[str]:
     return rows
 
 
+def search() -> dict[str, Any]:
+    """devtools/bench_search.py in a process of its own (its moto account holds 200,000 contacts)."""
+    proc = subprocess.run([sys.executable, "-m", "devtools.bench_search", "--json"], cwd=ROOT, env=_env(),  # nosec B603
+                          capture_output=True, text=True, check=True)
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
 def latency() -> dict[str, Any] | None:
     """The last side-by-side latency run (bench/latency.json), if one was made."""
     path = BENCH / "latency.json"
@@ -377,6 +388,7 @@ def main() -> int:
     results = {"machine": machine(), "cold_start": cold_start(), "calls_per_route": calls,
                "rotation": rotation(), "import": _read("import-bench.json"), "package": package()}
     results["server"] = bench_server.measure(results["rotation"])
+    results["search"] = search()
     results["latency"], results["web"] = latency(), web()
     BENCH.mkdir(exist_ok=True)
     (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
