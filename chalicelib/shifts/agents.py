@@ -15,7 +15,8 @@ from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.observability import logger
 from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, name_field, validate
-from ..org.rules import LANGUAGES, mask_phone, normalise_phone
+from ..org import store as org_store
+from ..org.rules import LANGUAGES, mask_phone, name_key, normalise_phone
 from . import cognito, rotation, rules, store
 
 ROLES = (rotation.AGENT, rotation.SUPERVISOR)
@@ -68,13 +69,26 @@ def agent_view(agent: store.AgentModel) -> dict[str, Any]:
     }
 
 
+def override_view(agent: store.AgentModel) -> dict[str, Any] | None:
+    """A supervisor's duty override in force: until when, why, who set it and when; None otherwise."""
+    if not (agent.override_until and agent.override_until > iso(clock.now_utc())):
+        return None
+    return {"until": agent.override_until, "reason": agent.override_reason, "set_by": agent.override_by,
+            "set_at": agent.override_at}
+
+
 def agent_list_item(agent: store.AgentModel) -> dict[str, Any]:
     """Built from the index projection alone: the phone itself is not even read."""
     return {
         "username": agent.username, "role": agent.role, "name_hi": agent.name_hi, "name_en": agent.name_en,
         "email": agent.email, "phone_masked": mask_phone(agent.phone_last4) if agent.phone_last4 else None,
-        "languages": list(agent.languages or []), "active": bool(agent.active),
+        "languages": list(agent.languages or []), "active": bool(agent.active), "override": override_view(agent),
     }
+
+
+def name_keys(name_hi: str, name_en: str) -> dict[str, str | None]:
+    """The names as the search reads them (org.rules.name_key), or None for a name not given."""
+    return {"name_hi_key": name_key(name_hi) or None, "name_en_key": name_key(name_en) or None}
 
 
 def _names(name_hi: str | None, name_en: str | None) -> None:
@@ -92,12 +106,14 @@ def _languages(values: list[str] | None) -> list[str]:
 def agent_record(normalised: dict[str, Any], actor: str, now: str) -> store.AgentModel:
     """The stored profile for normalised create data (also what the demo seeder writes)."""
     phone = normalised["phone"]
+    keys = name_keys(normalised["name_hi"], normalised["name_en"])
     return store.AgentModel(
         normalised["username"], list_key=f"{normalised['role']}#{normalised['username']}",
         role=normalised["role"], name_hi=normalised["name_hi"], name_en=normalised["name_en"],
         email=normalised["email"], phone=phone, phone_last4=phone[-4:] if phone else None,
         languages=normalised["languages"], active=normalised["active"], created_at=now, updated_at=now,
         created_by=actor, create_hash=_hash(normalised), version=1, leaves={},
+        name_hi_key=keys["name_hi_key"], name_en_key=keys["name_en_key"],
     )
 
 
@@ -152,11 +168,51 @@ def get_agent(username: str) -> dict[str, Any]:
     return agent_view(require_agent(username))
 
 
-def list_agents(role: str | None, page: PageRequest) -> dict[str, Any]:
+SEARCH_MAX = 60
+
+
+def search_terms(q: str | None) -> tuple[str | None, str | None]:
+    """What the agents' search box asks for: a login-name prefix (lower case, as login names are)
+    and a name prefix as org.rules.name_key reads it (case, nukta, spaces folded), Devanagari or Latin.
+    A Devanagari query is a name only."""
+    text = (q or "").strip()
+    if not text:
+        return None, None
+    if len(text) > SEARCH_MAX:
+        raise ValidationError(f"search text is at most {SEARCH_MAX} characters", field="q")
+    folded = name_key(text)
+    key = folded if re.search(r"\w", folded) else None
+    lowered = text.lower()
+    login = lowered if re.fullmatch(r"[a-z0-9._-]+", lowered) and re.search(r"[a-z0-9]", lowered) else None
+    if key is None and login is None:
+        raise ValidationError("type the start of a login name or a name", field="q")
+    return login, key
+
+
+def list_agents(role: str | None, page: PageRequest, q: str | None = None) -> dict[str, Any]:
+    """GET /agents[?role=][&q=]: the centre's agents in login-name order, each with the duty override
+    in force; `q` keeps those whose login name, Hindi name or English name starts with it."""
     if role is not None and role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}", field="role")
-    result = store.list_agents(role, page)
+    login, name = search_terms(q)
+    result = store.find_agents(login, name, role, page)
     return page_body([agent_list_item(a) for a in result.items], result.next_key)
+
+
+def reset_password(actor: str, username: str) -> dict[str, Any]:
+    """POST /agents/{username}/password-reset (admin): the login gets a new temporary password, shown
+    once here, and must set its own at the next sign-in; every device is signed out. Audited."""
+    agent = require_agent(username)
+    if not agent.active:
+        raise Conflict("this agent is deactivated: activate the agent first", field="username",
+                       code="agent_inactive")
+    if cognito.groups(username) - cognito.CENTRE_ROLES:
+        raise Conflict("this username belongs to another login", field="username", code="username_taken")
+    password = cognito.reset_password(username)
+    at = iso(clock.now_utc())
+    org_store.audit(f"agent#{username}", actor, "password_reset", at)
+    logger.info("password reset", extra={"agent": username, "by": actor})
+    return {"username": username, "temporary_password": password, "reset_at": at, "reset_by": actor}
 
 
 def update_agent(actor: str, username: str, body: Any) -> dict[str, Any]:
@@ -171,6 +227,8 @@ def update_agent(actor: str, username: str, body: Any) -> dict[str, Any]:
         if name in data:
             changes[name] = data[name] or ""
     _names(changes.get("name_hi", current.name_hi), changes.get("name_en", current.name_en))
+    if "name_hi" in changes or "name_en" in changes:
+        changes.update(name_keys(changes.get("name_hi", current.name_hi), changes.get("name_en", current.name_en)))
     if "email" in data:
         changes["email"] = data["email"].lower()
     if "phone" in data:

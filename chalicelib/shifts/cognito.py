@@ -124,3 +124,21 @@ def set_email(username: str, email: str) -> None:
             UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
     except (ClientError, BotoCoreError) as exc:
         raise _translate(exc) from exc
+
+
+def reset_password(username: str) -> str:
+    """An admin's password reset: a new temporary password (returned, to be told to the agent once),
+    the login back in FORCE_CHANGE_PASSWORD (its next sign-in must set a new password: the
+    NEW_PASSWORD_REQUIRED challenge that /auth/login answers with 409 challenge_required), and every
+    device signed out. AdminSetUserPassword sends no email; AdminResetUserPassword would need the
+    forgotten-password code flow, which the client does not have. The temporary password expires
+    after the pool's TemporaryPasswordValidityDays."""
+    pool = get_settings().user_pool_id
+    idp = client("cognito-idp")
+    password = temporary_password()
+    try:
+        idp.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=False)
+        idp.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+    except (ClientError, BotoCoreError) as exc:
+        raise _translate(exc) from exc
+    return password

@@ -15,7 +15,7 @@ from ..core.observability import logger
 from ..core.validate import Field, validate
 from ..org import store as org_store
 from . import service, store
-from .agents import require_agent
+from .agents import override_view, require_agent
 
 OVERRIDE_MAX = timedelta(days=7)  # an override is for a gap in the roster, not a standing roster
 OVERRIDE_SPEC = {"until": Field("datetime", required=True), "reason": Field("str", required=True, min_len=3,
@@ -80,6 +80,9 @@ def lift_override(actor: str, username: str) -> dict[str, Any]:
 
 
 def duty_now(username: str) -> dict[str, Any]:
-    """GET /agents/{username}/duty: the same answer the next call gets."""
-    require_agent(username)
-    return service.duty_status(username, clock.now_utc()).to_dict()
+    """GET /agents/{username}/duty: the same answer the next call gets, and the supervisor's override
+    in force (until, reason, who set it and when), or None."""
+    agent = require_agent(username)
+    body = service.duty_status(username, clock.now_utc()).to_dict()
+    body["override"] = override_view(agent)
+    return body

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Rate
 
 from ..core import access, clock
 from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
@@ -29,6 +29,7 @@ shifts_bp = Blueprint(__name__)
 access.checked_by_route("GET /me/shift")
 ROSTER_FUNCTION = "generate_next_roster"
 HANDOVER_FUNCTION = "hand_over_shift"
+NOTICES_FUNCTION = "send_roster_notices"
 
 
 # ---- agents and leave ----------------------------------------------------------------------
@@ -41,7 +42,8 @@ def create_agent(req: Req) -> tuple[int, dict[str, Any]]:
 
 @endpoint(shifts_bp, "/agents", roles=STAFF)
 def list_agents(req: Req) -> dict[str, Any]:
-    return agents.list_agents(req.query.get("role") or None, page_request(req.query, store.AGENT_KEYS))
+    return agents.list_agents(req.query.get("role") or None, page_request(req.query, store.LOGIN_KEYS),
+                              req.query.get("q"))
 
 
 @endpoint(shifts_bp, "/agents/{username}", roles=STAFF)
@@ -52,6 +54,11 @@ def get_agent(req: Req, username: str) -> dict[str, Any]:
 @endpoint(shifts_bp, "/agents/{username}", methods=["PATCH"], roles=[ADMIN])
 def update_agent(req: Req, username: str) -> dict[str, Any]:
     return agents.update_agent(req.user.username, username, req.body)
+
+
+@endpoint(shifts_bp, "/agents/{username}/password-reset", methods=["POST"], roles=[ADMIN])
+def reset_password(req: Req, username: str) -> dict[str, Any]:
+    return agents.reset_password(req.user.username, username)
 
 
 @endpoint(shifts_bp, "/agents/{username}/leaves", methods=["POST"], roles=[ADMIN])
@@ -144,3 +151,9 @@ def generate_next_roster(event: Any) -> dict[str, Any]:
     fired = getattr(event, "time", None)
     at = clock.parse_iso(fired) if isinstance(fired, str) and fired else clock.now_utc()
     return service.scheduled_roster(at if isinstance(at, datetime) else clock.now_utc())
+
+
+@shifts_bp.schedule(Rate(1, unit=Rate.MINUTES), name=NOTICES_FUNCTION,
+                    description="Roster notices (email, SMS) of committed revisions; keyed per message in the outbox")
+def send_roster_notices(event: Any) -> dict[str, Any]:
+    return service.send_pending_notices()

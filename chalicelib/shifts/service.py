@@ -116,7 +116,8 @@ def _summary(roster: rotation.Roster, seats: rules.SeatConfig, cfg: rules.ShiftC
 
 def generate_roster(period_text: str, actor: str, body: Any) -> tuple[int, dict[str, Any]]:
     """POST /rosters/{period}/generate: create the roster, or a new revision of it when its inputs
-    (leave, agents, seats) changed. A roster already in force is revised only with force=true."""
+    (leave, agents, seats) changed. A roster already in force is revised only with force=true.
+    Nothing is sent here: the revision is committed with its notices pending (send_pending_notices)."""
     data = validate(body or {}, {"force": Field("bool")})
     cfg, seats = shift_config(), seat_config()
     start = rules.parse_period(period_text, cfg.period_weeks, today=_today())
@@ -125,8 +126,8 @@ def generate_roster(period_text: str, actor: str, body: Any) -> tuple[int, dict[
 
 def scheduled_roster(at: datetime) -> dict[str, Any]:
     """The schedule: the roster of the next period, if it starts within a week and has none yet.
-    Keyed on the period, so a repeated or concurrent firing stores one roster and notifies once
-    (and completes the notifications of a run that died)."""
+    Keyed on the period, so a repeated or concurrent firing stores one roster; its notices are sent
+    by the notices job (send_pending_notices), never here."""
     cfg, seats = shift_config(), seat_config()
     today = rules.ist_date(at)
     start = rules.shift_period(rules.period_start(today, cfg.period_weeks), cfg.period_weeks, 1)
@@ -144,15 +145,15 @@ def _generate(start: date, cfg: rules.ShiftConfig, seats: rules.SeatConfig, acto
               force: bool) -> tuple[int, dict[str, Any]]:
     period = rules.period_id(start)
     head = store.get_head(period)
-    if head is not None and not revise:  # the schedule never revises; it finishes what was started
+    if head is not None and not revise:  # the schedule never revises
         rev = int(head.rev or 0)
-        return 200, _result(period, rev, "exists", head, _notify(start, cfg, seats, rev))
+        return 200, _result(period, rev, "exists", head)
     inputs = _inputs(start, cfg, seats)
     roster = rotation.rotate(inputs.rotation)
     set_hash = roster_hash(roster)
     if head is not None and head.set_hash == set_hash:
         rev = int(head.rev or 0)
-        return 200, _result(period, rev, "unchanged", head, _notify(start, cfg, seats, rev))
+        return 200, _result(period, rev, "unchanged", head)
     previous = _roster_of(period, head.set_hash) if head is not None and head.set_hash else None
     changed = rotation.changed(previous, roster)
     if head is not None and rules.ist_midnight(start) <= clock.now_utc() and not force:
@@ -171,14 +172,13 @@ def _generate(start: date, cfg: rules.ShiftConfig, seats: rules.SeatConfig, acto
         if winner is None or winner.set_hash != set_hash:
             raise Conflict("the roster was generated at the same time from other inputs; generate again",
                            field="period", code="roster_changed")
-        rev = int(winner.rev or 0)  # a twin run committed the same roster: one roster, and we help notify
+        rev = int(winner.rev or 0)  # a twin run committed the same roster: one roster, one set of notices
     else:
         count("RosterRevisions")
         logger.info("roster committed", extra={"period": period, "rev": rev, "changed": len(changed)})
     reset_duty_cache()
     committed = store.get_head(period)
-    outcome = _notify(start, cfg, seats, rev)
-    return (201 if rev == 1 else 200), _result(period, rev, "created" if rev == 1 else "revised", committed, outcome)
+    return (201 if rev == 1 else 200), _result(period, rev, "created" if rev == 1 else "revised", committed)
 
 
 def _roster_of(period: str, set_hash: str) -> rotation.Roster:
@@ -188,13 +188,39 @@ def _roster_of(period: str, set_hash: str) -> rotation.Roster:
         for i in sorted(items, key=lambda i: i.username or "")))
 
 
-def _result(period: str, rev: int, result: str, head: store.RosterItem | None,
-            notified: Mapping[str, int]) -> dict[str, Any]:
+def _result(period: str, rev: int, result: str, head: store.RosterItem | None) -> dict[str, Any]:
+    """`notifications.pending`: the revision's notices are still to be sent by the notices job
+    (`send_pending_notices`, every minute); false once they all went."""
     return {"period": period, "revision": rev, "result": result,
-            "summary": json.loads(head.summary) if head and head.summary else None, "notifications": dict(notified)}
+            "summary": json.loads(head.summary) if head and head.summary else None,
+            "notifications": {"pending": store.notices_pending(period, rev)}}
 
 
 # ---- notifications -------------------------------------------------------------------------
+
+NOTICES_PER_RUN = 10  # revisions a run of the notices job takes on; the rest wait for the next minute
+
+
+def send_pending_notices() -> dict[str, Any]:
+    """The notices job (a schedule, every minute): send the notices of every revision committed with
+    notices pending. Each message is keyed in the outbox on the revision and the person, so a run that
+    fires twice, overlaps another or follows one that died sends only what was never sent. A revision
+    leaves the pending list once none of its messages is deferred or held by another run."""
+    pending = store.pending_notices(NOTICES_PER_RUN)
+    totals: Counter[str] = Counter()
+    finished = 0
+    if not pending:
+        return {"revisions": 0, "finished": 0, "messages": {}}
+    cfg, seats = shift_config(), seat_config()
+    for period, rev in pending:
+        outcome = _notify(date.fromisoformat(period), cfg, seats, rev)
+        totals.update(outcome)
+        if not (outcome[notify.DEFERRED] or outcome[notify.IN_FLIGHT]):
+            store.notices_done(period, rev)
+            finished += 1
+    logger.info("roster notices", extra={"revisions": len(pending), "finished": finished, **totals})
+    return {"revisions": len(pending), "finished": finished, "messages": dict(totals)}
+
 
 
 def _assignments(items: list[store.RosterItem], profiles: Mapping[str, store.AgentModel],

@@ -25,6 +25,8 @@ from ..core.paging import Page, PageRequest
 
 CENTRE = "main"  # one call centre per deployment today; the key leaves room for more
 AGENT_LIST_FIELDS = ["role", "name_hi", "name_en", "languages", "active", "phone_last4", "email"]
+OVERRIDE_FIELDS = ["override_until", "override_reason", "override_by", "override_at"]
+SEARCH_FIELDS = ["name_hi_key", "name_en_key"]
 
 
 # ---- agents --------------------------------------------------------------------------------
@@ -37,6 +39,21 @@ class AgentsByCentre(GlobalSecondaryIndex["AgentModel"]):
 
     centre = UnicodeAttribute(hash_key=True)
     list_key = UnicodeAttribute(range_key=True)
+
+
+class AgentsByLogin(GlobalSecondaryIndex["AgentModel"]):
+    """The centre's agents by login name, with what the agents screen shows (the duty override
+    included) and the normalised names: the search (login name or name prefix, Hindi or English) is a
+    Query of the centre's partition with a filter. A centre has tens to hundreds of agents, so a call
+    reads them all (1 MB is some 3,000 of these entries); the contacts' per-script name indexes
+    answer 60,000 contacts, which agents never reach."""
+
+    class Meta:
+        index_name = "by_login"
+        projection = IncludeProjection(AGENT_LIST_FIELDS + OVERRIDE_FIELDS + SEARCH_FIELDS)
+
+    centre = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute(range_key=True)
 
 
 @db.table("agents")
@@ -68,10 +85,15 @@ class AgentModel(Model):
     # the agent's leave, leave_id -> "from|to" (IST dates), written with each leave in one transaction:
     # the duty gate reads it with the agent (a key lookup) instead of querying the leave table
     leaves = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # the names as the search reads them (org.rules.name_key: case, nukta, spaces folded)
+    name_hi_key = UnicodeAttribute(null=True)
+    name_en_key = UnicodeAttribute(null=True)
     by_centre = AgentsByCentre()
+    by_login = AgentsByLogin()
 
 
 AGENT_KEYS = ("username", "centre", "list_key")
+LOGIN_KEYS = ("username", "centre")
 
 
 def get_agent(username: str) -> AgentModel | None:
@@ -172,6 +194,23 @@ def list_agents(role: str | None, page: PageRequest) -> Page[AgentModel]:
     condition = AgentModel.list_key.startswith(f"{role}#") if role else None
     result = AgentModel.by_centre.query(CENTRE, condition, limit=page.limit, page_size=page.limit,
                                         last_evaluated_key=page.start_key)
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+def find_agents(login: str | None, name: str | None, role: str | None, page: PageRequest) -> Page[AgentModel]:
+    """The centre's agents in login-name order (one Query of by_login a page), those whose login
+    name starts with `login` or whose normalised Hindi or English name starts with `name`, of `role`."""
+    condition: Any = None
+    if login:
+        condition = AgentModel.username.startswith(login)
+    if name:
+        by_name = AgentModel.name_hi_key.startswith(name) | AgentModel.name_en_key.startswith(name)
+        condition = by_name if condition is None else condition | by_name
+    if role:
+        condition = AgentModel.role == role if condition is None else condition & (AgentModel.role == role)
+    result = AgentModel.by_login.query(CENTRE, filter_condition=condition, limit=page.limit,
+                                       page_size=max(page.limit, 200), last_evaluated_key=page.start_key)
     items = list(result)
     return Page(items, result.last_evaluated_key)
 
@@ -394,6 +433,11 @@ class RosterItem(Model):
 
 HEAD = "head"
 ROSTER_KEYS = ("period", "sk")
+# Revisions whose notices (emails, SMS) are still to be sent: one item per revision under this fixed
+# partition, `<period>#rev#0001`, written in the transaction that commits the revision and deleted by
+# the sending job once every message of it is sent (or refused for good). The job reads them with one
+# Query; the request that generated the roster sends nothing.
+NOTICES = "notices#pending"
 
 
 def rev_key(rev: int) -> str:
@@ -468,10 +512,13 @@ def commit_revision(period: str, rev: int, set_hash: str, summary: str, at: str,
     transaction. False when another writer committed this revision first."""
     revision = RosterItem(period, rev_key(rev), rev=rev, set_hash=set_hash, summary=summary, created_at=at,
                           created_by=actor, changed=changed)
+    notices = RosterItem(NOTICES, notices_key(period, rev), rev=rev, set_hash=set_hash, created_at=at,
+                         created_by=actor)
     head_condition = RosterItem.sk.does_not_exist() if rev == 1 else RosterItem.rev == rev - 1
     try:
         with db.transaction() as tx:
             tx.save(revision, condition=RosterItem.sk.does_not_exist())
+            tx.save(notices)  # the revision's notices to send: committed with it, or not at all
             tx.update(RosterItem(period, HEAD), condition=head_condition, actions=[
                 RosterItem.rev.set(rev), RosterItem.set_hash.set(set_hash), RosterItem.summary.set(summary),
                 RosterItem.created_at.set(RosterItem.created_at | at), RosterItem.created_by.set(actor),
@@ -482,3 +529,29 @@ def commit_revision(period: str, rev: int, set_hash: str, summary: str, at: str,
             return False
         raise db.translate(exc) from exc
     return True
+
+
+def notices_key(period: str, rev: int) -> str:
+    return f"{period}#{rev_key(rev)}"
+
+
+def pending_notices(limit: int) -> list[tuple[str, int]]:
+    """(period, revision) of revisions whose notices are not all sent yet, oldest period first."""
+    found = RosterItem.query(NOTICES, consistent_read=True, limit=limit, page_size=limit)
+    return [(item.sk.split("#", 1)[0], int(item.rev or 0)) for item in found]
+
+
+def notices_pending(period: str, rev: int) -> bool:
+    try:
+        RosterItem.get(NOTICES, notices_key(period, rev), consistent_read=True)
+    except RosterItem.DoesNotExist:
+        return False
+    return True
+
+
+def notices_done(period: str, rev: int) -> None:
+    """Every notice of the revision is sent or refused for good: nothing left for the job."""
+    try:
+        RosterItem(NOTICES, notices_key(period, rev)).delete()
+    except DeleteError as exc:
+        raise db.translate(exc) from exc

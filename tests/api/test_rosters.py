@@ -1,6 +1,10 @@
 """Rosters through the API and the schedule: one roster per period however often and however
 concurrently it is generated, one message per person per revision, no silent rewrite of a roster in
-force, and revisions that tell only the people whose assignment changed."""
+force, and revisions that tell only the people whose assignment changed.
+
+The request (or the roster schedule) sends nothing: the revision is committed with its notices
+pending, and the notices job (a schedule, every minute) sends them; run twice, concurrently or after
+a run that died, it sends each message once."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib.notify import channels
 from chalicelib.shifts import service
-from chalicelib.shifts.routes import ROSTER_FUNCTION
+from chalicelib.shifts.routes import NOTICES_FUNCTION, ROSTER_FUNCTION
 from chalicelib.shifts.rules import EVENING, MORNING
 from devtools.moto_local import patched
 from tests.api.conftest import Api, Env
@@ -39,13 +44,23 @@ def fire_schedule(client: Client, time: str) -> Any:
     return client.lambda_.invoke(ROSTER_FUNCTION, event).payload
 
 
+def run_notices() -> Any:
+    """The notices job as Lambda runs it (the schedule's event, the app's middleware)."""
+    with Client(app) as client:
+        event = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [], region="ap-south-1")
+        return client.lambda_.invoke(NOTICES_FUNCTION, event).payload
+
+
 def test_generating_tells_every_agent_once_and_supervisors_the_whole_roster(api: Api, saturday: Clock) -> None:
     people = put_agents(70, 4)
     r = api.post(f"/rosters/{WEEK}/generate")
     assert r.status == 201, r.body
     assert r.json["revision"] == 1 and r.json["result"] == "created"
     assert r.json["summary"]["morning"] == {"agent": 35, "supervisor": 2} == r.json["summary"]["evening"]
-    assert r.json["notifications"] == {"sent": 74 + 74}
+    assert r.json["notifications"] == {"pending": True}
+    assert emails() == [] and sms() == []  # nothing is sent inside the request
+    assert run_notices() == {"revisions": 1, "finished": 1, "messages": {"sent": 74 + 74}}
+    assert api.post(f"/rosters/{WEEK}/generate").json["notifications"] == {"pending": False}
     lines = roster_lines(api, WEEK, role="supervisor")
     assert set(lines) == set(people)
     slots = Counter((ln["seat"], ln["shift"]) for ln in lines.values() if ln["role"] == "agent")
@@ -70,7 +85,8 @@ def test_generating_tells_every_agent_once_and_supervisors_the_whole_roster(api:
     # generating again changes nothing and tells nobody anything
     again = api.post(f"/rosters/{WEEK}/generate")
     assert again.status == 200 and again.json["result"] == "unchanged" and again.json["revision"] == 1
-    assert again.json["notifications"] == {"already_sent": 148}
+    assert again.json["notifications"] == {"pending": False}
+    assert run_notices() == {"revisions": 0, "finished": 0, "messages": {}}  # the job again: nothing more
     assert len(emails()) == 74 and len(sms()) == 74
     assert api.get(f"/rosters/{WEEK}").json["revisions"] == [
         {"revision": 1, "created_at": "2026-12-05T06:30:00.000Z", "created_by": "user-admin", "changed": 74}]
@@ -85,6 +101,9 @@ def test_the_schedule_builds_next_weeks_roster_once_however_often_it_fires(api: 
     assert first["period"] == second["period"] == later["period"] == WEEK
     assert (first["result"], second["result"], later["result"]) == ("created", "exists", "exists")
     assert len(api.get(f"/rosters/{WEEK}").json["revisions"]) == 1
+    assert emails() == [] and sms() == []
+    assert run_notices()["messages"] == {"sent": 24}
+    assert run_notices()["revisions"] == 0
     assert len(emails()) == 12 and len(sms()) == 12
 
 
@@ -109,13 +128,48 @@ def test_concurrent_generation_stores_one_roster_and_notifies_once(api: Api, sat
             t.join()
     assert len(results) == 4
     assert len(api.get(f"/rosters/{WEEK}").json["revisions"]) == 1
+    jobs: list[Any] = []
+    with patched():  # the schedule fires twice at once
+        runs = [threading.Thread(target=lambda: jobs.append(service.send_pending_notices())) for _ in range(2)]
+        for t in runs:
+            t.start()
+        for t in runs:
+            t.join()
+    assert sum(job["messages"].get("sent", 0) for job in jobs) == 2 * len(people)  # each message by one run
+    run_notices()  # whatever one run left to the other is finished here
     assert recipients() == Counter({f"{u}@example.org": 1 for u in people})
     assert len(sms()) == len(people)
+
+
+def test_a_run_that_failed_half_way_is_finished_by_the_next_and_nothing_is_sent_twice(
+        api: Api, saturday: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    people = put_agents(10, 1)
+    api.post(f"/rosters/{WEEK}/generate")
+    real, calls, lock = channels.send_email, [], threading.Lock()
+
+    def flaky(sender: str, to: str, subject: str, text: str) -> str:
+        with lock:
+            calls.append(to)
+            down = len(calls) > 4
+        if down:
+            raise channels.Unreachable("ServiceUnavailable", "SES is down")
+        return real(sender, to, subject, text)
+
+    monkeypatch.setattr(channels, "send_email", flaky)
+    first = run_notices()
+    assert first["finished"] == 0 and first["messages"]["deferred"] == 7 and len(emails()) == 4
+    assert api.post(f"/rosters/{WEEK}/generate").json["notifications"] == {"pending": True}
+    monkeypatch.setattr(channels, "send_email", real)
+    second = run_notices()
+    assert second["finished"] == 1 and second["messages"]["sent"] == 7
+    assert recipients() == Counter({f"{u}@example.org": 1 for u in people})
+    assert len(sms()) == 11 and run_notices()["revisions"] == 0
 
 
 def test_a_leave_change_makes_a_revision_that_tells_only_whom_it_changes(api: Api, saturday: Clock) -> None:
     put_agents(40, 4)
     api.post(f"/rosters/{WEEK}/generate")
+    run_notices()
     before = roster_lines(api, WEEK)
     leaver = next(u for u, ln in before.items() if ln["shift"] == MORNING and ln["role"] == "agent")
     partner = before[leaver]["partner"]["username"]
@@ -124,6 +178,7 @@ def test_a_leave_change_makes_a_revision_that_tells_only_whom_it_changes(api: Ap
     sent_before = len(emails())
     revised = api.post(f"/rosters/{WEEK}/generate")
     assert revised.status == 200 and revised.json["result"] == "revised" and revised.json["revision"] == 2
+    run_notices()
     after = roster_lines(api, WEEK)
     changed = {u for u in after if after[u] != before[u]}
     assert {leaver, partner} <= changed and len(changed) <= 5
@@ -143,6 +198,7 @@ def test_a_leave_change_makes_a_revision_that_tells_only_whom_it_changes(api: Ap
 def test_a_roster_in_force_is_revised_only_when_asked_to(api: Api, saturday: Clock) -> None:
     people = put_agents(20, 2)
     api.post(f"/rosters/{WEEK}/generate")
+    run_notices()
     saturday.set_ist("2026-12-08", "09:00")  # Tuesday: the roster is in force
     target = next(u for u in people if u.startswith("agent"))
     api.post(f"/agents/{target}/leaves", {"from": "2026-12-07", "to": "2026-12-13", "reason": "fever"})
@@ -153,7 +209,7 @@ def test_a_roster_in_force_is_revised_only_when_asked_to(api: Api, saturday: Clo
     assert len(emails()) == sent and len(api.get(f"/rosters/{WEEK}").json["revisions"]) == 1
     forced = api.post(f"/rosters/{WEEK}/generate", {"force": True})
     assert forced.status == 200 and forced.json["revision"] == 2
-    assert len(emails()) > sent
+    assert len(emails()) == sent and run_notices()["finished"] == 1 and len(emails()) > sent
     assert api.post(f"/rosters/{WEEK}/generate", {"force": True}).json["result"] == "unchanged"
 
 
@@ -207,5 +263,6 @@ def test_more_agents_than_places_puts_the_rest_on_standby_and_tells_them(api: Ap
     lines = roster_lines(api, WEEK)
     waiting = sorted(u for u, ln in lines.items() if ln["status"] == "standby")
     assert waiting == ["agent07", "agent08"] and {lines[u]["reason"] for u in waiting} == {"no_seat"}
+    run_notices()
     [mail] = emails("agent07@example.org")
     assert "standby" in mail.body.lower() and "every seat is taken" in mail.body

@@ -36,6 +36,8 @@ def test_the_seeded_roster_puts_the_shift_in_progress_on_duty(api: Api, monkeypa
                                    if line["shift"] == "morning" and line["role"] == "agent"}
     assert len(morning.agents) == 10 and len(morning.supervisors) == 1  # the agents split evenly
     assert all(service.duty_status(u, clock.now).reason == "on_duty" for u in morning.agents[:3])  # by the roster
+    assert not emails(district.agents[0].email.lower())  # generating sends nothing: the notices job does
+    assert service.send_pending_notices()["finished"] == 2
     assert emails(district.agents[0].email.lower())  # the roster notices went out, as the schedule sends them
 
     clock.set_ist("2026-12-03", "15:00")
@@ -51,4 +53,5 @@ def test_the_seeded_roster_puts_the_shift_in_progress_on_duty(api: Api, monkeypa
     clock.set_ist("2026-12-03", "10:05")
     sent = len(emails())
     assert roster_demo(clock.now) == {"current": "2026-11-30", "next": "2026-12-07"}  # a second run changes nothing
+    assert service.send_pending_notices()["revisions"] == 0
     assert roster_lines(api, "2026-11-30") == current and len(emails()) == sent

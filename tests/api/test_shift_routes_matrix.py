@@ -15,6 +15,7 @@ ROUTES = {
     ("POST", "/agents/{username}/leaves"): {"admin"},
     ("GET", "/agents/{username}/leaves"): {"admin", "supervisor"},
     ("DELETE", "/agents/{username}/leaves/{leave_id}"): {"admin"},
+    ("POST", "/agents/{username}/password-reset"): {"admin"},
     ("GET", "/settings/seats"): {"admin", "supervisor"},
     ("PUT", "/settings/seats"): {"admin"},
     ("GET", "/settings/shifts"): {"admin", "supervisor"},
