@@ -43,6 +43,7 @@ USER_POOL_ACTIONS = [
     "cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminDisableUser", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminAddUserToGroup",
     "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminListGroupsForUser", "cognito-idp:ListUsersInGroup",
+    "cognito-idp:AdminSetUserPassword",
 ]
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 TRACE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
