@@ -1,10 +1,14 @@
 """Routes and stores under moto in-process: a fresh mock account per test, with the tables and the
-user pool made from the app's own definitions, and real Cognito tokens for each role."""
+user pool made from the app's own definitions, and real Cognito tokens for each role (built once per test
+process and copied into each test's mock: `aws`)."""
 
 from __future__ import annotations
 
+import copy
+import importlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +27,7 @@ from chalicelib.shifts.config import reset_duty_cache
 from devtools.provision import create_pool, create_tables, create_user
 
 PASSWORD = "test-password-1"
+REGION = "ap-south-1"
 SES_SENDER = "sampark@example.org"  # verified in every mock account: SES refuses unverified senders
 
 
@@ -43,36 +48,100 @@ class Env:
         return str(result["AuthenticationResult"]["IdToken"])
 
 
+# The services the mock account is made of, as moto holds them (BackendDict, region): built once per test
+# process, copied into each test's fresh mock (below). SQS is not among them (its queues hold locks, which
+# do not copy): each test creates its two queues again, at the same URLs.
+QUEUES = ("sampark-dev-campaign-activation", "sampark-dev-bulk")
+ACCOUNT_SERVICES = (("moto.dynamodb.models", "dynamodb_backends", REGION),
+                    ("moto.cognitoidp.models", "cognitoidp_backends", REGION),
+                    ("moto.ses.models", "ses_backends", REGION),
+                    ("moto.sns.models", "sns_backends", REGION),
+                    ("moto.s3.models", "s3_backends", "aws"))
+TEMPLATE_MAX_AGE_S = 40 * 60  # the role tokens it holds live an hour: rebuilt well before
+
+
+@dataclass
+class Template:
+    """A mock account as every api test starts: the tables and the user pool made from the app's own
+    definitions, the queues, bucket and topics, a user and a real token per role; and moto's state of
+    it, kept to copy from."""
+
+    env: dict[str, str]
+    pool_id: str
+    client_id: str
+    tokens: dict[str, str]
+    state: dict[str, dict[str, Any]]
+    built_at: float
+
+
+_TEMPLATE: list[Template] = []
+
+
+def _backends(module: str, name: str) -> Any:
+    """moto's backends of one service in the default account, by region."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    return getattr(importlib.import_module(module), name)[DEFAULT_ACCOUNT_ID]
+
+
+def _create_queues() -> list[str]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    return [sqs.create_queue(QueueName=name)["QueueUrl"] for name in QUEUES]
+
+
+def _build_template(monkeypatch: pytest.MonkeyPatch) -> Template:
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool = create_pool(cognito, "sampark-test")
+    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SES_SENDER)
+    activation_queue, bulk_queue = _create_queues()
+    boto3.client("s3", region_name=REGION).create_bucket(
+        Bucket="sampark-dev-bulk", CreateBucketConfiguration={"LocationConstraint": REGION})
+    sns = boto3.client("sns", region_name=REGION)
+    topics = {f"SAMPARK_{word.upper()}_TOPIC_ARN": sns.create_topic(Name=f"sampark-dev-{word}")["TopicArn"]
+              for word in ("district", "state", "central", "ops")}
+    env = {"SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
+           "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
+           "SAMPARK_SES_SENDER": SES_SENDER, "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
+           "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue, **topics}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    reset_clients()
+    db.bind()
+    create_tables()
+    made = Env(pool.pool_id, pool.client_id, cognito)
+    tokens = {role: made.user(f"user-{role}", role) for role in sorted(ALL_ROLES)}
+    # whole backends, not their attributes: their objects point back at them (an SNS topic at its backend)
+    state = {name: copy.deepcopy(_backends(module, name)[region]) for module, name, region in ACCOUNT_SERVICES}
+    return Template(env, pool.pool_id, pool.client_id, tokens, state, time.monotonic())
+
+
+def _template(monkeypatch: pytest.MonkeyPatch) -> Template:
+    if not _TEMPLATE or time.monotonic() - _TEMPLATE[0].built_at > TEMPLATE_MAX_AGE_S:
+        with mock_aws():
+            _TEMPLATE[:] = [_build_template(monkeypatch)]
+    return _TEMPLATE[0]
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    """A fresh mock account per test (moto resets every service when the mock starts), made of a copy
+    of the template's state: what building it call by call gives, in milliseconds instead of seconds
+    (twenty tables with their indexes, a user pool with five users). Each test still owns its copy."""
+    template = _template(monkeypatch)
     with mock_aws():
-        cognito = boto3.client("cognito-idp", region_name="ap-south-1")
-        pool = create_pool(cognito, "sampark-test")
-        boto3.client("ses", region_name="ap-south-1").verify_email_identity(EmailAddress=SES_SENDER)
-        sqs = boto3.client("sqs", region_name="ap-south-1")
-        activation_queue = sqs.create_queue(QueueName="sampark-dev-campaign-activation")["QueueUrl"]
-        bulk_queue = sqs.create_queue(QueueName="sampark-dev-bulk")["QueueUrl"]
-        boto3.client("s3", region_name="ap-south-1").create_bucket(
-            Bucket="sampark-dev-bulk", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
-        sns = boto3.client("sns", region_name="ap-south-1")
-        topics = {f"SAMPARK_{word.upper()}_TOPIC_ARN": sns.create_topic(Name=f"sampark-dev-{word}")["TopicArn"]
-                  for word in ("district", "state", "central", "ops")}
-        for key, value in {
-            "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
-            "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
-            "SAMPARK_SES_SENDER": SES_SENDER,
-            "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
-            "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue, **topics,
-        }.items():
+        for module, name, region in ACCOUNT_SERVICES:
+            _backends(module, name)[region] = copy.deepcopy(template.state[name])
+        _create_queues()
+        for key, value in template.env.items():
             monkeypatch.setenv(key, value)
         reset_settings()
         reset_clients()
         JWKS.clear()
         reset_duty_cache()
         db.bind()
-        create_tables()
-        env = Env(pool.pool_id, pool.client_id, cognito)
-        env.tokens = {role: env.user(f"user-{role}", role) for role in sorted(ALL_ROLES)}
+        env = Env(template.pool_id, template.client_id, boto3.client("cognito-idp", region_name=REGION))
+        env.tokens = dict(template.tokens)
         yield env
     reset_settings()
     reset_clients()
