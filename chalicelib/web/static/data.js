@@ -5,10 +5,12 @@
 // unchanged, rejected, the per-line report (read from its link) and its download.
 // Exports: kind, unit subtree (cascading lists), campaign or days when the kind needs them, full phones
 // (audited) on request; POST /exports, then GET /exports/{id} until its download link is there.
+// Under each form, the earlier imports or exports (GET /imports, GET /exports), newest first, with who,
+// when, status, counts and the error report's or the file's link while there is one.
 
 import * as api from './api.js';
 import * as i18n from './i18n.js';
-import { h, heading, link, notice, replace } from './ui.js';
+import { button, h, heading, link, notice, replace } from './ui.js';
 import { clearErrors } from './forms.js';
 
 const t = i18n.t;
@@ -254,7 +256,8 @@ export async function importsScreen(ctx) {
     }
     return undefined;
   });
-  replace(view, heading(t('data.imports_title')), tabs('imports'), h('p', { class: 'lead' }, t('data.imports_lead')), form);
+  replace(view, heading(t('data.imports_title')), tabs('imports'), h('p', { class: 'lead' }, t('data.imports_lead')), form,
+    jobHistory('/imports', 'imports-history-h', t('data.history_imports'), t('data.history_none_imports'), importRows));
   return undefined;
 }
 
@@ -353,7 +356,7 @@ async function importProgress(ctx, importId) {
     if (job.error) {
       parts.push(h('div', { class: 'notice notice-error data-refused', role: 'alert' },
         h('p', {}, h('strong', {}, t('data.refused_title'))),
-        h('p', {}, t(JOB_REFUSALS.has(job.error.code) ? `data.refuse.${job.error.code === 'no_file' ? 'no_file_stored' : job.error.code}` : 'data.refuse.generic')),
+        h('p', {}, refusedText(job.error)),
         job.error.message ? h('p', { class: 'data-detail' }, job.error.message) : null));
     }
     if (job.status !== 'failed') parts.push(figures);
@@ -498,7 +501,8 @@ export async function exportsScreen(ctx) {
     }
     return undefined;
   });
-  replace(view, heading(t('data.exports_title')), tabs('exports'), h('p', { class: 'lead' }, t('data.exports_lead')), form);
+  replace(view, heading(t('data.exports_title')), tabs('exports'), h('p', { class: 'lead' }, t('data.exports_lead')), form,
+    jobHistory('/exports', 'exports-history-h', t('data.history_exports'), t('data.history_none_exports'), exportRows));
   await picker.ready;
   return undefined;
 }
@@ -546,3 +550,80 @@ async function exportProgress(ctx, exportId) {
   return undefined;
 }
 
+
+// ---- earlier imports and exports ------------------------------------------------------------------
+
+function historyTable(caption, columns, rows) {
+  return h('table', { class: 'table data-history-table' },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) => h('td', { 'data-label': columns[i] }, cell))))));
+}
+
+function statusPill(status) {
+  return h('span', { class: `data-pill data-status-${status}` }, t(`data.status_${status}`));
+}
+
+function when(at) {
+  return at ? `${i18n.dateTime(at)} ${t('common.ist')}` : '';
+}
+
+/** A download link whose name says which file (the same words on every row would not). */
+function fileLink(url, label, name) {
+  return h('a', { href: url, class: 'cell-link data-history-download', rel: 'noopener' }, label,
+    h('span', { class: 'visually-hidden' }, ` (${name})`));
+}
+
+/** Why a job was refused whole, in the reader's language (the API's message is English). */
+function refusedText(error) {
+  return t(JOB_REFUSALS.has(error.code) ? `data.refuse.${error.code === 'no_file' ? 'no_file_stored' : error.code}` : 'data.refuse.generic');
+}
+
+function importRows(items, caption) {
+  return historyTable(caption, [t('data.col.when'), t('data.col.who'), t('data.col.kind'), t('data.col.file'), t('data.col.status'),
+    t('data.count_rows_done'), t('data.col.result'), t('data.col.report')],
+  items.map((job) => {
+    const c = job.counts || {};
+    const result = ['created', 'updated', 'unchanged', 'rejected'].map((k) => `${t(`data.count_${k}`)} ${i18n.number(c[k] || 0)}`).join(' · ');
+    return [
+      when(job.created_at), job.created_by, t(`data.import_kind_${job.kind}`),
+      job.status === 'withdrawn' ? job.filename : link(job.filename, `#/imports/${encodeURIComponent(job.import_id)}`, 'cell-link'),
+      statusPill(job.status),
+      `${i18n.number(job.rows_done || 0)} / ${i18n.number(job.rows_total || 0)}`,
+      job.status === 'failed' && job.error ? refusedText(job.error) : result,
+      job.report_url && c.rejected ? fileLink(job.report_url, t('data.history_report'), job.filename) : t('data.history_no_file'),
+    ];
+  }));
+}
+
+function exportRows(items, caption) {
+  return historyTable(caption, [t('data.col.when'), t('data.col.who'), t('data.col.kind'), t('data.unit'), t('data.col.phones'),
+    t('data.col.status'), t('data.count_rows'), t('data.col.file')],
+  items.map((job) => [
+    when(job.created_at), job.created_by,
+    job.status === 'withdrawn' ? t(`data.export_kind_${job.kind}`) : link(t(`data.export_kind_${job.kind}`), `#/exports/${encodeURIComponent(job.export_id)}`, 'cell-link'),
+    job.from ? `${job.unit_id} · ${i18n.day(job.from)} – ${i18n.day(job.to)}` : job.unit_id,
+    t(job.full_phones ? 'data.phones_full' : 'data.phones_masked'),
+    statusPill(job.status), i18n.number(job.rows || 0),
+    job.download_url ? fileLink(job.download_url, t('data.history_download'), `${job.kind}-${job.unit_id}.csv`) : t('data.history_no_file'),
+  ]));
+}
+
+/** Earlier jobs, newest first, 20 at a time behind the API's cursor. */
+function jobHistory(path, headingId, title, emptyText, render) {
+  const section = h('section', { class: 'data-history', 'aria-labelledby': headingId });
+  const titleEl = () => h('h2', { id: headingId }, title);
+  const more = h('div', { class: 'actions' });
+  const shown = [];
+  const load = async (cursor) => {
+    const page = await api.get(`${path}?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    shown.push(...page.items);
+    replace(section, titleEl(), shown.length ? render(shown, title) : h('p', { class: 'muted' }, emptyText), more);
+    replace(more, page.next_cursor ? button(t('data.history_more'), () => load(page.next_cursor).catch((err) => {
+      replace(more, notice(i18n.errorText(err), 'error'));
+    }), 'btn btn-secondary data-history-more') : null);
+  };
+  replace(section, titleEl(), h('p', { class: 'muted' }, t('common.loading')));
+  load(null).catch((err) => replace(section, titleEl(), notice(i18n.errorText(err), 'error')));
+  return section;
+}
