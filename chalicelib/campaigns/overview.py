@@ -1,6 +1,7 @@
 """The campaign page's one read (GET /campaigns/{id}/overview?unit=): the campaign's facts, its figures
 at the unit in view, one row per child unit, the relay view of a programme relay, and escalations, all
-from the report counters (never a call log). No Chalice, boto3 or PynamoDB here.
+from the report counters (never a call log), the answer tallies among them (`answers` per question id, at the
+unit in view, today there, and per child row: calls/counters.py answers_view). No Chalice, boto3 or PynamoDB here.
 
 DynamoDB calls, whatever the campaign's size (tests/api/test_campaign_overview.py holds it):
   (GetItem of the campaign when no unit is named)
@@ -57,7 +58,21 @@ def _campaign(c: Any, relay: dict[str, Any] | None) -> dict[str, Any]:
             "calling_hours": {"start": c.calling_start, "end": c.calling_end},
             "targets_created": int(c.targets_created or 0), "activated_at": c.activated_at,
             "closed_at": c.closed_at, "source": programme.get("source"),
-            "deadline": relay["deadline"] if relay else None}
+            "deadline": relay["deadline"] if relay else None, "questions": questions_view(c.questions)}
+
+
+def questions_view(questions: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The campaign's questions as the charts label them (texts and choice labels in both languages,
+    whether counted per person or per unit): never an answer of a person."""
+    out = []
+    for q in questions or []:
+        item = {"id": q["id"], "kind": q["kind"], "per": counters.per_of(q), "text_hi": q["text_hi"],
+                "text_en": q["text_en"]}
+        if q["kind"] == "choice":
+            item["choices"] = [{"value": c["value"], "label_hi": c["label_hi"], "label_en": c["label_en"]}
+                               for c in q.get("choices") or []]
+        out.append(item)
+    return out
 
 
 def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: PageRequest) -> dict[str, Any]:
@@ -103,11 +118,13 @@ def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: Pag
         relay = {"levels": levels, "deadline": iso(deadline), "deadline_passed": now > deadline,
                  "unit": node_of(own, unit.level), "completion": relay_rules.completion(unit.level, levels, own)}
 
+    questions = list(campaign.questions or [])
     rows = []
     for kid, key in zip(kids, kid_keys, strict=True):
         f = counters.figures(below.get(key))
         row = {**_unit(kid), **_figures(f),
-               "by_disposition": {d: f[f"d_{d}"] for d in call_rules.DISPOSITIONS}}
+               "by_disposition": {d: f[f"d_{d}"] for d in call_rules.DISPOSITIONS},
+               "answers": counters.answers_view(below.get(key), questions)}
         if node_of is not None:
             row["relay"] = node_of(f, kid.level)
         rows.append(row)
@@ -115,14 +132,16 @@ def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: Pag
         relay["broken_links_on_page"] = sum(1 for r in rows if r["relay"]["broken_link"])
 
     level = unit.level if unit.level in counters.LEVELS else "district"
+    day_item = found.items.get(day_key)
     return {
         "at": iso(now), "refresh_s": REFRESH_S if campaign.status in LIVE else None,
         "campaign": _campaign(campaign, relay),
         "unit": _unit(unit), "breadcrumb": breadcrumb,
         "progress": {**_figures(own), "by_disposition": {d: own[f"d_{d}"] for d in call_rules.DISPOSITIONS},
                      "coverage": call_rules.coverage(counters.LEVELS, level, own)},
+        "answers": counters.answers_view(found.items.get(own_key), questions),
         "today": {"date": today, "attempts": day["attempts"], "connects": day["connects"],
-                  "completed": day["completed"]},
+                  "completed": day["completed"], "answers": counters.answers_view(day_item, questions)},
         "children": {**page_body(rows, children.next_key if children else None),
                      "level": kids[0].level if kids else None},
         "relay": relay,

@@ -14,7 +14,19 @@ import pytest
 from chalicelib.calls.counters import CounterModel, campaign_unit, day_unit, figures
 from chalicelib.campaigns import overview
 from chalicelib.org.store import ContactModel
-from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
+from tests.api.answer_recount import empty, recount
+from tests.api.calling import (
+    B1,
+    B2,
+    Clock,
+    active_campaign,
+    add_contacts,
+    call_body,
+    campaign_body,
+    ist,
+    next_call,
+    on_duty,
+)
 from tests.api.conftest import Api, Env
 from tests.conftest import RECORDER
 
@@ -76,8 +88,11 @@ def test_figures_equal_the_counters_down_the_tree_within_the_budget_and_leaders_
     b1 = add_contacts(api, B1, 3)
     b2 = add_contacts(api, B2, 2, start=10)
     incharge = add_contacts(api, K1, 1, start=20, role="shakti_kendra_incharge")
-    cid = active_campaign(api, max_attempts=1, retry_delay_minutes=0)["campaign_id"]
+    questions = [*campaign_body()["questions"],
+                 {"id": "meeting", "kind": "yes_no", "per": "unit", "text_hi": "बैठक हुई?", "text_en": "Meeting held?"}]
+    cid = active_campaign(api, max_attempts=1, retry_delay_minutes=0, questions=questions)["campaign_id"]
     fresh = view(api, cid)
+    assert fresh["answers"] == empty(questions) and fresh["campaign"]["questions"][3]["per"] == "unit"
     assert fresh["progress"]["targets"] == 5 and fresh["progress"]["attempts"] == 0
     assert fresh["refresh_s"] == overview.REFRESH_S and fresh["campaign"]["status"] == "active"
 
@@ -88,7 +103,9 @@ def test_figures_equal_the_counters_down_the_tree_within_the_budget_and_leaders_
             return "no_answer", {}
         if contact == b1[2]:
             return "declined", {}
-        return "connected", {}
+        first = contact == b1[0]
+        return "connected", {"answers": {"received": first, "households": 12 if first else 7.5,
+                                         "mood": "good" if first else "poor", "meeting": not first}}
 
     work(api, cid, agent, clock, outcome)
     before = set(RECORDER.per_request)
@@ -105,8 +122,19 @@ def test_figures_equal_the_counters_down_the_tree_within_the_budget_and_leaders_
     assert (booths["targeted_units"], booths["reached_units"]) == \
         (want["targeted_booth"], want["reached_booth"]) == (2, 1)
     today = stored(cid, "chw", DAY)
-    assert top["today"] == {"date": DAY, "attempts": today["attempts"], "connects": today["connects"],
-                            "completed": today["completed"]}
+    assert {k: v for k, v in top["today"].items() if k != "answers"} == {
+        "date": DAY, "attempts": today["attempts"], "connects": today["connects"], "completed": today["completed"]}
+
+    # the answers at every unit equal a recount from the call logs: per person both answers, per unit
+    # (the meeting) the booth's first answer only
+    everyone = [*b1, *b2, *incharge]
+    again, again_today = recount(cid, questions, everyone), recount(cid, questions, everyone, DAY)
+    assert top["answers"] == again["chw"] and top["today"]["answers"] == again_today["chw"]
+    assert top["answers"]["received"] == {"kind": "yes_no", "per": "person", "answered": 2, "yes": 1, "no": 1}
+    assert top["answers"]["households"]["sum"] == 19.5 and top["answers"]["households"]["min"] == 7.5
+    assert top["answers"]["mood"]["choices"] == {"good": 1, "poor": 1}
+    assert top["answers"]["meeting"]["answered"] == 1  # one booth answered, twice
+    assert top["children"]["items"][0]["answers"] == again[A1]
     assert [c["unit_id"] for c in top["children"]["items"]] == [A1]
     assert top["breadcrumb"] == [{"unit_id": "chw", "level": "district", "name_hi": "छिंदवाड़ा", "name_en": "Chhindwara"}]
 
@@ -119,6 +147,7 @@ def test_figures_equal_the_counters_down_the_tree_within_the_budget_and_leaders_
         f = stored(cid, unit_id)
         assert (row["targets"], row["completed"], row["attempts"], row["connects"]) == \
             (f["targets"], f["completed"], f["attempts"], f["connects"])
+        assert row["answers"] == again.get(unit_id, empty(questions))
     assert rows[B1]["connects"] == 2 and rows[B2]["connects"] == 0 and rows[B2]["targets"] == 2
     booth = view(api, cid, B2)
     assert booth["children"]["items"] == [] and booth["progress"]["attempts"] == stored(cid, B2)["attempts"]

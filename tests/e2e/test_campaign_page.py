@@ -30,6 +30,16 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 360, "height": 640}
 EVERY_S = 2  # the page's refresh in these tests (?every=)
 AGENTS = ("agent01", "agent02", "agent03")  # taking turns: each stays under /next's pacing (10 new contacts in 2 min)
+# what the page charts (issue 19): a per-unit yes/no, a choice and a number
+QUESTIONS = [
+    {"id": "meeting", "kind": "yes_no", "per": "unit", "text_hi": "बैठक हुई?", "text_en": "Meeting held?"},
+    {"id": "scheme", "kind": "choice", "text_hi": "कौन सी योजना?", "text_en": "Which scheme?",
+     "choices": [{"value": "awas", "label_hi": "आवास", "label_en": "Housing"},
+                 {"value": "ladli", "label_hi": "लाड़ली बहना", "label_en": "Ladli Behna"}]},
+    {"id": "people", "kind": "number", "text_hi": "कितने लाभार्थी?", "text_en": "How many beneficiaries?",
+     "min": 0, "max": 5000},
+]
+ANSWERS = {"meeting": True, "scheme": "ladli", "people": 312}
 
 
 @dataclass
@@ -114,7 +124,7 @@ def seeded_people(office: Office, unit_id: str) -> tuple[set[str], set[str]]:
 
 def relay_campaign(office: Office, title: str) -> str:
     deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    body = w.campaign_body(title, MANDAL, roles=("shakti_kendra_incharge", "booth_president"), questions=[],
+    body = w.campaign_body(title, MANDAL, roles=("shakti_kendra_incharge", "booth_president"), questions=QUESTIONS,
                            max_attempts=3, programme={"deadline": deadline, "levels": ["shakti_kendra", "booth"]})
     return w.create_active(office.admin, body)
 
@@ -133,7 +143,7 @@ def work(agents: list[w.Client], cid: str) -> dict[str, Any]:
         body: dict[str, Any] = {"call_id": str(uuid.uuid4()), "campaign_id": cid, "contact_id": contact["contact_id"],
                                 "started_at": (datetime.now(UTC) - timedelta(minutes=2)).isoformat(), "duration_s": 60}
         if unit == K1 and contact["role"] == "shakti_kendra_incharge":
-            body.update(disposition="connected", answers={}, relay={"received": True, "passed_on": True})
+            body.update(disposition="connected", answers=ANSWERS, relay={"received": True, "passed_on": True})
             done["passed_on"] = contact["contact_id"]
         elif unit == f"{K2}-b1":
             body.update(disposition="declined")
@@ -172,6 +182,15 @@ def test_the_campaign_page_follows_calls_goes_down_and_up_and_shows_the_relay(of
     relay_row = page.locator(f"[data-testid=relay-tree] tr[data-unit='{K1}']")
     expect(relay_row).to_contain_text("आगे बताया")
     expect(page.locator(f"[data-testid=relay-tree] tr[data-unit='{K2}']")).to_contain_text("अभी नहीं पहुँचा")
+    # the answers: the meeting held at 1 of 1 kendras that answered (K1), K2 none; a bar per choice; sums
+    expect(page.locator(f"#cp-ans-meeting li[data-row='{K1}']")).to_contain_text("1 / 1")
+    expect(page.locator(f"#cp-ans-meeting li[data-row='{K2}']")).to_contain_text("0 / 0")
+    expect(page.locator("#cp-ans-meeting figcaption")).to_contain_text("1 में से 1")
+    expect(page.locator("#cp-ans-scheme li[data-row='ladli']")).to_contain_text("1 / 1")
+    expect(page.locator("#cp-ans-scheme li[data-row='awas']")).to_contain_text("0 / 1")
+    expect(page.locator("#cp-ans-scheme figcaption")).to_contain_text("लाड़ली बहना")
+    expect(page.locator(f"#cp-ans-people li[data-row='{K1}']")).to_contain_text("312")
+    expect(page.locator("#cp-ans-people figcaption")).to_contain_text("कुल 312")
     esc = page.locator(f"[data-testid=escalations] li[data-unit='{K2}-b1']")
     expect(esc).to_contain_text("खुला")
     expect(esc.locator(".cp-call a")).to_have_attribute("href", f"#/contact/{seeded_incharge(office, K2)}")
@@ -210,6 +229,8 @@ def test_the_campaign_page_follows_calls_goes_down_and_up_and_shows_the_relay(of
     switch_language(page)
     expect(page.locator(f"[data-testid=relay-tree] tr[data-unit='{K1}']")).to_contain_text("passed on")
     expect(page.locator("h2#cp-progress-h")).to_contain_text("Progress at")
+    expect(page.locator("#cp-ans-meeting figcaption")).to_contain_text("Meeting held?: yes at 1 of 1 units")
+    expect(page.locator("#cp-ans-people figcaption")).to_contain_text("312 in all")
     office.check(page, "campaign-page-relay-en-1280")
     page.set_viewport_size(PHONE)
     office.check(page, "campaign-page-relay-en-360")
@@ -225,6 +246,7 @@ def test_the_campaign_page_follows_calls_goes_down_and_up_and_shows_the_relay(of
     leader.wait_for_selector("[data-testid=relay-tree]")
     expect(leader.locator(f"[data-testid=escalations] li[data-unit='{K2}-b1']")).to_be_visible()
     expect(leader.locator(".btn-close, .btn-activate, .cp-call")).to_have_count(0)
+    expect(leader.locator(f"#cp-ans-meeting li[data-row='{K1}']")).to_contain_text("1 / 1")  # aggregates only
     text = leader.locator("body").inner_text()
     for seen in (text, *answers):
         assert not [n for n in names if n in seen], "a contact's name reached the leader"

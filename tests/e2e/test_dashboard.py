@@ -95,6 +95,10 @@ def test_a_leader_follows_campaigns_and_reads_the_digests_with_no_personal_data(
     card = page.locator(f"li.db-campaign[data-campaign='{relay}']")
     expect(card).to_contain_text("Booth meeting relay (हिं)")
     expect(page.locator(f"li.db-campaign[data-campaign='{scheme}']")).to_be_visible()
+    # its answers, charted as on the campaign page (nobody called yet: none so far, a bar per choice at 0)
+    expect(page.locator(f"#db-c-{scheme}-ans-received figcaption")).to_contain_text("0 में से 0")
+    expect(page.locator(f"#db-c-{scheme}-ans-mood li[data-row='poor']")).to_contain_text("0 / 0")
+    expect(page.locator(f"#db-c-{scheme}-ans-households")).to_contain_text("अभी कोई जवाब नहीं")
     progress = office.admin.call("GET", f"/campaigns/{relay}/progress")
     kendras = progress["coverage"][1]
     assert kendras["level"] == "shakti_kendra" and kendras["targeted_units"] >= 2

@@ -1,7 +1,8 @@
 // The campaign page (supervisors and admins; leaders read it without its actions): the campaign's
 // facts, activate and close behind confirmations, and its progress at one unit of its tree — a bar per
 // child unit (go down a level), coverage per level, calls by outcome, attempts; for a programme relay
-// the relay tree; escalations with whom to call (the office only). The unit in view is in the hash
+// the relay tree; the answers per question (a bar per choice, the yes share per child unit, sums per
+// child unit); escalations with whom to call (the office only). The unit in view is in the hash
 // (#/campaign/<id>@<unit>), so back and forward move between levels. While the campaign is activating
 // or active the page reads GET /campaigns/{id}/overview again: one request per refresh (every 30 s, as
 // the API says; `?every=N` asks for faster; none while the tab is hidden).
@@ -164,6 +165,64 @@ function progressSection(ov) {
     h('div', { class: 'cp-charts' }, childCharts(ov), ov.unit.level === 'booth' ? null : coverageChart(ov), outcomesChart(ov)));
 }
 
+// ---- answers: what the people called said, counted per question (the counters' tallies) -----------
+
+function qText(q) {
+  return i18n.pick(q, 'text');
+}
+
+/** One chart (or line) per question: a bar per choice, the yes share per child unit, sums per child
+ * (the leaders' dashboard draws the same, with its own id prefix per campaign). */
+export function answerChart(ov, q, prefix = 'cp-ans') {
+  const a = ov.answers[q.id];
+  if (!a) return null;
+  const kids = ov.children.items;
+  const where = plural(ov.children.level);
+  const cid = ov.campaign.campaign_id;
+  const perUnit = q.per === 'unit';
+  const n = i18n.number;
+  const id = `${prefix}-${q.id}`;
+  const childRows = (value, total) => kids.map((k) => ({
+    id: k.unit_id, label: i18n.pick(k, 'name'), value: value(k.answers[q.id] || {}), total: total ? total(k.answers[q.id] || {}) : undefined,
+    href: pageHref(cid, k.unit_id),
+  }));
+  if (q.kind === 'yes_no') {
+    const title = t(perUnit ? 'campaign_page.ans_yes_units' : 'campaign_page.ans_yes_people',
+      { q: qText(q), yes: n(a.yes), answered: n(a.answered) });
+    const rows = kids.length ? childRows((x) => x.yes || 0, (x) => x.answered || 0)
+      : [{ id: 'yes', label: t('common.yes'), value: a.yes, total: a.answered }, { id: 'no', label: t('common.no'), value: a.no, total: a.answered }];
+    return barChart({ id, title, rows, columns: [kids.length ? t(`level.${ov.children.level}`) : t('campaign_page.ans_answer'), t('campaign_page.ans_yes_of')] });
+  }
+  if (q.kind === 'choice') {
+    const rows = (q.choices || []).map((c) => ({ id: c.value, label: i18n.pick(c, 'label'), value: a.choices[c.value] || 0, total: a.answered }));
+    const top = [...rows].sort((x, y) => y.value - x.value)[0];
+    const title = a.answered && top ? t('campaign_page.ans_choice_top', { q: qText(q), choice: top.label, n: n(top.value), answered: n(a.answered) })
+      : t('campaign_page.ans_none', { q: qText(q) });
+    return barChart({ id, title, rows, tone: 'blue', columns: [t('campaign_page.ans_answer'), t('campaign_page.ans_count')] });
+  }
+  if (q.kind === 'number') {
+    const title = a.answered ? t('campaign_page.ans_sum', { q: qText(q), sum: n(a.sum), answered: n(a.answered) })
+      : t('campaign_page.ans_none', { q: qText(q) });
+    const range = a.answered && a.min !== null && a.min !== undefined
+      ? h('p', { class: 'muted', 'data-testid': `${id}-range` }, t('campaign_page.ans_range', { min: n(a.min), max: n(a.max) })) : null;
+    if (!kids.length) return h('div', { class: 'cp-ans-number', id }, h('p', { class: 'big' }, title), range);
+    return h('div', { class: 'cp-ans-number' }, barChart({
+      id, title, tone: 'amber', rows: childRows((x) => x.sum || 0),
+      columns: [t(`level.${ov.children.level}`), t('campaign_page.ans_sum_col', { where })],
+    }), range);
+  }
+  return h('p', { id, class: 'cp-ans-text' }, t('campaign_page.ans_text', { q: qText(q), n: n(a.answered) }));
+}
+
+function answersSection(ov) {
+  const questions = ov.campaign.questions || [];
+  if (!questions.length || !ov.answers) return null;
+  return h('section', { class: 'card', 'aria-labelledby': 'cp-answers-h', 'data-testid': 'answers' },
+    h('h2', { id: 'cp-answers-h' }, t('campaign_page.answers_at', { unit: unitLabel(ov.unit) })),
+    h('p', { class: 'muted' }, t('campaign_page.answers_note')),
+    h('div', { class: 'cp-charts' }, questions.map((q) => answerChart(ov, q))));
+}
+
 // ---- a programme relay's tree ---------------------------------------------------------------------
 
 function yes(value) {
@@ -284,7 +343,7 @@ export async function campaignPageScreen(ctx) {
       replace(live, h('p', { class: 'muted' }, t('campaign_page.draft_note')));
       return;
     }
-    replace(live, progressSection(ov), relaySection(ov), escalationsSection(ov));
+    replace(live, progressSection(ov), answersSection(ov), relaySection(ov), escalationsSection(ov));
     ctx.view.dataset.loads = String(Number(ctx.view.dataset.loads || 0) + 1);
   }
 

@@ -1,6 +1,7 @@
 // The leaders' dashboard (state and central leaders; the office may read it too): what "reports come
 // by email" used to say, in the browser and read-only. The deployment's campaigns, each with its people
-// done, units reached per level and, for a programme relay, how far down the programme got (charts;
+// done, units reached per level, the answers per question (the campaign page's charts) and, for a
+// programme relay, how far down the programme got (charts;
 // each campaign opens the campaign page without its actions, to go down its tree); and the digest
 // archive — each day's digest for the reader's audience as it was sent (#/dashboard/<day> opens one).
 // Aggregates only: the API gives leaders no name and no phone number, and this screen asks for none.
@@ -8,7 +9,7 @@
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { barChart, trendChart } from './charts.js';
-import { pageHref } from './campaign_page.js';
+import { answerChart, pageHref } from './campaign_page.js';
 import { kindLabel } from './campaigns.js';
 import { button, h, heading, link, notice, replace } from './ui.js';
 
@@ -62,7 +63,8 @@ function campaignCard(item, ov) {
         }) : t('dashboard.nothing_targeted'),
         rows: relay.completion.map((c) => ({ id: c.level, label: plural(c.level), value: c.received_units, total: c.targeted_units })),
         columns: [t('dashboard.level'), t('dashboard.received_of_targeted')],
-      }) : null),
+      }) : null,
+      (ov.campaign.questions || []).map((q) => answerChart(ov, q, `${id}-ans`))),
     relay?.deadline_passed && relay.broken_links_on_page
       ? notice(t('dashboard.broken_links', { n: i18n.number(relay.broken_links_on_page) }), 'warn') : null,
     link(t('dashboard.go_down'), pageHref(item.campaign_id), 'btn btn-secondary'));
