@@ -98,10 +98,16 @@ def test_an_admin_creates_an_agent_who_then_signs_in(office: Office) -> None:
     page = office.page("admin")
     page.goto("/#/agents")
     expect(page.locator("table.staff-agents tbody tr")).to_have_count(74)  # the demo's 70 agents and 4 supervisors
-    page.locator("#a-q").fill("agent07")
+    page.locator("#a-q").fill("agent07")  # asked of the API: GET /agents?q= (login name or name prefix)
     expect(page.locator("table.staff-agents tbody tr")).to_have_count(1)
-    expect(page.locator(".staff-count")).to_have_text("74 में से 1 दिखाए गए")
+    expect(page.locator(".staff-count")).to_have_text("1 मिले")
+    seventh = office.admin.call("GET", "/agents/agent07")
+    page.locator("#a-q").fill(seventh["name_hi"])  # the Hindi name finds the same agent
+    expect(page.locator("table.staff-agents tbody tr").filter(has_text="agent07")).to_have_count(1)
+    page.locator("#a-q").fill(seventh["name_en"].upper())  # and the English one, whatever its case
+    expect(page.locator("table.staff-agents tbody tr").filter(has_text="agent07")).to_have_count(1)
     page.locator("#a-q").fill("")
+    expect(page.locator("table.staff-agents tbody tr")).to_have_count(74)
     office.both(page, "staff-agents", "table.staff-agents")
 
     page.locator("a.btn-add-agent").click()
@@ -157,6 +163,34 @@ def test_an_admin_creates_an_agent_who_then_signs_in(office: Office) -> None:
     agent.wait_for_selector(".screen-home h1")
     w.Client(office.stack.api_url, username, new_password)  # the new password works for the API too
     agent.context.close()
+
+    # the admin resets the password behind a confirmation page; the agent must then choose a new one
+    page.locator(".btn-reset").click()
+    expect(page.locator("#reset-h")).to_be_focused()
+    office.check(page, "staff-agent-reset-hi-1280")
+    page.locator(".btn-confirm-reset").click()
+    expect(page.locator("#temporary-password")).to_be_visible()
+    reset_to = page.locator("#temporary-password").inner_text().strip()
+    assert len(reset_to) >= 8 and reset_to != temporary
+    office.check(page, "staff-agent-reset-done-hi-1280")
+    old = office.admin.session.post(f"{office.stack.api_url}/auth/login",
+                                    json={"username": username, "password": new_password}, timeout=30)
+    assert old.status_code == 401, old.text  # the password the agent chose no longer works
+    agent = office.page(None)
+    agent.goto("/")
+    agent.locator("input[name=username]").fill(username)
+    agent.locator("input[name=password]").fill(reset_to)
+    agent.locator("form button[type=submit]").click()
+    expect(agent.locator("input[type=password]")).to_have_count(2)  # "choose a new password" again
+    chosen = f"Again-{uuid.uuid4().hex[:10]}!"
+    agent.locator("input[type=password]").nth(0).fill(chosen)
+    agent.locator("input[type=password]").nth(1).fill(chosen)
+    agent.locator("form button[type=submit]").click()
+    agent.wait_for_selector(".screen-home h1")
+    new_password = chosen
+    agent.context.close()
+    page.locator(".btn-open-agent").click()
+    page.wait_for_selector("#duty-h")
 
     # deactivation is behind a confirmation page; the login is then refused
     page.locator(".btn-deactivate").click()
@@ -265,9 +299,14 @@ def test_a_leave_shows_on_the_calendar_and_in_what_the_revision_changed(office: 
     sup.locator("#o-time").fill("10:00")
     sup.locator(".btn-override").click()
     expect(sup.locator("#duty-h ~ .notice-ok")).to_contain_text("बीमार साथी की जगह")
+    expect(sup.locator(".override-reason")).to_have_text("बीमार साथी की जगह")  # read back: why, who, when
+    expect(sup.locator("#duty-h ~ .staff-facts")).to_contain_text("supervisor")
     duty = office.admin.call("GET", "/agents/agent09/duty")
     until = datetime.combine(date.fromisoformat(tomorrow), time(10, 0), IST)
     assert duty["on_duty"] and duty["reason"] == "override" and parse_iso(duty["override_until"]) == until
+    assert duty["override"]["reason"] == "बीमार साथी की जगह" and duty["override"]["set_by"] == "supervisor"
+    [row] = [a for a in office.admin.call("GET", "/agents?q=agent09")["items"] if a["username"] == "agent09"]
+    assert row["override"]["reason"] == "बीमार साथी की जगह"
     office.check(sup, "staff-agent-override-hi-1280")
     sup.locator(".btn-lift").click()
     expect(sup.locator(".btn-lift")).to_have_count(0)

@@ -160,29 +160,54 @@ export async function agentsScreen(ctx) {
   replace(ctx.view, h('div', { class: 'title-row' }, heading(t('staff.agents_title')),
     isAdmin() ? link(t('staff.add_agent'), '#/agents/new', 'btn btn-primary btn-add-agent') : null),
   filters, count, list);
+  // The search and the role are asked of the API (GET /agents?q=&role=: login name or name prefix,
+  // Hindi or English), a page of 100 at a time; active/inactive filters the rows fetched.
   let all = [];
+  let next = null;
+  let asked = 0;
+  const more = h('div', { class: 'actions' });
   const draw = () => {
-    const words = q.value.trim().toLowerCase();
     sessionStorage.setItem('sampark.staff.filter', JSON.stringify({ q: q.value, role: role.value, state: state.value }));
-    const shown = all.filter((a) => (!role.value || a.role === role.value)
-      && (!state.value || (state.value === 'active') === a.active)
-      && (!words || [a.username, a.name_hi, a.name_en, a.email].some((s) => (s || '').toLowerCase().includes(words))));
-    replace(count, t('staff.count', { shown: i18n.number(shown.length), total: i18n.number(all.length) }));
+    const shown = all.filter((a) => !state.value || (state.value === 'active') === a.active);
+    replace(count, t('staff.count_found', { n: i18n.number(shown.length) + (next ? '+' : '') }));
     replace(list, shown.length ? table(t('staff.agents_title'),
-      [t('staff.col.name'), t('staff.col.username'), t('staff.col.role'), t('staff.col.status'), t('staff.col.languages'), t('staff.col.phone')],
+      [t('staff.col.name'), t('staff.col.username'), t('staff.col.role'), t('staff.col.status'), t('staff.col.override'),
+        t('staff.col.languages'), t('staff.col.phone')],
       shown.map((a) => [
         link(nameOf(a), `#/agent/${enc(a.username)}`, 'cell-link'), a.username, roleName(a.role), statusPill(a),
+        a.override ? h('span', { class: 'staff-override-cell' }, t('staff.override_cell', { when: when(a.override.until), reason: a.override.reason })) : '–',
         langs(a.languages), h('span', { class: 'phone-masked' }, a.phone_masked || '–'),
-      ]), 'staff-agents') : h('p', { class: 'muted' }, t('staff.none_found')));
+      ]), 'staff-agents') : h('p', { class: 'muted' }, t('staff.none_found')), more);
+    replace(more, next ? button(t('staff.more'), () => load(true), 'btn btn-secondary btn-more') : null);
   };
-  for (const el of [q, role, state]) el.addEventListener('input', draw);
-  try {
-    all = (await allPages('/agents')).items;
-  } catch (err) {
-    if (ctx.alive()) replace(list, notice(i18n.errorText(err), 'error'));
-    return undefined;
-  }
-  if (ctx.alive()) draw();
+  const load = async (again = false) => {
+    const mine = ++asked;
+    const params = new URLSearchParams({ limit: '100' });
+    if (q.value.trim()) params.set('q', q.value.trim());
+    if (role.value) params.set('role', role.value);
+    if (again && next) params.set('cursor', next);
+    try {
+      const page = await api.get(`/agents?${params}`);
+      if (mine !== asked || !ctx.alive()) return;
+      all = again ? all.concat(page.items) : page.items;
+      next = page.next_cursor;
+      draw();
+    } catch (err) {
+      if (mine !== asked || !ctx.alive()) return;
+      all = [];
+      next = null;
+      replace(count);
+      replace(list, notice(apiMessage(err), 'error'));
+    }
+  };
+  let typing = null;
+  q.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => load(), 250);
+  });
+  role.addEventListener('input', () => load());
+  state.addEventListener('input', draw);
+  await load();
   return undefined;
 }
 
@@ -299,9 +324,45 @@ export async function agentScreen(ctx) {
       ]),
       isAdmin() ? h('div', { class: 'actions' },
         button(t('staff.edit'), () => drawEdit(), 'btn btn-secondary btn-edit'),
+        a.active ? button(t('staff.reset_password'), askReset, 'btn btn-secondary btn-reset') : null,
         a.active ? button(t('staff.deactivate'), askDeactivate, 'btn btn-secondary btn-deactivate')
           : button(t('staff.reactivate'), () => setActive(true), 'btn btn-secondary btn-reactivate'))
         : h('p', { class: 'hint' }, t('staff.admin_only_edit'))));
+  }
+
+  // -- an admin's password reset: a confirmation first (it cannot be undone), then the temporary
+  // password shown once; the agent's next sign-in goes through "choose a new password" (login.js)
+  function askReset() {
+    const box = h('div', { class: 'card confirm', role: 'group', 'aria-labelledby': 'reset-h' },
+      h('h2', { id: 'reset-h', tabindex: '-1' }, t('staff.confirm_reset', { name: nameOf(a) })),
+      h('p', {}, t('staff.confirm_reset_note')),
+      h('div', { class: 'actions' },
+        button(t('staff.yes_reset'), resetPassword, 'btn btn-primary btn-danger btn-confirm-reset'),
+        button(t('staff.go_back'), () => drawMain(), 'btn btn-secondary')));
+    replace(main, box);
+    box.querySelector('h2').focus();
+  }
+
+  async function resetPassword() {
+    for (const btn of main.querySelectorAll('button')) btn.disabled = true;
+    let res;
+    try {
+      res = await api.post(`/agents/${enc(username)}/password-reset`, {});
+    } catch (err) {
+      draw(notice(apiMessage(err), 'error'));
+      return;
+    }
+    if (!ctx.alive()) return;
+    replace(ctx.view, link(t('staff.back_to_agents'), '#/agents', 'back-link'), heading(t('staff.reset_title')),
+      h('div', { class: 'panel-ok', role: 'status' },
+        h('p', {}, t('staff.reset_for', { name: nameOf(a), username: a.username })),
+        h('p', { class: 'staff-pw-label', id: 'pw-label' }, t('staff.temporary_password')),
+        h('p', { class: 'staff-pw', id: 'temporary-password', 'aria-labelledby': 'pw-label' }, res.temporary_password)),
+      notice(t('staff.password_once'), 'warn'),
+      h('p', {}, t('staff.reset_give')),
+      h('div', { class: 'actions' },
+        button(t('staff.open_agent'), () => draw(), 'btn btn-primary btn-open-agent'), // this page: no route change
+        link(t('staff.back_to_agents'), '#/agents', 'btn btn-secondary')));
   }
 
   async function setActive(active) {
@@ -422,9 +483,11 @@ export async function agentScreen(ctx) {
         d.seat ? [t('staff.col.seat'), d.seat] : null,
         d.partner ? [t('staff.col.partner'), d.partner] : null,
         d.next_window ? [t('staff.next_window'), when(d.next_window.start)] : null,
-        d.override_until ? [t('staff.override_until'), when(d.override_until)] : null,
+        d.override ? [t('staff.override_until'), when(d.override.until)] : null,
+        d.override ? [t('staff.override_why'), h('span', { class: 'override-reason' }, d.override.reason)] : null,
+        d.override ? [t('staff.override_set_by'), t('staff.override_by_at', { by: d.override.set_by, when: when(d.override.set_at) })] : null,
       ]),
-      d.override_until ? h('div', { class: 'actions' }, button(t('staff.override_lift'), async () => {
+      d.override ? h('div', { class: 'actions' }, button(t('staff.override_lift'), async () => {
         try {
           await api.request('DELETE', `/agents/${enc(username)}/duty-override`);
           loadDuty(notice(t('staff.override_lifted'), 'ok'));
