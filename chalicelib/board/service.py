@@ -4,8 +4,8 @@ A board is one request and at most 8 DynamoDB calls whatever the number of agent
 (one district's call centre: the escalations are one Query per district of the active campaigns):
 1. the active campaigns (one Query on the campaigns' status index; a page of CAMPAIGNS_PAGE);
 2. one BatchGetItem across tables: the seat and shift settings, the roster heads of the period in
-   force (one key per period length an admin may choose), and each listed campaign's counter at its
-   target unit (its progress and coverage);
+   force (one key per period length an admin may choose), and each listed campaign's counters at its
+   target unit, all time and today (its progress and coverage, today's answers) and its questions;
 3. the roster revision's lines (one Query; none when this container has read that revision before:
    lines are immutable);
 4. leave overlapping today (one Query);
@@ -57,7 +57,8 @@ BREAK_AFTER_MIN = 10  # nothing for this long, no lease held: on break
 BREAK_AFTER = timedelta(minutes=BREAK_AFTER_MIN)
 STATES = ("on_call", "idle", "on_break", "absent", "off_shift")
 CONFIG_NAMES = ("seats", "shifts")
-CAMPAIGNS_PAGE = store.MAX_KEYS - len(CONFIG_NAMES) - len(shift_rules.PERIOD_WEEKS)  # one BatchGetItem
+# one BatchGetItem: per campaign its all-time and today's counters at its target and its questions (3 keys)
+CAMPAIGNS_PAGE = (store.MAX_KEYS - len(CONFIG_NAMES) - len(shift_rules.PERIOD_WEEKS)) // 3
 MAX_ESCALATIONS = 10  # open escalations listed on the board
 READERS = 8  # reads in parallel
 
@@ -106,14 +107,29 @@ def _periods(now: datetime) -> dict[int, str]:
     return {w: shift_rules.period_id(shift_rules.period_start(day, w)) for w in shift_rules.PERIOD_WEEKS}
 
 
-def _campaign_row(c: campaign_store.CampaignModel, item: counters.CounterModel | None) -> dict[str, Any]:
+def _campaign_row(c: campaign_store.CampaignModel, item: counters.CounterModel | None,
+                  today: counters.CounterModel | None, questions: list[dict[str, Any]]) -> dict[str, Any]:
     f = counters.figures(item)
     level = item.level if item is not None and item.level in counters.LEVELS else "district"
     return {"campaign_id": c.campaign_id, "title_hi": c.title_hi, "title_en": c.title_en, "kind": c.kind,
             "unit_id": c.target_unit_id, "level": level, "targets": f["targets"], "completed": f["completed"],
             "remaining": max(f["targets"] - f["completed"], 0), "attempts": f["attempts"],
             "connects": f["connects"], "coverage": call_rules.coverage(counters.LEVELS, level, f),
-            "open_escalations": 0}
+            "open_escalations": 0, "answers_today": _answers_today(questions, today)}
+
+
+def _answers_today(questions: list[dict[str, Any]], today: counters.CounterModel | None) -> list[dict[str, Any]]:
+    """Today's answers at the campaign's target, compact: per question its texts and tallies (yes/no,
+    the leading choice, the sum), for a line each on the wall."""
+    views = counters.answers_view(today, questions)
+    out = []
+    for q in questions:
+        row: dict[str, Any] = {"id": q["id"], "text_hi": q["text_hi"], "text_en": q["text_en"], **views[q["id"]]}
+        if q["kind"] == "choice":
+            row["labels"] = {ch["value"]: {"label_hi": ch["label_hi"], "label_en": ch["label_en"]}
+                             for ch in q.get("choices") or []}
+        out.append(row)
+    return out
 
 
 def _live(day_states: dict[str, Any] | None, callbacks: dict[str, Any] | None, now_s: str) -> dict[str, Any]:
@@ -161,8 +177,10 @@ def board(req: BoardRequest) -> dict[str, Any]:
                                                PageRequest(min(req.campaigns.limit, CAMPAIGNS_PAGE),
                                                            req.campaigns.start_key))
         keys = {c.campaign_id: counters.campaign_unit(c.campaign_id, c.target_unit_id) for c in listed.items}
+        day_keys = {c.campaign_id: counters.day_unit(day, c.campaign_id, c.target_unit_id) for c in listed.items}
         f_esc = pool.run(followup.open_in_districts, [c.district_id for c in listed.items], MAX_ESCALATIONS)
-        snap = store.snapshot(list(CONFIG_NAMES), list(periods.values()), list(keys.values()))
+        snap = store.snapshot(list(CONFIG_NAMES), list(periods.values()), [*keys.values(), *day_keys.values()],
+                              [c.campaign_id for c in listed.items])
         seats, cfg = _configs(snap)
         window = shift_rules.shift_window(now, cfg)
         period = periods[cfg.period_weeks]
@@ -207,7 +225,8 @@ def board(req: BoardRequest) -> dict[str, Any]:
               "talk_s": sum(r["talk_s"] for r in rows), "leases": states["on_call"],
               "callbacks_pending": sum(r["callbacks"]["pending"] for r in rows),
               "callbacks_due": sum(r["callbacks"]["due"] for r in rows)}
-    campaigns = [_campaign_row(c, snap.counters.get(keys[c.campaign_id])) for c in listed.items]
+    campaigns = [_campaign_row(c, snap.counters.get(keys[c.campaign_id]), snap.counters.get(day_keys[c.campaign_id]),
+                               snap.questions.get(c.campaign_id, [])) for c in listed.items]
     by_id = {c["campaign_id"]: c for c in campaigns}
     shown = []
     for e in escalations:

@@ -36,19 +36,26 @@ class Snapshot:
     config: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)  # name -> (body, version)
     heads: dict[str, RosterItem] = field(default_factory=dict)  # period -> head
     counters: dict[tuple[str, str], CounterModel] = field(default_factory=dict)
+    questions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # campaign id -> its questions
 
 
-def snapshot(config_names: list[str], periods: list[str], counter_keys: list[tuple[str, str]]) -> Snapshot:
+def snapshot(config_names: list[str], periods: list[str], counter_keys: list[tuple[str, str]],
+             campaign_ids: list[str] | None = None) -> Snapshot:
     """One BatchGetItem (eventually consistent: a board is a view of the last seconds), retrying
-    unprocessed keys."""
+    unprocessed keys. The campaigns' items are read for their questions only (the answers of the day)."""
+    from ..campaigns.store import CampaignModel
+
     keys: dict[type[Model], list[dict[str, Any]]] = {
         ConfigModel: [{"name": {"S": n}} for n in dict.fromkeys(config_names)],
         RosterItem: [{"period": {"S": p}, "sk": {"S": HEAD}} for p in dict.fromkeys(periods)],
         CounterModel: [raw_key(k) for k in dict.fromkeys(counter_keys)],
+        CampaignModel: [{"campaign_id": {"S": c}} for c in dict.fromkeys(campaign_ids or [])],
     }
     assert sum(len(v) for v in keys.values()) <= MAX_KEYS, "page the campaigns"
     models = {m.Meta.table_name: m for m in keys}
-    request = {m.Meta.table_name: {"Keys": k} for m, k in keys.items() if k}
+    request: dict[str, Any] = {m.Meta.table_name: {"Keys": k} for m, k in keys.items() if k}
+    if keys[CampaignModel]:
+        request[CampaignModel.Meta.table_name].update(ProjectionExpression="campaign_id, questions")
     snap = Snapshot()
     for _ in range(5):
         if not request:
@@ -66,6 +73,8 @@ def snapshot(config_names: list[str], periods: list[str], counter_keys: list[tup
                     snap.heads[item.period] = item
                 elif isinstance(item, CounterModel):
                     snap.counters[(item.pk, item.sk)] = item
+                elif isinstance(item, CampaignModel):
+                    snap.questions[item.campaign_id] = list(item.questions or [])
         request = response.get("UnprocessedKeys") or {}
     raise TooManyRequests("the database is busy; retry in a moment")
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib.board import store as board_store
+from tests.api.answer_recount import recount
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 from tests.api.shifts_support import put_agents
@@ -66,6 +67,15 @@ def test_board_shows_each_agents_day_leases_callbacks_and_campaigns(api: Api, aw
     assert campaign["completed"] == 1 and campaign["attempts"] == 2
     assert {row["level"] for row in campaign["coverage"]} >= {"booth", "mandal"}
     assert "phone" not in board.body.decode()
+    # today's answers at the campaign's target: what a recount of the day's call logs gives
+    contacts = [first["contact"]["contact_id"], second["contact"]["contact_id"]]
+    questions = api.get(f"/campaigns/{cid}", role="supervisor").json["questions"]
+    again = recount(cid, questions, contacts, DAY)["chw"]
+    answers = {a["id"]: a for a in campaign["answers_today"]}
+    assert answers["received"]["yes"] == 1 and answers["households"]["sum"] == 12
+    for qid, view in again.items():
+        assert {k: answers[qid][k] for k in view} == view, qid
+    assert answers["mood"]["labels"]["good"] == {"label_hi": "अच्छा", "label_en": "Good"}
 
     assert api.post("/calls", call_body(cid, held["contact"]["contact_id"], "busy"), token=two).status == 201
     third = next_call(api, cid, two).json

@@ -104,6 +104,23 @@ function pacingCard(pacing) {
       : h('p', { class: 'muted' }, t('board.no_pacing')));
 }
 
+/** Today's answers of one campaign, a short line per answered question: yes/no, the leading choice, the sum. */
+function answersToday(c) {
+  const n = i18n.number;
+  const lines = (c.answers_today || []).filter((a) => a.answered).map((a) => {
+    const q = i18n.pick(a, 'text');
+    let said;
+    if (a.kind === 'yes_no') said = t('board.ans_yes', { yes: n(a.yes), answered: n(a.answered) });
+    else if (a.kind === 'choice') {
+      const [value, count] = Object.entries(a.choices).sort((x, y) => y[1] - x[1])[0] || ['', 0];
+      said = t('board.ans_choice', { choice: a.labels?.[value] ? i18n.pick(a.labels[value], 'label') : value, n: n(count), answered: n(a.answered) });
+    } else if (a.kind === 'number') said = t('board.ans_sum', { sum: n(a.sum), answered: n(a.answered) });
+    else said = t('board.ans_text', { answered: n(a.answered) });
+    return h('li', { 'data-question': a.id }, h('span', { class: 'wall-ans-q' }, q), ' ', h('strong', {}, said));
+  });
+  return lines.length ? h('ul', { class: 'wall-answers', 'aria-label': t('board.answers_today') }, lines) : null;
+}
+
 function campaignsCard(campaigns) {
   const reached = campaigns.map((c) => ({ c, row: (c.coverage || []).filter((r) => r.targeted_units).pop() }))
     .filter((x) => x.row);
@@ -123,7 +140,8 @@ function campaignsCard(campaigns) {
       h('ul', { class: 'wall-campaign-list' }, campaigns.map((c) => h('li', { 'data-campaign': c.campaign_id },
         h('span', { class: 'item-title' }, i18n.pick(c, 'title')), ' ',
         h('span', { class: 'muted' }, t('board.campaign_figures', { attempts: i18n.number(c.attempts), connects: i18n.number(c.connects) })),
-        c.open_escalations ? h('span', { class: 'pill pill-warn' }, t('board.open_escalations', { n: i18n.number(c.open_escalations) })) : null))),
+        c.open_escalations ? h('span', { class: 'pill pill-warn' }, t('board.open_escalations', { n: i18n.number(c.open_escalations) })) : null,
+        answersToday(c)))),
     ] : h('p', { class: 'muted' }, t('home.no_campaigns')));
 }
 
