@@ -115,3 +115,49 @@ class SqsPump:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+
+def scheduled_event(region: str) -> dict[str, Any]:
+    """The event EventBridge hands a scheduled function."""
+    from datetime import UTC, datetime
+
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "000000000000", "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": region, "resources": [], "detail": {}}
+
+
+class SchedulePump:
+    """`chalice local` runs no schedules either: this thread invokes one scheduled function every
+    `every_s` seconds (the first time at once), as its EventBridge rule would."""
+
+    def __init__(self, function_name: str, every_s: float, *, region: str) -> None:
+        self.function_name, self.every_s, self.region = function_name, every_s, region
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> SchedulePump:
+        invoke = handler_invoker(self.function_name)
+
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    invoke(scheduled_event(self.region))
+                    self.runs += 1
+                except Exception:  # the local server going away while stopping, most often
+                    if not self._stop.is_set():
+                        logger.exception("local schedule %s failed", self.function_name)
+                self._stop.wait(self.every_s)
+
+        self._thread = threading.Thread(target=run, name=f"schedule-{self.function_name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def halt(self) -> None:
+        self._stop.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)  # a run in progress fails fast once the servers are gone
+            self._thread = None

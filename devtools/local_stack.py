@@ -257,6 +257,12 @@ class LocalStack:
         self.programme_topic_arn, programme_inbox = create_programme_resources(self.endpoint, REGION)
         self.pumps.append(ProgrammePump(programme_inbox, PROGRAMME_FUNCTION, endpoint=self.endpoint,
                                         region=REGION).start())
+        if self.roster:  # `make run`'s rostered demo: the roster notices go out as the schedule sends them
+            from chalicelib.shifts.routes import NOTICES_FUNCTION
+
+            from .local_events import SchedulePump
+
+            self.pumps.append(SchedulePump(NOTICES_FUNCTION, 60, region=REGION).start())
         return self
 
     def stop(self) -> None:

@@ -40,6 +40,7 @@ import app  # noqa: F401 - first: Chalice adds its own log handler unless the ap
 from chalicelib.accounts import rules as login_rules
 from chalicelib.core.observability import logger as app_logger
 from chalicelib.digests.routes import DAY_FUNCTION
+from chalicelib.shifts.routes import NOTICES_FUNCTION
 from devtools.local_events import handler_invoker
 from devtools.local_stack import LocalStack, free_port
 from tests.e2e import web_helpers as w
@@ -171,6 +172,8 @@ def exercise(run: Run) -> None:
     event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
              "account": "000000000000", "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
              "region": "ap-south-1", "resources": [], "detail": {}}
+    notices = handler_invoker(NOTICES_FUNCTION)(event)  # roster notices go out from their schedule, not the request
+    assert notices["finished"] == 1 and sum(notices["messages"].values()) > 0, notices
     sent = handler_invoker(DAY_FUNCTION)(event)  # the schedule's function, middleware included, in this runner
     assert sent, sent
     run.responses["digest"] = sent
