@@ -74,6 +74,14 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/units/{unit_id}/children"): {"summary": "A unit's children", "query": PAGE},
     ("GET", "/units/{unit_id}/contacts"): {"summary": "Contacts in a unit's subtree (phones masked)",
                                            "query": [*PAGE, _q("role", {"type": "string"})]},
+    ("GET", "/contacts/{contact_id}/campaigns"): {
+        "summary": "The campaigns a contact is in: per campaign its titles, kind and status, and the contact's "
+                   "call target (status, outcome, attempts, last disposition and when, callback time, who holds "
+                   "a live lease); no phone, no notes; pages of at most 50",
+        "query": [{"name": "limit", "in": "query", "required": False,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}},
+                  {"name": "cursor", "in": "query", "required": False,
+                   "schema": {"type": "string", "maxLength": 2048}}]},
     ("GET", "/contacts/search"): {"summary": "Find contacts of a district by a phone written any way (the phone "
                                              "claim) or a name prefix in Devanagari or Latin (the name indexes); "
                                              "masked",
@@ -145,7 +153,12 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "A campaign's escalated units (whom to call, and why)",
         "query": [*PAGE, _q("status", {"type": "string", "enum": ["open", "resolved", "no_incharge"]})]},
     ("POST", "/agents"): {"summary": "Create an agent", "body": "chalicelib.shifts.agents:AGENT_SPEC", "status": 201},
-    ("GET", "/agents"): {"summary": "Agents", "query": [*PAGE, _q("role", {"type": "string"})]},
+    ("GET", "/agents"): {"summary": "Agents, or those whose login name or name (Hindi or English) starts with q; "
+                                    "each with a duty override in force (until, reason, set by, set at)",
+                         "query": [*PAGE, _q("role", {"type": "string"}),
+                                   _q("q", {"type": "string", "maxLength": 60})]},
+    ("POST", "/agents/{username}/password-reset"): {"summary": "Reset an agent's password (admin): a temporary "
+                                                               "password shown once; the next sign-in sets a new one"},
     ("GET", "/agents/{username}"): {"summary": "An agent"},
     ("PATCH", "/agents/{username}"): {"summary": "Update an agent (version)",
                                       "body": "chalicelib.shifts.agents:AGENT_PATCH_SPEC"},
@@ -178,6 +191,13 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                    "query": [*PAGE, _q("rev", {"type": "string"})]},
     ("POST", "/imports"): {"summary": "Start a contact import (Idempotency-Key)",
                            "body": "chalicelib.imports.service:CREATE_SPEC", "status": 201, "idempotent": "required"},
+    ("GET", "/imports"): {"summary": "Earlier imports, newest first: who, when, kind, file, status, counts and the "
+                                     "error report's link while there is one (none once withdrawn)",
+                          "query": [*PAGE, _q("kind", {"type": "string", "enum": ["contacts", "units", "dnc"]})]},
+    ("GET", "/exports"): {"summary": "Earlier exports, newest first: who, when, kind, unit, phones masked or full, "
+                                     "status, rows and the file's link while there is one (none once withdrawn)",
+                          "query": [*PAGE, _q("kind", {"type": "string",
+                                                       "enum": ["contacts", "campaign_results", "call_logs"]})]},
     ("GET", "/imports/{import_id}"): {"summary": "An import's progress and report",
                                       "refusals": {410: "withdrawn: a person its files held was erased; "
                                                         "the files are deleted"}},
