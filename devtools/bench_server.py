@@ -1,6 +1,7 @@
 """The server benchmarks of issue 8 that `make bench` runs after the cold start (devtools/bench.py calls
 `measure` and `markdown`): the 35-agent queue, the digest at 1,000 vs 50,000 calls, the peak memory of
-each function's heaviest work, and the state-scale partition simulation, in one run."""
+each function's heaviest work, the state-scale partition simulation, and (issue 19) progress and the
+digest at 1,000 vs 50,000 answered calls with the worst-case counter item's size, in one run."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def configured_mb() -> int:
 def measure(rotation: dict[str, Any]) -> dict[str, Any]:
     # imported here: devtools/bench.py imports this module before its own fresh-process measurements, and
     # a child's peak RSS counts its parent's at the fork (so the parent stays small until now)
-    from . import bench_digest, bench_memory, bench_queue, bench_state
+    from . import bench_answers, bench_digest, bench_memory, bench_queue, bench_state
 
     queue = bench_queue.run()
     digest = bench_digest.digest_reads()
@@ -38,6 +39,7 @@ def measure(rotation: dict[str, Any]) -> dict[str, Any]:
     shapes = {"per_district": bench_state.Shape(**{**bench_state.STATE.__dict__, "lost_races_per_lease": lost})}
     shapes["one_campaign"] = bench_state.Shape(**{**shapes["per_district"].__dict__, "one_campaign": True})
     state = {name: bench_state.run(shape) for name, shape in shapes.items()}
+    answers = bench_answers.run()
     large = digest["runs"][str(bench_digest.SIZES[-1])]
     peaks = {"queue": {"peak_rss_mb": queue["api_peak_rss_mb"], "traced_peak_mb": None},
              "digest": {"peak_rss_mb": large["peak_rss_mb"], "traced_peak_mb": large["traced_peak_mb"]},
@@ -46,7 +48,7 @@ def measure(rotation: dict[str, Any]) -> dict[str, Any]:
                               "traced_peak_mb": memory["import_chunk"]["traced_peak_mb"]}}
     return {"queue": queue, "digest": digest, "memory": {**memory, "functions": [
         {"function": f, "work": w, **peaks[k], "configured_mb": configured_mb()} for f, w, k in FUNCTIONS]},
-        "state": state}
+        "state": state, "answers": answers}
 
 
 def _state_lines(name: str, s: dict[str, Any]) -> list[str]:
@@ -98,4 +100,28 @@ def markdown(r: dict[str, Any]) -> list[str]:
               "", "## State scale (simulation)", ""]
     for name, s in r["state"].items():
         lines += _state_lines(name, s)
+    if "answers" in r:
+        lines += _answers_lines(r["answers"])
     return lines
+
+
+def _answers_lines(a: dict[str, Any]) -> list[str]:
+    """Issue 19 point 5: reads that do not grow with answered calls, and the counter item's worst case."""
+    runs = a["runs"]
+    names = list(next(iter(runs.values()))["dynamodb_calls"])
+    lines = ["## Answer tallies: reads at 1,000 vs 50,000 answered calls", "",
+             "| answered calls | " + " | ".join(names) + " |", "|---:|" + "---:|" * len(names)]
+    lines += [f"| {int(n):,} | " + " | ".join(str(x["dynamodb_calls"][k]) for k in names) + " |"
+              for n, x in runs.items()]
+    lines += ["", f"Equal: **{'yes' if a['equal'] else 'NO'}** (DynamoDB calls per operation and table, a "
+              "BatchGetItem counted once per table it reads; the demo district, a per-unit yes/no, a choice and "
+              "a number question).", "", "Counter item `c#<campaign>`/`u#<unit>` at the worst case (every "
+              "figure and tally present, counts of 99,999,999, sums of 21 significant digits):", "",
+              "| questions | attributes | bytes |", "|---|---:|---:|"]
+    limits = a["worst_case_item"]["limits"]
+    for kind, x in a["worst_case_item"].items():
+        if kind != "limits":
+            label = kind if kind == "no questions" else f"{limits['questions']} × {kind}" + (
+                f" ({limits['choices']} choices)" if kind == "choice" else "")
+            lines.append(f"| {label} | {x['attributes']} | {x['bytes']:,} |")
+    return [*lines, ""]
