@@ -119,7 +119,8 @@ def test_the_seat_map_shows_the_rosters_seats_and_an_agent_going_on_a_call_and_b
     wall.check(page, "board-wall-1920-on-call-hi")
 
     agent.call("POST", "/calls", {"call_id": str(uuid.uuid4()), "campaign_id": wall.campaign_id,
-                                  "contact_id": screen["contact"]["contact_id"], "disposition": "busy",
+                                  "contact_id": screen["contact"]["contact_id"], "disposition": "connected",
+                                  "answers": {"received": True, "households": 40, "mood": "good"},
                                   "started_at": (datetime.now(UTC) - timedelta(seconds=30)).isoformat(),
                                   "duration_s": 20}, expect=201)
     recorded = time.monotonic()
@@ -132,6 +133,11 @@ def test_the_seat_map_shows_the_rosters_seats_and_an_agent_going_on_a_call_and_b
     # the campaign's progress: a bar with its figure written beside it, the numbers in a table
     row = page.locator(f"#b-chart-completed li.chart-row[data-row='{wall.campaign_id}']")
     expect(row).to_contain_text("Wall drive")
+    # today's answers of the campaign, a line per answered question (issue 19)
+    answers = page.locator(f".wall-campaign-list li[data-campaign='{wall.campaign_id}'] .wall-answers")
+    expect(answers.locator("li[data-question='received']")).to_contain_text("आज 1 में से 1 हाँ")
+    expect(answers.locator("li[data-question='households']")).to_contain_text("आज कुल 40")
+    expect(answers.locator("li[data-question='mood']")).to_contain_text("अच्छा")
     page.close()
 
 
@@ -139,6 +145,7 @@ def test_the_board_in_english_and_at_1280_and_360(wall: Wall) -> None:
     page = wall.page(WALL, "en")
     expect(page.locator("h1")).to_have_text("Shift board")
     expect(page.locator(".wall-states")).to_contain_text("On a call")
+    expect(page.locator(".wall-answers li[data-question='received']")).to_contain_text("yes 1 of 1 today")
     wall.check(page, "board-wall-1920-en")
     page.close()
     for viewport, name in ((DESKTOP, "board-wall-1280"), (PHONE, "board-wall-360")):
