@@ -11,8 +11,10 @@ import pytest
 
 from chalicelib.calls.counters import CounterModel, answers_view, campaign_unit, day_unit
 from chalicelib.calls.store import CallLogModel
-from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist
+from chalicelib.campaigns.rules import MAX_QUESTIONS
+from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, campaign_body, ist
 from tests.api.conftest import Api
+from tests.conftest import RECORDER
 
 pytestmark = pytest.mark.usefixtures("district")
 DAY = "2026-03-10"
@@ -182,3 +184,48 @@ def test_progress_shows_the_answers_of_the_unit_and_of_each_child(api: Api, cloc
     assert booth["children"] == {"items": [], "next_cursor": None}
     other_day = api.get(f"/campaigns/{cid}/progress?unit=chw-a1-m1-k1&date=2026-03-11", role="admin").json
     assert all(c["answers"]["held"]["answered"] == 0 for c in other_day["children"]["items"])
+
+
+def calls_made(send: Any) -> tuple[Any, int]:
+    before = set(RECORDER.per_request)
+    response = send()
+    return response, sum(sum(ops.values()) for key, ops in RECORDER.per_request.items() if key not in before)
+
+
+def test_tallies_cost_no_extra_dynamodb_call(api: Api, clock: Clock) -> None:
+    """The common path stays one BatchGetItem and one TransactWriteItems with answers of every kind; a
+    unit's first answer to a per-unit question, or a new min or max, is refused once, read and
+    written again (4), like a unit's first connect."""
+    b1 = add_contacts(api, B1, 4)
+    campaign = active_campaign(api, questions=QUESTIONS)
+    cid, questions = campaign["campaign_id"], campaign["questions"]
+
+    def send(contact: str, answers: dict[str, Any]) -> int:
+        r, n = calls_made(lambda: call(api, cid, contact, answers))
+        assert r.status == 201, r.body
+        return n
+
+    every = {"received": True, "scheme": "ladli", "remark": "ठीक"}
+    assert send(b1[0], {**every, "held": True, "beneficiaries": 10}) == 4  # first connect, first answer
+    assert send(b1[1], {**every, "held": False, "beneficiaries": 10}) == 2  # counted already; not a new extreme
+    assert send(b1[2], {**every, "beneficiaries": 4}) == 4  # a new min: read and written again
+    assert send(b1[3], {**every, "held": True, "beneficiaries": 7}) == 2
+    view = answers_view(item(campaign_unit(cid, "chw")), questions)
+    assert view["beneficiaries"] == {"kind": "number", "per": "person", "answered": 4, "sum": 31, "min": 4, "max": 10}
+    assert view["held"] == {"kind": "yes_no", "per": "unit", "answered": 1, "yes": 1, "no": 0}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"per": "booth"}, "questions[0].per"),
+    ({"kind": "choice", "choices": [{"value": f"c{j}", "label_hi": "क", "label_en": "c"} for j in range(13)]},
+     "questions[0].choices"),
+    ({"kind": "number", "min": -2_000_000_000}, "questions[0].min"),
+    ({"kind": "number", "max": 0.00001}, "questions[0].max"),
+])
+def test_a_question_beyond_the_limits_is_refused_at_create(api: Api, change: dict[str, Any], field: str) -> None:
+    question = {**QUESTIONS[0], **change}
+    r = api.post("/campaigns", campaign_body(questions=[question]), role="supervisor")
+    assert r.status == 400 and r.json["error"]["field"] == field, r.body
+    too_many = [{**QUESTIONS[1], "id": f"q{i}"} for i in range(MAX_QUESTIONS + 1)]
+    r = api.post("/campaigns", campaign_body(questions=too_many), role="supervisor")
+    assert r.status == 400 and r.json["error"]["field"] == "questions", r.body
