@@ -41,6 +41,27 @@ def bar(count: int, maximum: int) -> int:
     return max(1, pct(count / maximum))
 
 
+def num(value: float | None) -> str:
+    """A tally as people write it: Indian digit grouping, no ".0", at most two decimals."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        whole, frac = str(int(value)), ""
+    else:
+        text = f"{value:.2f}".rstrip("0")
+        whole, frac = text.split(".")[0], "." + text.split(".")[1]
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    if len(digits) > 3:
+        head, tail = digits[:-3], digits[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        digits = ",".join([head, *groups, tail]) if head else ",".join([*groups, tail])
+    return f"{sign}{digits}{frac}"
+
+
 def share_bar(share: float | None) -> int:
     return max(1, pct(share)) if share else 0
 
@@ -52,7 +73,7 @@ def _env(autoescape: bool) -> Environment:
     # nosec B701: autoescape is on for the HTML body; off only for the text/plain body, where HTML
     # escaping would corrupt the text and nothing renders markup
     env = Environment(autoescape=autoescape, undefined=StrictUndefined, trim_blocks=False)  # noqa: S701 # nosec B701
-    env.globals.update(signed=signed, pct=pct, bar=bar, share_bar=share_bar)
+    env.globals.update(signed=signed, pct=pct, bar=bar, share_bar=share_bar, num=num)
     return env
 
 
@@ -66,8 +87,8 @@ def subject(content: dict[str, Any]) -> str:
     return f"संपर्क सारांश ({hi}) | Sampark {en.lower()} digest {content['period']}"
 
 
-SECTIONS = {"campaigns": [], "unreached": [], "silent": [], "silent_days": 0, "silent_more": 0, "agents": [],
-            "coverage": [], "by_disposition": [], "corrections": []}
+SECTIONS = {"answers": [], "campaigns": [], "unreached": [], "silent": [], "silent_days": 0, "silent_more": 0,
+            "agents": [], "coverage": [], "by_disposition": [], "corrections": []}
 
 
 def _context(content: dict[str, Any]) -> dict[str, Any]:

@@ -109,7 +109,8 @@ def _build(audience: str, period: str) -> Built:
     district audience also the day's agents (1 Query), every agent's open callbacks (1 Query),
     each checked earlier day's agents (1 Query per day that has a stored digest: at most
     rules.CORRECTION_DAYS), and for its day digest the follow-up sections: each campaign's escalations
-    (1 Query per 100) and each district's verification rates per agent and per reporter (2 Queries)."""
+    (1 Query per 100) and each district's verification rates per agent and per reporter (2 Queries); for
+    a day digest the campaigns' questions (1 BatchGetItem per 100 campaigns: the answers section)."""
     day, shift = parse_period(period)
     config, _ = get_config()
     silent_days = int(config.get("silent_days", 3))
@@ -147,11 +148,16 @@ def _build(audience: str, period: str) -> Built:
     # units: one row per unit any campaign targets, connects summed over campaigns
     units: dict[str, dict[str, Any]] = {}
     relay_items: dict[str, list[Any]] = {}  # a programme relay's unit items: its broken links (chalicelib/relay)
+    ranked_items: dict[str, list[Any]] = {}  # unit items of a campaign with a per-unit yes/no question
+    questions = store.questions_of([c.campaign_id for c in campaigns]) if campaigns and not shift else {}
     if not shift:
         for c in campaigns:
+            ranks = _ranks_units(questions.get(c.campaign_id))
             for item in store.partition(f"c#{c.campaign_id}"):
                 if c.kind == "programme_relay":
                     relay_items.setdefault(c.campaign_id, []).append(item)
+                if ranks and item.unit_id and item.level:
+                    ranked_items.setdefault(c.campaign_id, []).append(item)
                 if not item.unit_id or not item.level:
                     continue
                 row = units.setdefault(item.unit_id, {"unit_id": item.unit_id, "level": item.level, "connects": 0})
@@ -179,7 +185,11 @@ def _build(audience: str, period: str) -> Built:
         "by_disposition": rules.dispositions(figures, None if shift else prev_totals),
         "coverage": rules.coverage(rows, (prev_content or {}).get("coverage")) if not shift else [],
     }
-    names_wanted: list[str] = []
+    answers = [] if shift else _answers(campaigns, questions, day, found, ranked_items)
+    rank_ids = [u["unit_id"] for a in answers for q in a["questions"] if q.get("ranked")
+                for u in (*q["ranked"]["top"], *q["ranked"]["bottom"])]
+    names_wanted: list[str] = list(rank_ids)
+    names: dict[str, Any] = {}
     if audience != "central" and not shift:
         content["campaigns"] = [
             {"campaign_id": c.campaign_id, "title_hi": rules.redact(c.title_hi), "title_en": rules.redact(c.title_en),
@@ -221,6 +231,10 @@ def _build(audience: str, period: str) -> Built:
                                       "name_hi": label(u["unit_id"], "hi"), "name_en": label(u["unit_id"], "en"),
                                       "call": call})
         content["silent_more"] = max(len(silent) - rules.LIST_MAX, 0)
+    if answers:
+        if rank_ids and not names:  # the central digest lists no other unit: its own read
+            names = store.units(rank_ids)
+        content["answers"] = _name_ranked(answers, names)
     if relay_items:
         content["relay"] = _relay(relay_items, day)
     if audience == "district":
@@ -271,6 +285,38 @@ def _scope_of(item: Any, campaigns: list[Any], day: str) -> Scope:
     if isinstance(kept, list):
         return [(str(cid), str(did)) for cid, did in kept]
     return [(c.campaign_id, c.district_id) for c in campaigns if c.starts_on <= day]
+
+
+def _ranks_units(questions: list[dict[str, Any]] | None) -> bool:
+    return any(q["kind"] == "yes_no" and q.get("per") == "unit" for q in questions or [])
+
+
+def _answers(campaigns: list[Any], questions_of: dict[str, list[dict[str, Any]]], day: str,
+             found: dict[tuple[str, str], Any], ranked_items: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Each campaign's answer tallies at its district, today and all time, from the counter items the
+    digest read already (and, for a per-unit yes/no question, its unit items: the top and bottom units)."""
+    out = []
+    for c in campaigns:
+        questions = questions_of.get(c.campaign_id) or []
+        if not questions:
+            continue
+        today = counters.answers_view(found.get(counters.day_unit(day, c.campaign_id, c.district_id)), questions)
+        all_time = counters.answers_view(found.get(counters.campaign_unit(c.campaign_id, c.district_id)), questions)
+        units = [(i.unit_id, i.level, counters.answers_view(i, questions)) for i in ranked_items.get(c.campaign_id, [])]
+        out.append({"campaign_id": c.campaign_id, "title_hi": rules.redact(c.title_hi),
+                    "title_en": rules.redact(c.title_en),
+                    "questions": rules.answer_questions(questions, today, all_time, units)})
+    return out
+
+
+def _name_ranked(answers: list[dict[str, Any]], names: dict[str, Any]) -> list[dict[str, Any]]:
+    for a in answers:
+        for q in a["questions"]:
+            for u in (*q["ranked"]["top"], *q["ranked"]["bottom"]) if q.get("ranked") else ():
+                unit = names.get(u["unit_id"])
+                u["name_hi"] = rules.redact(unit.name_hi if unit else u["unit_id"])
+                u["name_en"] = rules.redact(unit.name_en if unit else u["unit_id"])
+    return answers
 
 
 def _relay(unit_items: dict[str, list[Any]], day: str) -> list[dict[str, Any]]:

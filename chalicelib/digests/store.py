@@ -159,3 +159,14 @@ def pending_callbacks(agent: str) -> int:
 
 def deliveries(keys: list[str]) -> dict[str, OutboxModel]:
     return {o.key: o for o in OutboxModel.batch_get(list(dict.fromkeys(keys)))} if keys else {}
+
+
+def questions_of(campaign_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The questions of these campaigns (the answers section): one BatchGetItem per 100, whatever the
+    calls (the by_status index the campaigns are listed from does not carry them)."""
+    ids = list(dict.fromkeys(campaign_ids))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i in range(0, len(ids), 100):
+        for c in campaign_store.CampaignModel.batch_get(ids[i:i + 100], attributes_to_get=["campaign_id", "questions"]):
+            out[c.campaign_id] = list(c.questions or [])
+    return out

@@ -32,6 +32,8 @@ def write_counters(campaign_id: str, calls: int) -> None:
     for i in range(calls):
         booth, agent, disposition = (B1, B2)[i % 2], f"agent{i % 7:02d}", DISPOSITIONS[i % len(DISPOSITIONS)]
         base = {"attempts": 1, f"d_{disposition}": 1, "talk_s": 60, "connects": int(disposition == "connected")}
+        if disposition == "connected":  # answered: "received" (question 0) yes or no, "households" (1) 12
+            base.update({"a0_n": 1, "a0_yes" if i % 8 == 0 else "a0_no": 1, "a1_n": 1, "a1_sum": 12})
         for unit_id, level in PATHS[booth]:
             for key in (counters.campaign_unit(campaign_id, unit_id), counters.day_unit(DAY, campaign_id, unit_id)):
                 sums[key].update(base)
@@ -72,6 +74,10 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
     assert content["headline"]["attempts"] == calls
     assert content["headline"]["connects"] == calls // len(DISPOSITIONS)
     assert len(content["agents"]) == 7
+    (answers,) = content["answers"]  # answered calls: read from the same counter items
+    received, households = answers["questions"][0]["all_time"], answers["questions"][1]["all_time"]
+    assert (received["answered"], received["yes"]) == (calls // len(DISPOSITIONS), calls // 8)
+    assert households["sum"] == 12 * (calls // len(DISPOSITIONS))
     assert not any(key.endswith(" calls") for key in seen), seen  # never the call logs
     # follow-up sections: the campaign's escalations (1 Query) and the district's verification rates
     # per agent and per reporter (2 Queries of counters)
@@ -80,9 +86,10 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
 
 
 # the calls feature keeps every agent's open callbacks on one partition (chalicelib/calls/counters.py):
-# the district digest reads them in one Query, whatever the number of agents
+# the district digest reads them in one Query, whatever the number of agents; the campaigns' questions (the
+# answers section, issue 19) in one BatchGetItem, whatever the calls and answers
 EXPECTED = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2 + 1, "BatchGetItem digests": 1,
-            "BatchGetItem units": 1, "GetItem digests": 1, "Query escalations": 1}
+            "BatchGetItem units": 1, "GetItem digests": 1, "Query escalations": 1, "BatchGetItem campaigns": 1}
 
 
 @pytest.mark.parametrize("agents", [7, 70])
@@ -138,4 +145,5 @@ def test_checking_earlier_days_for_late_calls_adds_one_query_per_stored_day_and_
     seen, content = digest_calls(monkeypatch, "state")  # no agents: no read more than without corrections
     assert content["corrections"][0]["date"] == yesterday
     assert dict(seen) == {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 1,  # its units
-                          "BatchGetItem digests": 1, "BatchGetItem units": 2, "GetItem digests": 1}, seen
+                          "BatchGetItem digests": 1, "BatchGetItem units": 2, "GetItem digests": 1,
+                          "BatchGetItem campaigns": 1}, seen
