@@ -208,8 +208,12 @@ def markdown(r: dict[str, Any]) -> list[str]:
             cells.append(f"{span} | {x['p50_ms']} | {x['p95_ms']}")
         ops = ", ".join(f"{op} {n}" for op, n in sizes[-1]["rows"][i]["ops"].items())
         lines.append(f"| {row['kind']} | {' | '.join(cells)} | {ops} |")
-    lines += ["", "Loading (the models' items straight into moto's backend): " + "; ".join(
-        f"{s['contacts']:,} contacts by {s['load_s']} s" for s in sizes) + f"; peak RSS {r['peak_rss_mb']} MB."]
+    before = [0] + [s["contacts"] for s in sizes[:-1]]
+    loads = "; ".join(f"{s['contacts'] - b:,} contacts in {s['load_s']} s" for s, b in zip(sizes, before, strict=True))
+    lines += ["", "Loading (the models' items straight into moto's backend, each size adding to the one before): "
+              + loads +
+              f"; peak RSS {r['peak_rss_mb']} MB. Latencies are wall-clock on the machine above, shared with other "
+              "runs at the time; compare the calls, not the milliseconds."]
     return lines
 
 
