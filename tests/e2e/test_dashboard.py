@@ -108,6 +108,10 @@ def test_a_leader_follows_campaigns_and_reads_the_digests_with_no_personal_data(
     expect(card.locator("dl.stats")).to_contain_text(str(made))
     day = page.locator(f"[data-testid=digest-day][data-date='{today}']")
     expect(day).to_contain_text(str(made))  # the day's calls attempted, as the digest said
+    # the digest's answers: the scheme's yes/no question as yes of answered (nobody called: 0 / 0), its sum
+    said = day.locator(f".db-answers[data-campaign='{scheme}']")
+    expect(said.locator("li.chart-row[data-row='received']")).to_contain_text("0 / 0")
+    expect(said.locator("li[data-question='households']")).to_contain_text("कुल 0")
     page.locator(".db-email-box summary").click()
     email = requests.get(f"{office.stack.api_url}/digests/{today}?audience=state&format=text",
                          headers={"authorization": office_token(office, "state")}, timeout=30).text

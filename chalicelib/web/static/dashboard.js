@@ -86,6 +86,29 @@ async function drawCampaigns(body, status) {
 
 // ---- the digest archive ---------------------------------------------------------------------------
 
+/** A digest's answers: per campaign, its yes/no questions as yes of answered (so far), its choices and sums in words. */
+function digestAnswers(d) {
+  const n = i18n.number;
+  return (d.answers || []).map((a, i) => {
+    const yesNo = a.questions.filter((q) => q.kind === 'yes_no');
+    const lines = a.questions.filter((q) => q.kind !== 'yes_no').map((q) => {
+      const v = q.all_time;
+      let said = t('dashboard.ans_answered', { n: n(v.answered) });
+      if (q.kind === 'number') said = t('dashboard.ans_sum', { sum: n(v.sum), n: n(v.answered) });
+      if (q.kind === 'choice') said = q.choices.map((c) => `${i18n.pick(c, 'label')} ${n(c.all_time)}`).join(' · ');
+      return h('li', { 'data-question': q.id }, h('span', {}, i18n.pick(q, 'text')), ': ', h('strong', {}, said));
+    });
+    return h('div', { class: 'db-answers', 'data-campaign': a.campaign_id },
+      yesNo.length ? barChart({
+        id: `db-day-answers-${i}`,
+        title: t('dashboard.answers_title', { title: i18n.pick(a, 'title') }),
+        rows: yesNo.map((q) => ({ id: q.id, label: i18n.pick(q, 'text'), value: q.all_time.yes, total: q.all_time.answered })),
+        columns: [t('dashboard.question'), t('dashboard.yes_of_answered')],
+      }) : h('h4', {}, t('dashboard.answers_title', { title: i18n.pick(a, 'title') })),
+      lines.length ? h('ul', { class: 'list db-answer-lines' }, lines) : null);
+  });
+}
+
 function dayDigest(item, audience) {
   const d = item.digest;
   const hl = d.headline || {};
@@ -133,7 +156,8 @@ function dayDigest(item, audience) {
         title: t('dashboard.relay_of', { title: i18n.pick(r, 'title'), broken: i18n.number(r.broken_links) }),
         rows: r.completion.map((c) => ({ id: c.level, label: plural(c.level), value: c.received_units, total: c.targeted_units })),
         columns: [t('dashboard.level'), t('dashboard.received_of_targeted')],
-      }))),
+      })),
+      digestAnswers(d)),
     (d.corrections || []).length ? notice(t('dashboard.has_corrections', { n: i18n.number(d.corrections.length) }), 'info') : null,
     details);
 }
