@@ -125,7 +125,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           "SAMPARK_PACING_WINDOW_S (default 120 s) window; Retry-After (and "
                           "error.retry_after_s) is the seconds until the window ends"}},
     ("GET", "/campaigns/{campaign_id}/progress"): {
-        "summary": "Counters of a campaign", "query": [_q("unit", {"type": "string"}), _q("date", DATE)]},
+        "summary": "Counters of a campaign at a unit (all time, or one IST day with date): dispositions, coverage, "
+                   "answer tallies per question, and a page of child units (at most 45) each with its own",
+        "query": [*PAGE, _q("unit", {"type": "string"}), _q("date", DATE)]},
     ("GET", "/campaigns/{campaign_id}/overview"): {
         "summary": "The campaign page's one read: facts, figures at the unit in view and today, a row per child "
                    "unit (paged), breadcrumb, relay view, escalations (whom to call: office only); aggregates "
