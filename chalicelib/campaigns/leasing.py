@@ -46,19 +46,28 @@ NOTHING_DUE = {"hi": "अभी कोई कॉल बाकी नहीं �
 
 CANDIDATES_READ = 40  # due targets read from the queue's head (one Query, keys only)
 CANDIDATES = CANDIDATES_READ
-PREREAD = 3  # of them, chosen at random, read with everything else: a lost race is retried without a read
-MAX_TRIES = 6  # lease transactions one /next may try before answering "nothing due" (each a lost race)
+PREREAD = 2  # of them, chosen at random, read with everything else (a lost race is retried without a read)
+REREAD = 6  # when those are gone: that many more, at random, in one BatchGetItem; then the rest in one more
+MAX_CALLS = 10  # DynamoDB calls one /next makes at most, whatever the contention (see next_call)
+BUSY_RETRY_S = 1
+QUEUE_BUSY = "many agents are asking for the same calls at once; ask again in a moment"
+
+
+class QueueBusy(TooManyRequests):
+    pass
 
 
 @dataclass
 class _Next:
-    """One POST /next: what it read, and how many lease transactions it has tried."""
+    """One POST /next: what it read, how many DynamoDB calls it has made, and whether it had to stop
+    with a due target it could still lease undecided (then it must not answer "nothing due")."""
 
     agent: str
     campaign_id: str
     now: datetime
     found: dict[Any, Any] = field(default_factory=dict)
-    tries: int = 0
+    calls: int = 0
+    undecided: bool = False
 
     @property
     def now_s(self) -> str:
@@ -70,25 +79,55 @@ class _Next:
     def contact(self, contact_id: str) -> org_store.ContactModel | None:
         return self.found.get(store.contact_item_key(contact_id))
 
+    def afford(self, calls: int) -> bool:
+        """Are `calls` more DynamoDB calls within MAX_CALLS? If not, something is left undecided."""
+        if self.calls + calls <= MAX_CALLS:
+            return True
+        self.undecided = True
+        return False
+
+    def read(self, contact_ids: list[str], *, consistent: bool = False) -> None:
+        keys = [k for contact_id in contact_ids for k in _pair_keys(self.campaign_id, contact_id)]
+        self.calls += 1
+        self.found.update(store.read_keys(keys, consistent=consistent) if consistent else store.read_keys(keys))
+
 
 def _pair_keys(campaign_id: str, contact_id: str) -> list[Any]:
     return [store.target_key(campaign_id, contact_id), store.contact_item_key(contact_id)]
 
 
 def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
-    """Lease the next target to `agent`. On the common path three DynamoDB calls: one Query of the
-    queue's head; one BatchGetItem of the caller's profile and duty (agent item, shift configuration,
-    roster head and line), the campaign, the agent's day item (a live lease), callbacks and pacing
-    window, and a few of the due targets with their contacts; one transaction that leases (see
-    store.lease). The agent's own live lease comes back first (renewed, not paced), then an expired
-    lease of theirs or a due callback (one more BatchGetItem reads those), then the queue."""
+    """Lease the next target to `agent`.
+
+    On the common path three DynamoDB calls: one Query of the queue's head (CANDIDATES_READ keys); one
+    BatchGetItem of the caller's profile and duty (agent item, shift configuration, roster head and line),
+    the campaign, the agent's day item (a live lease), callbacks and pacing window, and PREREAD of the due
+    targets, at random, with their contacts; one transaction that leases (see store.lease). The agent's own
+    live lease comes back first (renewed, not paced), then an expired lease of theirs or a due callback (one
+    more BatchGetItem reads those), then the queue.
+
+    Under contention (the targets read were leased by others meanwhile, a lost race), the next candidates
+    are read together: REREAD more of the head at random in one BatchGetItem, then all the rest of it in
+    one more (at most 2 x CANDIDATES_READ keys, within BatchGetItem's 100); a head that was full and is all
+    gone is followed by one more Query of the queue beyond it. Every call counts: the Queries, the reads,
+    the lease transactions (lost races included), the closes of contacts that must not be called, a pacing
+    refusal's record and the unit read of a target older than its unit path. So a /next makes at most
+    MAX_CALLS (10) DynamoDB calls (not counting the retries of unprocessed keys DynamoDB may ask for).
+
+    "Nothing due" is answered only when it is known: every target of the queue's due range was read and
+    found not leasable by this agent (leased or called by others, its due time moved, excluded for this
+    agent) or lost to another agent's lease, or closed; and the range ended within what was read. If the
+    budget runs out first, a 429 `queue_busy` (Retry-After 1 s) says to ask again: never "nothing due"
+    while a due target it could lease may remain. Candidates are read eventually consistent (store.read_keys:
+    the lease's conditions hold the rest); the agent's own lease and callback, and a contact changed under
+    a lease, are read consistently."""
     now = clock.now_utc()
     if not re.fullmatch(CAMPAIGN_ID, campaign_id):
         raise store.not_found(campaign_id)
     run = _Next(agent, campaign_id, now)
-    due = store.due(campaign_id, run.now_s, CANDIDATES_READ)
+    due, beyond = store.due_page(campaign_id, run.now_s, CANDIDATES_READ)
+    run.calls += 1
     picks = random.sample(due, min(PREREAD, len(due)))
-    rest = [c for c in due if c not in picks]
     limits = pacing.limits()
     window = pacing.window(now, limits)
     pace_key = pace_window(agent, window.key)
@@ -99,6 +138,7 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     for contact_id in picks:
         keys += _pair_keys(campaign_id, contact_id)
     run.found = store.read_keys(keys)
+    run.calls += 1
     access.settle_profile(agent, shifts_duty.profile_of(run.found, agent))
     campaign = run.found.get(store.campaign_key(campaign_id))
     if campaign is None:
@@ -114,33 +154,51 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     ensure = agent_callbacks(agent) if callbacks_item is None or callbacks_item.callbacks is None else None
     pace_item = run.found.get(store.counter_key(pace_key))
 
+    def refuse() -> NoReturn:
+        record = pace_item is None or not pace_item.slowed
+        if record:  # a first refusal in the window writes the board's slow-down (afforded by the caller)
+            run.calls += 1
+        _refuse(agent, campaign_id, now, limits, window, pace_key, pace_item, record=record)
+
     def attempt(contact_id: str, how: str) -> dict[str, Any] | None:
+        """The call screen if leased; None if not: the target is gone for this agent (not leasable, lost
+        to another agent, closed), or, with run.undecided set, the budget did not allow trying it."""
         target, contact = run.target(contact_id), run.contact(contact_id)
         if target is None:
             return None
         if contact is None or contact.opted_out or contact.wrong_number:
-            _skip(campaign, target, contact, agent, now, callbacks_item)
+            if run.afford(1):
+                run.calls += 1
+                _skip(campaign, target, contact, agent, now, callbacks_item)
             return None
         if not _leasable(target, agent, how, run.now_s):
             return None
         paced = None if how == "renewed" else (pace_key, limits.max_leases, window.expires_at)
+        slowed = pace_item is not None and bool(pace_item.slowed)
         if paced is not None and int(getattr(pace_item, "leases", None) or 0) >= limits.max_leases:
-            _refuse(agent, campaign_id, now, limits, window, pace_key, pace_item)
-        run.tries += 1
+            if not run.afford(0 if slowed else 1):  # the refusal's record
+                return None
+            refuse()
+        # the transaction, a refusal's record if it comes back too fast, and the units of an old target
+        if not run.afford(1 + (paced is not None and not slowed) + (target.unit_path is None)):
+            return None
+        run.calls += 1
         outcome = store.lease(store.Lease(
             target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),
             f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure))
         if outcome == store.TOO_FAST:
-            _refuse(agent, campaign_id, now, limits, window, pace_key, None)
+            refuse()
         if outcome == store.CONTACT_CHANGED:  # opted out, wrong number, erased or a new phone meanwhile
-            run.found.update(store.read_keys(_pair_keys(campaign_id, contact_id)))
-            run.found.setdefault(store.contact_item_key(contact_id), None)
-            if run.tries >= MAX_TRIES:
+            if not run.afford(2):
                 return None
+            run.read([contact_id], consistent=True)
+            run.found.setdefault(store.contact_item_key(contact_id), None)
             return attempt(contact_id, how)
         if outcome != store.LEASED:
             count("LeaseRacesLost")
             return None
+        if target.unit_path is None:
+            run.calls += 1
         return _screen(campaign, target, contact, how, run.found)
 
     # the agent's own: the live or expired lease on their day item, then the earliest due callback
@@ -154,7 +212,7 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     if due_callbacks:
         own.append((due_callbacks[0][1], "callback"))
     if own:
-        run.found.update(store.read_keys([k for contact_id, _ in own for k in _pair_keys(campaign_id, contact_id)]))
+        run.read([contact_id for contact_id, _ in own], consistent=True)
         for contact_id, how in own:
             target = run.target(contact_id)
             if target is None:
@@ -164,14 +222,35 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
             screen = attempt(contact_id, how)
             if screen:
                 return screen
-    for contact_id in picks + rest:
-        if run.tries >= MAX_TRIES:
+    # the queue: the candidates read (the pre-read ones first), then more of the page in one read each
+    ready, unread = picks, [c for c in due if c not in picks]
+    random.shuffle(unread)
+    more = [REREAD, len(unread)]
+    while True:
+        for contact_id in ready:
+            screen = attempt(contact_id, "queue")
+            if screen:
+                return screen
+        if run.undecided:
             break
-        if run.target(contact_id) is None:
-            run.found.update(store.read_keys(_pair_keys(campaign_id, contact_id)))
-        screen = attempt(contact_id, "queue")
-        if screen:
-            return screen
+        if not unread and beyond is not None:  # a full page, all gone: the queue goes on beyond it
+            if not run.afford(3):  # the Query, a read and a lease
+                break
+            due, beyond = store.due_page(campaign_id, run.now_s, CANDIDATES_READ, beyond)
+            run.calls += 1
+            unread = [c for c in due if run.target(c) is None]
+            random.shuffle(unread)
+            more = [REREAD, len(unread)]
+        if not unread:
+            break
+        if not run.afford(2):  # a read and a lease
+            break
+        size = more.pop(0) if more else len(unread)
+        ready, unread = unread[:size], unread[size:]
+        run.read(ready)
+    if run.undecided or unread or beyond is not None:
+        count("QueueBusy")
+        raise QueueBusy(QUEUE_BUSY, code="queue_busy", details={"retry_after_s": BUSY_RETRY_S})
     return _nothing_due()
 
 
@@ -201,12 +280,12 @@ TOO_FAST = "you are asking for new contacts faster than anyone can dial; wait a 
 
 
 def _refuse(agent: str, campaign_id: str, now: datetime, limits: pacing.Pacing, window: pacing.Window,
-            pace_key: tuple[str, str], pace_item: Any) -> NoReturn:
+            pace_key: tuple[str, str], pace_item: Any, *, record: bool) -> NoReturn:
     """Refuse with 429 `too_fast` and the seconds left in the window. The first refusal in a window
     is put on the supervisors' board (the day's slow-downs) and in the audit trail, in one
     transaction; later ones in the same window write nothing more."""
     count("PacingRefusals")
-    if pace_item is None or not pace_item.slowed:
+    if record:
         at = iso(now)
         if store.record_slowdown(agent, pace_key, window.expires_at, rules.ist_date(now), at,
                                  f"campaign:{campaign_id} limit:{limits.max_leases}/{limits.window_s}s",

@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import GetError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
@@ -33,7 +34,7 @@ from ..calls.counters import (
 from ..core import db
 from ..core.clients import client
 from ..core.clock import parse_iso
-from ..core.errors import Conflict, NotFound
+from ..core.errors import Conflict, NotFound, TooManyRequests, Unavailable
 from ..core.paging import Page, PageRequest
 from ..core.settings import SettingsError, get_settings
 from ..org.store import AuditModel, ContactModel
@@ -348,16 +349,66 @@ def counter_key(key: tuple[str, str]) -> db.Key:
     return (CounterModel, key[0], key[1])
 
 
-def read_keys(keys: list[db.Key]) -> dict[db.Key, Any]:
-    """One BatchGetItem (consistent) of the items named, from any table."""
-    return db.batch_get(keys)
+def read_keys(keys: list[db.Key], *, consistent: bool = False) -> dict[db.Key, Any]:
+    """One BatchGetItem of the items named, from any table (at most 100 keys). Call targets and contacts
+    are read eventually consistent, at half the read units, unless `consistent`: what a lease relies on
+    in them is checked again by its transaction (the target still free for this agent; the contact there,
+    not opted out, not a wrong number, the phone shown unchanged), so a stale read costs at most a lost
+    race. Every other table (the campaign, the caller's duty and profile, the counters) is read consistently."""
+    return _batch_get(keys, () if consistent else (TargetModel, ContactModel))
+
+
+def _batch_get(keys: list[db.Key], eventual: tuple[type[Model], ...]) -> dict[db.Key, Any]:
+    """db.batch_get with the consistency chosen per table (BatchGetItem's ConsistentRead is per table);
+    unprocessed keys are asked again, each retry one more call."""
+    wanted: dict[str, tuple[type[Model], list[db.Key]]] = {}
+    for key in dict.fromkeys(keys):
+        wanted.setdefault(key[0].Meta.table_name, (key[0], []))[1].append(key)
+    if sum(len(v[1]) for v in wanted.values()) > BATCH_KEYS:
+        raise ValueError(f"a BatchGetItem reads at most {BATCH_KEYS} keys")
+    names = {name: db._key_names(model) for name, (model, _) in wanted.items()}
+    request: dict[str, Any] = {}
+    for name, (model, model_keys) in wanted.items():
+        hash_name, range_name = names[name]
+        request[name] = {"ConsistentRead": model not in eventual, "Keys": [
+            {hash_name: {"S": str(h)}, **({range_name: {"S": str(r)}} if range_name else {})}
+            for _, h, r in model_keys]}
+    found: dict[db.Key, Any] = {}
+    for _ in range(5):
+        if not request:
+            return found
+        try:
+            response = db.connection().dispatch("BatchGetItem", {"RequestItems": request})
+        except BotoCoreError as exc:  # a timeout, a dropped connection: no response to translate
+            raise Unavailable("the database could not complete the request") from exc
+        except ClientError as exc:
+            raise db.translate(GetError("batch get failed", exc)) from exc
+        for name, items in response.get("Responses", {}).items():
+            model = wanted[name][0]
+            hash_name, range_name = names[name]
+            for data in items:
+                found[(model, data[hash_name]["S"], data[range_name]["S"] if range_name else None)] = \
+                    model.from_raw_data(data)
+        request = response.get("UnprocessedKeys") or {}
+    raise TooManyRequests("the database is busy; retry in a moment")
+
+
+BATCH_KEYS = 100  # DynamoDB's limit for one BatchGetItem
 
 
 def due(campaign_id: str, now: str, limit: int) -> list[str]:
     """Contact ids of the oldest due targets of the campaign's queue (one Query, keys only)."""
+    return due_page(campaign_id, now, limit)[0]
+
+
+def due_page(campaign_id: str, now: str, limit: int,
+             start: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any] | None]:
+    """Contact ids of the oldest due targets of the campaign's queue from `start` (one Query, keys only),
+    and where the next page would start (None: the queue's due targets end here)."""
     result = TargetModel.by_queue.query(queue_key(campaign_id, ""), TargetModel.queue_sort <= f"{now}#~",
-                                        limit=limit, page_size=limit)
-    return [t.contact_id for t in result]
+                                        limit=limit, page_size=limit, last_evaluated_key=start)
+    ids = [t.contact_id for t in result]
+    return ids, result.last_evaluated_key
 
 
 def _lease_actions(campaign_id: str, contact_id: str, agent: str, now: str, until: str,

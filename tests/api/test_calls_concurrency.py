@@ -5,6 +5,7 @@ share a target."""
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,11 +17,15 @@ from chalicelib.calls import service as calls_service
 from chalicelib.calls.counters import CounterModel, campaign_unit, day_agent, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns import leasing as campaign_service
+from chalicelib.campaigns import pacing, store
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.auth import AGENT, Principal
+from chalicelib.core.errors import AppError
+from chalicelib.core.observability import current_request_id, current_route
 from devtools.moto_local import patched
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, on_duty
 from tests.api.conftest import Api
+from tests.conftest import RECORDER
 
 pytestmark = pytest.mark.usefixtures("district")
 
@@ -97,3 +102,91 @@ def test_connects_racing_in_one_booth_count_it_reached_once(api: Api, monkeypatc
         counters = figures(CounterModel.get(*campaign_unit(cid, unit)))
         assert counters["connects"] == 6 and counters[f"reached_{level}"] == 1, (unit, counters)
     assert figures(CounterModel.get(*campaign_unit(cid, "chw")))["reached_booth"] == 1
+
+
+NEXT = "POST /campaigns/{campaign_id}/next"
+
+
+def counted_next(name: str, cid: str) -> tuple[Any, int]:
+    """next_call as one request of the suite's recorder: its answer (or refusal) and its DynamoDB calls."""
+    request = f"{name}-{uuid.uuid4()}"
+    tokens = current_route.set(NEXT), current_request_id.set(request)
+    try:
+        try:
+            answer: Any = campaign_service.next_call(name, cid)
+        except AppError as exc:
+            answer = exc
+    finally:
+        current_route.reset(tokens[0])
+        current_request_id.reset(tokens[1])
+    return answer, sum(RECORDER.per_request.get((NEXT, request), Counter()).values())
+
+
+def free_targets(cid: str) -> list[str]:
+    """Queued targets nobody holds: what a /next could lease (the clock stands still in these tests)."""
+    return [t.contact_id for t in TargetModel.query(cid) if t.status == "queued" and t.lease_agent is None]
+
+
+def test_next_under_contention_keeps_its_bound_and_says_nothing_due_only_when_nothing_is_left(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """12 agents race for 18 targets, each asking again at once after its call, and
+    each stopping at its first "nothing due": every /next stays within MAX_CALLS, and none says "nothing due"
+    while a target is free (targets only go from free to held to called here, so one free after the answer
+    was free before it), so the campaign is worked to the end."""
+    Clock(monkeypatch, ist("2026-03-10", "10:00"))
+    contacts = add_contacts(api, B1, 9) + add_contacts(api, B2, 9, start=30)
+    cid = active_campaign(api, max_attempts=1)["campaign_id"]
+    names = [f"agent{i:02d}" for i in range(1, 13)]
+    on_duty(*names)
+    monkeypatch.setenv(pacing.MAX_LEASES_ENV, "1000")  # no dialling time here: not paced
+    seen: list[tuple[str, int]] = []
+    wrong: list[tuple[str, list[str]]] = []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        name = names[i]
+        while True:
+            answer, calls = counted_next(name, cid)
+            with lock:
+                seen.append((getattr(answer, "code", None) or answer["status"], calls))
+            if isinstance(answer, AppError):
+                assert answer.code == "queue_busy", answer
+                continue
+            if answer["status"] == "nothing_due":
+                left = free_targets(cid)
+                if left:
+                    wrong.append((name, left))
+                return
+            body = call_body(cid, answer["contact"]["contact_id"], "connected")
+            calls_service.record_call(agent(name), body)
+
+    results = together(len(names), work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert wrong == []
+    assert {t.status for t in TargetModel.query(cid)} == {"done"} and len(contacts) == 18
+    assert max(calls for _, calls in seen) <= campaign_service.MAX_CALLS, Counter(seen)
+    assert Counter(status for status, _ in seen)["leased"] == 18
+
+
+def test_a_head_of_the_queue_this_agent_may_not_call_does_not_hide_the_rest(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first page of the queue (CANDIDATES_READ targets) is all excluded for this agent (the reports it took
+    itself, in a verification): the queue beyond it is read, and a target there leased, within MAX_CALLS."""
+    Clock(monkeypatch, ist("2026-03-10", "10:00"))
+    add_contacts(api, B1, 23)
+    add_contacts(api, B2, 23, start=30)
+    cid = active_campaign(api)["campaign_id"]
+    on_duty("agent01")
+    head = store.due(cid, "9999", campaign_service.CANDIDATES_READ)
+    for contact_id in head:
+        TargetModel(cid, contact_id).update(actions=[TargetModel.exclude_agent.set("agent01")])
+    answer, calls = counted_next("agent01", cid)
+    assert not isinstance(answer, Exception) and answer["status"] == "leased", answer
+    assert answer["contact"]["contact_id"] not in head and calls <= campaign_service.MAX_CALLS
+    calls_service.record_call(agent("agent01"), call_body(cid, answer["contact"]["contact_id"], "connected"))
+    for contact_id in free_targets(cid):
+        if contact_id not in head:
+            TargetModel(cid, contact_id).update(actions=[TargetModel.exclude_agent.set("agent01")])
+    answer, calls = counted_next("agent01", cid)  # now nothing is left for agent01: known, and said
+    assert not isinstance(answer, Exception) and answer["status"] == "nothing_due", answer
+    assert calls <= campaign_service.MAX_CALLS
