@@ -169,7 +169,8 @@ def export_view(item: store.ExportModel) -> dict[str, Any]:
         "error": item.error_message, "download_url": None,
     }
     if item.status == "done" and item.file_key:
-        view["download_url"] = blobs.download_url(item.file_key, _file_name(item))
+        content_type = xlsx.CONTENT_TYPE if _format(item) == "xlsx" else blobs.CSV_TYPE
+        view["download_url"] = blobs.download_url(item.file_key, _file_name(item), content_type)
         view["expires_in"] = blobs.LINK_SECONDS
     return view
 

@@ -73,11 +73,15 @@ def upload_url(key: str) -> str:
                                             ExpiresIn=LINK_SECONDS))
 
 
-def download_url(key: str, filename: str) -> str:
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def download_url(key: str, filename: str, content_type: str = CSV_TYPE) -> str:
+    """A presigned GET that downloads the object as `filename`, served as `content_type`."""
     disposition = f"attachment; filename=\"{filename}\""
     return str(_s3().generate_presigned_url(
         "get_object", Params={"Bucket": _bucket(), "Key": key, "ResponseContentDisposition": disposition,
-                              "ResponseContentType": "text/csv; charset=utf-8"},
+                              "ResponseContentType": content_type},
         ExpiresIn=LINK_SECONDS))
 
 

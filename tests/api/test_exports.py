@@ -26,6 +26,9 @@ def dynamodb_transactions_at_real_cost() -> Iterator[None]:
         yield
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def export(api: Any, body: dict[str, Any], key: str = "export-key-1") -> dict[str, Any]:
     r = api.post("/exports", body, headers={"idempotency-key": key})
     assert r.status == 202, r.body
@@ -257,7 +260,9 @@ def test_campaign_results_carry_one_column_per_question_over_the_campaigns_whole
     book = export(api, {"kind": "campaign_results", "unit_id": "chw", "campaign_id": cid, "format": "xlsx"},
                   key="results-xlsx")
     assert book["download_url"] and book["rows"] == 3
-    data = requests.get(book["download_url"], timeout=10).content
+    fetched = requests.get(book["download_url"], timeout=10)
+    assert fetched.headers["content-type"] == XLSX_TYPE  # served as a workbook, not as text/csv
+    data = fetched.content
     sheet = sheet_rows(data)
     header = [v for v, _ in sheet[0]]
     assert header == [*export_store_headers("campaign_results"), "क्या सूचना मिली?", "कितने परिवार?", "माहौल?"]
