@@ -190,3 +190,19 @@ def test_a_head_of_the_queue_this_agent_may_not_call_does_not_hide_the_rest(
     answer, calls = counted_next("agent01", cid)  # now nothing is left for agent01: known, and said
     assert not isinstance(answer, Exception) and answer["status"] == "nothing_due", answer
     assert calls <= campaign_service.MAX_CALLS
+
+
+def test_an_agent_who_loses_every_race_is_told_to_ask_again_within_the_bound(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worst case, made certain: every lease transaction is lost (another agent wins each race). The /next
+    stops at MAX_CALLS and answers 429 queue_busy, not "nothing due": free targets remain. (Before the bound:
+    11 calls, then "nothing due".)"""
+    Clock(monkeypatch, ist("2026-03-10", "10:00"))
+    add_contacts(api, B1, 12)
+    cid = active_campaign(api)["campaign_id"]
+    on_duty("agent01")
+    monkeypatch.setattr(store, "lease", lambda lease: store.LOST)
+    answer, calls = counted_next("agent01", cid)
+    assert isinstance(answer, AppError) and answer.code == "queue_busy", answer
+    assert answer.details == {"retry_after_s": 1} and calls <= campaign_service.MAX_CALLS
+    assert len(free_targets(cid)) == 12
