@@ -254,7 +254,7 @@ def download(page: Page) -> str:
     return raw.decode("utf-8-sig")
 
 
-def export_booth(page: Page, office: Office, *, full_phones: bool) -> list[dict[str, str]]:
+def export_booth(page: Page, office: Office, *, full_phones: bool, xlsx: bool = False) -> list[dict[str, str]]:
     page.goto("/#/exports")
     page.wait_for_selector(".screen-exports #f-kind")
     path = office.admin.call("GET", f"/units/{BOOTH}")["path"]
@@ -270,8 +270,16 @@ def export_booth(page: Page, office: Office, *, full_phones: bool) -> list[dict[
     expect(page.locator(f"#f-unit-{depth - 1}")).to_have_value(BOOTH)
     if full_phones:
         page.locator("#f-full_phones").check()
+    if xlsx:
+        page.locator("#f-format-xlsx").check()
     page.locator("#f-submit").click()
     expect(page.locator("#export-download")).to_be_visible(timeout=60_000)
+    if xlsx:
+        with page.expect_download() as done:
+            page.locator("#export-download").click()
+        assert done.value.suggested_filename.endswith(".xlsx")
+        assert open(done.value.path(), "rb").read(2) == b"PK"  # noqa: SIM115 - a workbook is a zip
+        return []
     return list(csv.DictReader(io.StringIO(download(page))))
 
 
@@ -304,6 +312,11 @@ def test_an_admin_exports_a_booth_masked_then_with_full_phones_audited(office: O
     expect(page.locator(".data-file")).to_contain_text("full phone numbers (audited)")
     trail = office.admin.call("GET", "/audit?actor=admin")["items"]
     assert any(e["action"] == "phones_exported" for e in trail), trail
+    # an Excel workbook, headed in the language the page is read in (English here)
+    export_booth(page, office, full_phones=False, xlsx=True)
+    export_id = page.url.rsplit("/", 1)[-1]
+    job = office.admin.call("GET", f"/exports/{export_id}")
+    assert (job["format"], job["language"]) == ("xlsx", "en"), job
     page.goto("/#/exports")
     page.wait_for_selector(".screen-exports #f-kind")
     office.check(page, "exports-form-en")

@@ -60,7 +60,7 @@ def test_every_key_the_client_uses_is_in_the_catalogues() -> None:
         # the lists: imports and exports (data.refuse. and data.err. are open sets, as error. is: the screen
         # falls back to a generic message for a code it has no sentence for)
         "data.tab_": ["imports", "exports"], "data.import_kind_": ["contacts", "units", "dnc"],
-        "data.export_kind_": ["contacts", "campaign_results", "call_logs"],
+        "data.export_kind_": ["contacts", "campaign_results", "call_logs"], "data.format_": ["csv", "xlsx"],
         "data.status_": ["awaiting_upload", "processing", "done", "failed", "withdrawn"],
         "data.report_": ["line", "column", "value", "reason"],
         "data.count_": ["rows_done", "rows_total", "created", "updated", "unchanged", "rejected"],

@@ -16,6 +16,7 @@ import { clearErrors } from './forms.js';
 const t = i18n.t;
 const IMPORT_KINDS = ['contacts', 'units', 'dnc'];
 const EXPORT_KINDS = ['contacts', 'campaign_results', 'call_logs'];
+const EXPORT_FORMATS = ['csv', 'xlsx'];
 const MAX_BYTES = 20 * 1024 * 1024; // the API's default SAMPARK_IMPORT_MAX_BYTES; the API checks again
 const WORKBOOK = /\.(xlsx|xlsm|xls|ods|numbers)$/i;
 const TEXT_FILE = /\.(csv|txt|tsv)$/i;
@@ -95,7 +96,7 @@ function showErrors(root, form, errors) {
 function fieldId(name, fallback) {
   const known = {
     kind: 'f-kind', filename: 'f-file', size: 'f-file', district_id: 'f-district', unit_id: 'f-unit-0',
-    campaign_id: 'f-campaign', from: 'f-from', to: 'f-to', full_phones: 'f-full_phones',
+    campaign_id: 'f-campaign', from: 'f-from', to: 'f-to', full_phones: 'f-full_phones', format: 'f-format',
   };
   return known[name] || fallback;
 }
@@ -435,7 +436,7 @@ export async function exportsScreen(ctx) {
   if (!admin(ctx)) return undefined;
   if (ctx.arg) return exportProgress(ctx, ctx.arg);
   const view = ctx.view;
-  const state = { kind: 'contacts', key: newKey(), busy: false };
+  const state = { kind: 'contacts', format: 'csv', key: newKey(), busy: false };
   const picker = unitPicker();
   const campaigns = await api.get('/campaigns?limit=100').then((r) => r.items || []).catch(() => []);
   if (!ctx.alive()) return undefined;
@@ -469,12 +470,18 @@ export async function exportsScreen(ctx) {
       drawExtra();
     }),
     h('fieldset', { class: 'field' }, h('legend', {}, t('data.unit')), h('p', { class: 'hint' }, t('data.unit_hint')), picker.element),
-    extra, submit);
+    extra,
+    radios('f-format', t('data.format'), 'format', EXPORT_FORMATS, state.format, (f) => t(`data.format_${f}`), (e) => {
+      state.format = e.target.value;
+    }),
+    h('p', { class: 'hint', id: 'f-format-hint' }, t('data.format_hint')),
+    submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (state.busy) return undefined;
     clearErrors(view);
-    const body = { kind: state.kind, unit_id: picker.unitId() };
+    // headings and answers in the language the page is read in
+    const body = { kind: state.kind, unit_id: picker.unitId(), format: state.format, language: i18n.current() };
     const errors = [];
     if (!body.unit_id) errors.push({ id: 'f-unit-0', message: t('data.err.unit') });
     if (state.kind === 'campaign_results') {
