@@ -57,7 +57,7 @@ export async function callScreen(ctx) {
 async function lease(ctx, campaignId, again) {
   let res;
   try {
-    res = await api.post(`/campaigns/${encodeURIComponent(campaignId)}/next`);
+    res = await nextCall(campaignId);
   } catch (err) {
     if (ctx.alive()) drawRefusal(ctx, err);
     return null;
@@ -78,6 +78,20 @@ async function lease(ctx, campaignId, again) {
     draft: { disposition: null, answers: {}, notes: '', callback: null, relay: { received: null, passed_on: null } } };
   keepHeld(campaignId, entry);
   return entry;
+}
+
+/** POST /next; when every contact it tried was taken by colleagues at that instant (429 queue_busy) it is
+ * asked again after the seconds the API names, a few times, before the agent is told. */
+async function nextCall(campaignId, tries = 3) {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await api.post(`/campaigns/${encodeURIComponent(campaignId)}/next`);
+    } catch (err) {
+      if (err.code !== 'queue_busy' || i >= tries) throw err;
+      const wait = Math.min(Math.max(Number(err.details?.retry_after_s) || 1, 1), 5);
+      await new Promise((resolve) => { setTimeout(resolve, wait * 1000); });
+    }
+  }
 }
 
 function actions(ctx) {
