@@ -32,13 +32,15 @@ PRICES = {
     "sqs_per_million": 0.40,
 }
 
-# Per call made, measured (devtools/bench_latency.py's metered round, bench/latency.json of 2026-12-03, the
-# tree after issue 18's hot-path work): a call's lease (POST /next, with the number's reveal), its record
-# (POST /calls) and the agent's two lists refreshed once, counted in the moto server by
-# devtools/bench_capacity.py from the items' sizes (transactional writes double, every index write, eventually
-# consistent reads half). Before that work: 9.0 reads and 36.4 writes. Lost lease races are included.
-WRU_PER_CALL = 57.2
-RRU_PER_CALL = 21.8
+# Per call made, measured (devtools/bench_latency.py's metered round: 35 agents x 4 cycles, 139 calls, 2026-12-03
+# 17:47 UTC, the tree after issue 18's hot-path work and /next's bound): a call's lease (POST /next, with the
+# number's reveal), its record (POST /calls) and the agent's two lists refreshed once, counted in the moto server
+# by devtools/bench_capacity.py from the items' sizes (transactional writes double, every index write, eventually
+# consistent reads half). Lost lease races are included. Before issue 18: 9.0 reads and 36.4 writes; after its
+# first cut 21.8 and 57.2; the call targets and contacts /next reads are now eventually consistent and 2 instead
+# of 3 are pre-read (reads 21.8 -> 16.0; writes unchanged within the round's noise).
+WRU_PER_CALL = 56.6
+RRU_PER_CALL = 16.0
 RRU_PER_DASHBOARD = 10  # a supervisor's progress screen reads counters
 ACTIVATIONS_PER_MONTH = 4  # campaigns, each creating one target per contact
 CONTACTS_PER_DISTRICT = 20_000
