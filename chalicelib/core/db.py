@@ -138,7 +138,13 @@ def create_tables() -> list[str]:
 
 
 def error_code(exc: PynamoDBException) -> str | None:
-    return exc.cause_response_code
+    """DynamoDB's error code, or None when the failure never got an answer (a timeout, a dropped
+    connection: botocore's errors carry `response = None` then, which PynamoDB's own property trips on)."""
+    response = getattr(exc.cause, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code is not None else None
 
 
 def cancellation_codes(exc: TransactWriteError) -> list[str | None]:

@@ -30,7 +30,10 @@ from devtools.local_stack import free_port
 
 AGENTS = 35
 TARGET_UNIT = "chw-a6"
-DEADLINE_S = 150
+# A hang detector, not a speed bound (speed is `make bench`'s): the campaign was worked to the end in 118 s
+# alone on the 2-core machine and in 134 s with its load average at 4-9; the CI run that saw 150 s pass
+# had the other test worker busy beside it. Twice the slowest seen leaves room for a busy CI machine.
+DEADLINE_S = 300
 LOGS = Path(__file__).resolve().parents[2] / "test-output" / "calling-concurrency"  # the servers' output
 
 
