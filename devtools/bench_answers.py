@@ -36,8 +36,8 @@ def _raw(value: Any) -> dict[str, str]:
 
 
 def _put_raw(items: list[dict[str, Any]]) -> None:
-    from chalicelib.calls.counters import CounterModel
     from chalicelib.core import db
+    from chalicelib.reporting.counters import CounterModel
 
     for i in range(0, len(items), 25):
         request = {CounterModel.Meta.table_name: [{"PutRequest": {"Item": {k: _raw(v) for k, v in item.items()}}}
@@ -47,10 +47,10 @@ def _put_raw(items: list[dict[str, Any]]) -> None:
 
 
 def seed(calls: int) -> dict[str, Any]:
-    from chalicelib.calls import counters
     from chalicelib.campaigns import rules as campaign_rules
     from chalicelib.campaigns.store import CampaignModel
     from chalicelib.org.store import UnitModel
+    from chalicelib.reporting import counters
 
     from .demo_data import generate_district
     from .seed import _batch_put, _unit_models
@@ -140,10 +140,10 @@ def item_size(raw: dict[str, Any]) -> int:
 
 def worst_case() -> dict[str, Any]:
     """The largest `c#/u#` item answer tallies can make, written through the call's own ADD actions."""
-    from chalicelib.calls import counters
-    from chalicelib.calls.counters import CounterModel
     from chalicelib.campaigns.rules import MAX_CHOICES, MAX_QUESTIONS, NUMBER_LIMIT
     from chalicelib.core import db
+    from chalicelib.reporting import counters
+    from chalicelib.reporting.counters import CounterModel
 
     from .bench_moto import moto_account
 

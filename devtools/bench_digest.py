@@ -26,11 +26,11 @@ DISPOSITIONS = ("connected", "no_answer", "busy", "callback_requested", "decline
 
 
 def seed(calls: int) -> dict[str, Any]:
-    from chalicelib.calls import counters
-    from chalicelib.calls.counters import CounterModel
     from chalicelib.campaigns import rules as campaign_rules
     from chalicelib.campaigns.store import CampaignModel
     from chalicelib.org.store import UnitModel
+    from chalicelib.reporting import counters
+    from chalicelib.reporting.counters import CounterModel
 
     from .demo_data import generate_district
     from .seed import _batch_put, _unit_models

@@ -4,7 +4,7 @@ A synthetic peak hour at state scale (65,000 booths, 2 million contacts, 1,000 a
 day, PEAK_SHARE of them in the peak hour) is replayed through the real key-building code: for each call,
 the DynamoDB items and index entries that `POST /campaigns/{id}/next` (the lease) and `POST /calls` (the
 recording transaction) read and write, with the keys those modules build (chalicelib.calls.service
-`_counter_writes` and chalicelib.calls.counters, chalicelib.campaigns.rules for the queue shards and the
+`_counter_writes` and chalicelib.reporting.counters, chalicelib.campaigns.rules for the queue shards and the
 path units, chalicelib.calls.rules.after_call for where the target goes next). Item sizes come from real
 model items serialised (`item_bytes`). Nothing is written anywhere: the items are counted, not stored.
 
@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from chalicelib.calls import counters
 from chalicelib.calls.rules import after_call
 from chalicelib.calls.service import _counter_writes
 from chalicelib.calls.store import CallLogModel
@@ -36,6 +35,7 @@ from chalicelib.campaigns import rules as campaign_rules
 from chalicelib.campaigns.leasing import CANDIDATES
 from chalicelib.campaigns.store import CampaignModel, TargetModel
 from chalicelib.org import rules as org_rules
+from chalicelib.reporting import counters
 from chalicelib.shifts import rules as shift_rules
 
 WCU_LIMIT, RCU_LIMIT = 1000, 3000

@@ -13,7 +13,7 @@ A board is one request and at most 8 DynamoDB calls whatever the number of agent
 6. the agents slowed down today for asking for contacts too fast (one Query);
 7. the district's unresolved escalations of every campaign (one Query on a sparse index).
 8. every agent's open callbacks (one Query: the calls feature keeps them as a map per agent on one
-   partition); each agent's live lease and last activity ride on item 5 (chalicelib/calls/counters.py).
+   partition); each agent's live lease and last activity ride on item 5 (chalicelib/reporting/counters.py).
 The budget is asserted in tests/api/test_board_budget.py (cold 8; 7 once this container has the
 roster revision's lines). Reads 2-8 run in parallel after 1 (3 after 2). Nothing here reads call logs.
 
@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from ..calls import counters
 from ..calls import rules as call_rules
 from ..campaigns import rules as campaign_rules
 from ..campaigns import store as campaign_store
@@ -46,6 +45,7 @@ from ..core import clock
 from ..core.clock import iso
 from ..core.paging import MAX_PAGE, PageRequest, encode_cursor
 from ..followup import service as followup
+from ..reporting import counters
 from ..shifts import rotation
 from ..shifts import rules as shift_rules
 from ..shifts import store as shift_store

@@ -6,7 +6,7 @@ number of agents and campaigns:
   are read in the same request, so the period is not known yet; 3 keys), and each active campaign's
   counter at its target unit (`counters`). At most MAX_KEYS keys: the caller pages campaigns.
 * `day_slowdowns`: one Query on the day's pacing partition (the day's agents and their open
-  callbacks are read through chalicelib/calls/counters.py: one Query each).
+  callbacks are read through chalicelib/reporting/counters.py: one Query each).
 * `roster_lines`: one Query for a roster revision's lines; lines are content-addressed (the set's
   hash is in their key), so a revision's lines never change and are kept per container.
 Read-only; no writes here."""
@@ -22,9 +22,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError
 from pynamodb.models import Model
 
-from ..calls.counters import CounterModel, day_agent, day_pacing, raw_key
 from ..core import db
 from ..core.errors import TooManyRequests
+from ..reporting.counters import CounterModel, day_agent, day_pacing, raw_key
 from ..shifts.store import HEAD, ConfigModel, RosterItem, lines
 
 MAX_KEYS = 100  # BatchGetItem's limit

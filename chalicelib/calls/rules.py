@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-DISPOSITIONS = ("connected", "no_answer", "busy", "switched_off", "wrong_number", "callback_requested",
-                "declined", "do_not_call")
+from ..reporting.dispositions import DISPOSITIONS as DISPOSITIONS  # the outcomes, named here for the call rules
+
 RETRIED = frozenset({"no_answer", "busy", "switched_off"})
 OPEN = frozenset({"queued", "callback"})  # a target that can still be called
 FINAL = frozenset({"done", "closed"})

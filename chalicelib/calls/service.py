@@ -26,7 +26,8 @@ from ..followup import service as followup
 from ..org import rules as org_rules
 from ..org import store as org_store
 from ..relay import rules as relay_rules
-from . import counters, rules, store
+from ..reporting import counters
+from . import rules, store
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 CALL_SPEC = {

@@ -21,8 +21,7 @@ from ..core.clock import iso
 from ..core.errors import TooManyRequests
 from ..core.paging import Page, PageRequest
 from ..org.store import AuditModel, ContactModel, UnitModel, opt_out_actions, wrong_number_actions
-from ..shifts.store import AgentModel
-from .counters import (
+from ..reporting.counters import (
     CounterModel,
     Extreme,
     add_actions,
@@ -36,6 +35,7 @@ from .counters import (
     names_lease,
     raw_key,
 )
+from ..shifts.store import AgentModel
 from .rules import Transition
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from ..calls.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
 from ..core import access, clock
 from ..core.clock import iso
 from ..core.errors import Conflict, TooManyRequests
@@ -17,6 +16,7 @@ from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..reporting.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
 from ..shifts import duty as shifts_duty
 from . import pacing, rules, store
 from .service import CAMPAIGN_ID, unit_path_of

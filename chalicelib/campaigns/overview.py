@@ -1,7 +1,7 @@
 """The campaign page's one read (GET /campaigns/{id}/overview?unit=): the campaign's facts, its figures
 at the unit in view, one row per child unit, the relay view of a programme relay, and escalations, all
 from the report counters (never a call log), the answer tallies among them (`answers` per question id, at the
-unit in view, today there, and per child row: calls/counters.py answers_view). No Chalice, boto3 or PynamoDB here.
+unit in view, today there, and per child row: reporting/counters.py answers_view). No Chalice, boto3 or PynamoDB here.
 
 DynamoDB calls, whatever the campaign's size (tests/api/test_campaign_overview.py holds it):
   (GetItem of the campaign when no unit is named)
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..calls import counters
 from ..calls import rules as call_rules
 from ..calls import service as calls_service
 from ..calls import store as calls_store
@@ -33,6 +32,7 @@ from ..org import rules as org_rules
 from ..org import store as org_store
 from ..relay import rules as relay_rules
 from ..relay.service import STATE_LABELS
+from ..reporting import counters
 from . import rules
 
 CHILDREN_MAX = 90  # children per page: with the (at most 5) units of the breadcrumb, one BatchGetItem

@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from ..calls.counters import campaign_unit
 from ..core import clock
 from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
@@ -23,6 +22,7 @@ from ..followup import rules as followup_rules
 from ..org import rules as org_rules
 from ..org import store as org_store
 from ..relay import rules as relay_rules
+from ..reporting.counters import campaign_unit
 from . import rules, store
 
 CAMPAIGN_ID = r"cp_[a-z0-9]{26}"

@@ -15,7 +15,14 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
-from ..calls.counters import (
+from ..core import db
+from ..core.clients import client
+from ..core.clock import parse_iso
+from ..core.errors import Conflict, NotFound, TooManyRequests, Unavailable
+from ..core.paging import Page, PageRequest
+from ..core.settings import SettingsError, get_settings
+from ..org.store import AuditModel, ContactModel
+from ..reporting.counters import (
     CounterModel,
     add_actions,
     callback_key,
@@ -28,16 +35,9 @@ from ..calls.counters import (
     lease_clear_actions,
     names_lease,
 )
-from ..calls.counters import (
+from ..reporting.counters import (
     agent_callbacks as callbacks_item_key,
 )
-from ..core import db
-from ..core.clients import client
-from ..core.clock import parse_iso
-from ..core.errors import Conflict, NotFound, TooManyRequests, Unavailable
-from ..core.paging import Page, PageRequest
-from ..core.settings import SettingsError, get_settings
-from ..org.store import AuditModel, ContactModel
 from .queues import ACTIVATION_QUEUE as ACTIVATION_QUEUE
 from .queues import activation_queue_name as activation_queue_name
 from .rules import ist_date, queue_key, sort_at

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..calls import counters
 from ..core import clock
 from ..core.auth import ADMIN, SUPERVISOR, Principal
 from ..core.errors import Conflict, Forbidden, ValidationError
@@ -16,6 +15,7 @@ from ..core.settings import get_settings
 from ..followup import service as followup
 from ..notify import service as notify
 from ..relay import service as relay
+from ..reporting import counters
 from . import render, rules, store
 
 EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}")

@@ -21,13 +21,13 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 
-from ..calls.counters import CounterModel
 from ..campaigns import store as campaign_store
 from ..core import db
 from ..core.errors import Conflict
 from ..core.paging import PageRequest
 from ..notify.store import OutboxModel
 from ..org import store as org_store
+from ..reporting.counters import CounterModel
 
 MAX_CAMPAIGNS = 100
 

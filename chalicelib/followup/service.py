@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..calls import counters
 from ..calls import rules as call_rules
 from ..calls import store as call_store
 from ..campaigns import rules as campaign_rules
@@ -22,6 +21,7 @@ from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..reporting import counters
 from . import rules, store
 
 CAMPAIGN_ID = r"cp_[a-z0-9]{26}"

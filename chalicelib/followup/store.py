@@ -26,13 +26,13 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from ..calls.counters import CounterModel, add_actions
 from ..campaigns.rules import queue_key, sort_at
 from ..campaigns.store import TargetModel
 from ..core import db
 from ..core.errors import Conflict
 from ..core.paging import Page, PageRequest
 from ..org.store import ContactModel
+from ..reporting.counters import CounterModel, add_actions
 
 
 class OpenByDistrict(GlobalSecondaryIndex["EscalationModel"]):

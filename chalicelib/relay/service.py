@@ -10,7 +10,6 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..calls import counters
 from ..calls import service as calls_service
 from ..calls import store as calls_store
 from ..campaigns import service as campaign_service
@@ -26,6 +25,7 @@ from ..core.validate import Field, validate
 from ..notify import service as notify
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..reporting import counters
 from . import rules, store
 
 # A programme as the central or state office publishes it on the programmes topic.

@@ -1,7 +1,7 @@
 """The programmes table: one item per SNS message received on the programmes topic, accepted (with
 the draft it made) or rejected (the dead letter: the reason and the message as it came). Written once
 (`attribute_not_exists`), so a redelivered message leaves one record. The relay's figures themselves
-are report counters (chalicelib/calls/counters.py)."""
+are report counters (chalicelib/reporting/counters.py)."""
 
 from __future__ import annotations
 

@@ -11,11 +11,11 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.campaigns.routes import ACTIVATION_FUNCTION
 from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
 from chalicelib.core.settings import get_settings
+from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
 from chalicelib.shifts import duty
 from chalicelib.shifts import store as shifts_store
 from chalicelib.shifts.agents import agent_record

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, answers_view, campaign_unit, day_unit
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns.rules import MAX_QUESTIONS
+from chalicelib.reporting.counters import CounterModel, answers_view, campaign_unit, day_unit
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, campaign_body, ist
 from tests.api.conftest import Api
 from tests.conftest import RECORDER

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, answers_view, campaign_unit
 from chalicelib.campaigns.rules import MAX_CHOICES, MAX_QUESTIONS
 from chalicelib.core import db
+from chalicelib.reporting.counters import CounterModel, answers_view, campaign_unit
 from tests.api.calling import B1, Clock, active_campaign, add_contacts, call_body, ist
 from tests.api.conftest import Api
 

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.calls import service as calls_service
-from chalicelib.calls.counters import CounterModel, answers_view, campaign_unit, day_unit
 from chalicelib.calls.store import CallLogModel
 from chalicelib.core.auth import SUPERVISOR, Principal
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import AppError
+from chalicelib.reporting.counters import CounterModel, answers_view, campaign_unit, day_unit
 from devtools.moto_local import patched
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist
 from tests.api.conftest import Api

@@ -11,9 +11,9 @@ import pytest
 
 from chalicelib.board import service as board_service
 from chalicelib.board import store as board_store
-from chalicelib.calls import counters
-from chalicelib.calls.counters import CounterModel
 from chalicelib.followup.store import EscalationModel, escalate
+from chalicelib.reporting import counters
+from chalicelib.reporting.counters import CounterModel
 from tests.api.calling import B1, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 from tests.api.shifts_support import put_agents

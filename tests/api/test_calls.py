@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, day_agent, day_unit, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.org.store import AuditModel
+from chalicelib.reporting.counters import CounterModel, day_agent, day_unit, figures
 from tests.api.calling import (
     B1,
     B2,

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from chalicelib.calls import service as calls_service
-from chalicelib.calls.counters import CounterModel, campaign_unit, day_agent, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns import leasing as campaign_service
 from chalicelib.campaigns import pacing, store
@@ -22,6 +21,7 @@ from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.auth import AGENT, Principal
 from chalicelib.core.errors import AppError
 from chalicelib.core.observability import current_request_id, current_route
+from chalicelib.reporting.counters import CounterModel, campaign_unit, day_agent, figures
 from devtools.moto_local import patched
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, on_duty
 from tests.api.conftest import Api

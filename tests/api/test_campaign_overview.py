@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, day_unit, figures
 from chalicelib.campaigns import overview
 from chalicelib.org.store import ContactModel
+from chalicelib.reporting.counters import CounterModel, campaign_unit, day_unit, figures
 from tests.api.answer_recount import empty, recount
 from tests.api.calling import (
     B1,

@@ -9,11 +9,11 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.campaigns import service as campaign_service
 from chalicelib.campaigns.routes import ACTIVATION_FUNCTION
 from chalicelib.campaigns.store import CampaignModel, TargetModel
 from chalicelib.core.settings import get_settings
+from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
 from tests.api.calling import B1, B2, Clock, add_contacts, campaign_body, create_campaign, ist, run_activation
 from tests.api.conftest import Api, Env
 

@@ -11,9 +11,9 @@ from typing import Any
 import botocore.client
 import pytest
 
-from chalicelib.calls import counters
-from chalicelib.calls.counters import CounterModel, add_actions
 from chalicelib.digests import rules, service
+from chalicelib.reporting import counters
+from chalicelib.reporting.counters import CounterModel, add_actions
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, ist
 from tests.api.conftest import Api
 
@@ -85,7 +85,7 @@ def test_a_digest_reads_the_same_whatever_the_number_of_calls(
     print(f"\n{calls} calls: {sum(seen.values())} DynamoDB calls {dict(seen)}")
 
 
-# the calls feature keeps every agent's open callbacks on one partition (chalicelib/calls/counters.py):
+# the calls feature keeps every agent's open callbacks on one partition (chalicelib/reporting/counters.py):
 # the district digest reads them in one Query, whatever the number of agents; the campaigns' questions (the
 # answers section, issue 19) in one BatchGetItem, whatever the calls and answers
 EXPECTED = {"Query campaigns": 1, "BatchGetItem counters": 1, "Query counters": 2 + 2 + 1, "BatchGetItem digests": 1,

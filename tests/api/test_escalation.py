@@ -11,10 +11,10 @@ from typing import Any
 import botocore.client
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.followup.routes import SWEEP_FUNCTION
 from chalicelib.followup.store import EscalationModel
+from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 

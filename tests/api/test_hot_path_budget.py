@@ -23,13 +23,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls import counters
 from chalicelib.campaigns import pacing
 from chalicelib.campaigns import store as campaign_store
 from chalicelib.core.clock import iso
 from chalicelib.core.observability import current_route
 from chalicelib.core.settings import reset_settings
 from chalicelib.org.store import ContactModel
+from chalicelib.reporting import counters
 from chalicelib.shifts.store import AgentModel
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, on_duty
 from tests.api.conftest import Api, Env

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, day_agent, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core import clock as core_clock
 from chalicelib.core.clock import iso
 from chalicelib.org.store import ContactModel
+from chalicelib.reporting.counters import CounterModel, day_agent, figures
 from tests.api.calling import (
     B1,
     Clock,

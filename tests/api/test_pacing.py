@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, pace_window
 from chalicelib.campaigns import pacing
 from chalicelib.org.store import AuditModel
+from chalicelib.reporting.counters import CounterModel, pace_window
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 

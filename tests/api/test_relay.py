@@ -15,13 +15,13 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.calls.store import CallLogModel
 from chalicelib.core.clock import iso
 from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
 from chalicelib.relay.routes import PROGRAMME_FUNCTION
 from chalicelib.relay.store import ProgrammeMessageModel
+from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
 from tests.api.calling import B1, B2, Clock, add_contacts, call_body, ist, run_activation
 from tests.api.conftest import Api
 from tests.conftest import RECORDER

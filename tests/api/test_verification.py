@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.calls.counters import CounterModel, campaign_unit, figures
 from chalicelib.campaigns.store import CampaignModel, TargetModel
 from chalicelib.followup import rules
+from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.calls.counters import CounterModel, day_agent, figures
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.clock import IST
 from chalicelib.org.rules import ROLES
+from chalicelib.reporting.counters import CounterModel, day_agent, figures
 from devtools.bench_queue import LeaseLedger, floor_stack, iso_now, login
 from devtools.demo_data import generate_district
 from devtools.local_stack import free_port

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from chalicelib.calls.counters import CounterModel
+from chalicelib.reporting.counters import CounterModel
 from devtools.bench_state import (
     DAY,
     STATE,

@@ -1,11 +1,11 @@
-"""Pure rules of answer tallies (chalicelib/calls/counters.py): what a call's answers add, which
+"""Pure rules of answer tallies (chalicelib/reporting/counters.py): what a call's answers add, which
 min/max writes they make, and how an item reads back. No AWS."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.calls import counters
+from chalicelib.reporting import counters
 
 QUESTIONS: list[dict[str, Any]] = [
     {"id": "held", "kind": "yes_no", "per": "unit"},

@@ -44,7 +44,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from ..core import db
-from .rules import DISPOSITIONS
+from .dispositions import DISPOSITIONS
 
 LEVELS = ("district", "assembly", "mandal", "shakti_kendra", "booth")
 
