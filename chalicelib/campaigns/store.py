@@ -7,9 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import GetError, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
@@ -18,7 +17,7 @@ from pynamodb.models import Model
 from ..core import db
 from ..core.clients import client
 from ..core.clock import parse_iso
-from ..core.errors import Conflict, NotFound, TooManyRequests, Unavailable
+from ..core.errors import Conflict, NotFound
 from ..core.paging import Page, PageRequest
 from ..core.settings import SettingsError, get_settings
 from ..org.store import AuditModel, ContactModel
@@ -355,42 +354,7 @@ def read_keys(keys: list[db.Key], *, consistent: bool = False) -> dict[db.Key, A
     in them is checked again by its transaction (the target still free for this agent; the contact there,
     not opted out, not a wrong number, the phone shown unchanged), so a stale read costs at most a lost
     race. Every other table (the campaign, the caller's duty and profile, the counters) is read consistently."""
-    return _batch_get(keys, () if consistent else (TargetModel, ContactModel))
-
-
-def _batch_get(keys: list[db.Key], eventual: tuple[type[Model], ...]) -> dict[db.Key, Any]:
-    """db.batch_get with the consistency chosen per table (BatchGetItem's ConsistentRead is per table);
-    unprocessed keys are asked again, each retry one more call."""
-    wanted: dict[str, tuple[type[Model], list[db.Key]]] = {}
-    for key in dict.fromkeys(keys):
-        wanted.setdefault(key[0].Meta.table_name, (key[0], []))[1].append(key)
-    if sum(len(v[1]) for v in wanted.values()) > BATCH_KEYS:
-        raise ValueError(f"a BatchGetItem reads at most {BATCH_KEYS} keys")
-    names = {name: db._key_names(model) for name, (model, _) in wanted.items()}
-    request: dict[str, Any] = {}
-    for name, (model, model_keys) in wanted.items():
-        hash_name, range_name = names[name]
-        request[name] = {"ConsistentRead": model not in eventual, "Keys": [
-            {hash_name: {"S": str(h)}, **({range_name: {"S": str(r)}} if range_name else {})}
-            for _, h, r in model_keys]}
-    found: dict[db.Key, Any] = {}
-    for _ in range(5):
-        if not request:
-            return found
-        try:
-            response = db.connection().dispatch("BatchGetItem", {"RequestItems": request})
-        except BotoCoreError as exc:  # a timeout, a dropped connection: no response to translate
-            raise Unavailable("the database could not complete the request") from exc
-        except ClientError as exc:
-            raise db.translate(GetError("batch get failed", exc)) from exc
-        for name, items in response.get("Responses", {}).items():
-            model = wanted[name][0]
-            hash_name, range_name = names[name]
-            for data in items:
-                found[(model, data[hash_name]["S"], data[range_name]["S"] if range_name else None)] = \
-                    model.from_raw_data(data)
-        request = response.get("UnprocessedKeys") or {}
-    raise TooManyRequests("the database is busy; retry in a moment")
+    return db.batch_get(keys, eventual=() if consistent else (TargetModel, ContactModel))
 
 
 BATCH_KEYS = 100  # DynamoDB's limit for one BatchGetItem

@@ -180,9 +180,11 @@ def _key_names(model: type[Model]) -> tuple[str, str | None]:
     return hash_name, range_name
 
 
-def batch_get(keys: list[Key], *, consistent: bool = True) -> dict[Key, Model]:
+def batch_get(keys: list[Key], *, consistent: bool = True, eventual: tuple[type[Model], ...] = ()) -> dict[Key, Model]:
     """One BatchGetItem across tables (at most 100 distinct keys; unprocessed keys are asked again,
-    each retry one more call). Returns the items found, by the key they were asked under."""
+    each retry one more call). Returns the items found, by the key they were asked under. Reads are
+    strongly consistent when `consistent`, except the tables of the models in `eventual` (BatchGetItem's
+    ConsistentRead is per table: those cost half the read units)."""
     wanted: dict[str, tuple[type[Model], list[Key]]] = {}
     for key in dict.fromkeys(keys):
         wanted.setdefault(key[0].Meta.table_name, (key[0], []))[1].append(key)
@@ -199,7 +201,7 @@ def batch_get(keys: list[Key], *, consistent: bool = True) -> dict[Key, Model]:
             if range_name is not None:
                 item[range_name] = {"S": str(range_value)}
             raw.append(item)
-        request[name] = {"Keys": raw, "ConsistentRead": consistent}
+        request[name] = {"Keys": raw, "ConsistentRead": consistent and model not in eventual}
     found: dict[Key, Model] = {}
     for _ in range(5):
         if not request:
