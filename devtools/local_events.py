@@ -79,13 +79,34 @@ def drain(sqs: Any, queue_url: str, region: str, invoke: Callable[[dict[str, Any
     return handled
 
 
-class SqsPump:
+class Pump:
+    """A daemon thread of the local stack standing in for an AWS trigger; `halt()` asks it to stop
+    without waiting, `stop()` waits a moment for it (a run in progress fails fast once the servers are gone)."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _launch(self, run: Callable[[], None], name: str) -> None:
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
+        self._thread.start()
+
+    def halt(self) -> None:
+        self._stop.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+
+class SqsPump(Pump):
     def __init__(self, queue_url: str, function_name: str, *, endpoint: str, region: str) -> None:
+        super().__init__()
         self.queue_url, self.function_name = queue_url, function_name
         self.endpoint, self.region = endpoint, region
         self.handled = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> SqsPump:
         import boto3
@@ -102,19 +123,8 @@ class SqsPump:
                     if not self._stop.wait(1):
                         logger.exception("local SQS pump could not poll")
 
-        self._thread = threading.Thread(target=run, name=f"sqs-pump-{self.function_name}", daemon=True)
-        self._thread.start()
+        self._launch(run, f"sqs-pump-{self.function_name}")
         return self
-
-    def halt(self) -> None:
-        """Ask the thread to stop, without waiting (stop() waits)."""
-        self._stop.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
 
 def scheduled_event(region: str) -> dict[str, Any]:
@@ -126,15 +136,14 @@ def scheduled_event(region: str) -> dict[str, Any]:
             "region": region, "resources": [], "detail": {}}
 
 
-class SchedulePump:
+class SchedulePump(Pump):
     """`chalice local` runs no schedules either: this thread invokes one scheduled function every
     `every_s` seconds (the first time at once), as its EventBridge rule would."""
 
     def __init__(self, function_name: str, every_s: float, *, region: str) -> None:
+        super().__init__()
         self.function_name, self.every_s, self.region = function_name, every_s, region
         self.runs = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> SchedulePump:
         invoke = handler_invoker(self.function_name)
@@ -149,15 +158,5 @@ class SchedulePump:
                         logger.exception("local schedule %s failed", self.function_name)
                 self._stop.wait(self.every_s)
 
-        self._thread = threading.Thread(target=run, name=f"schedule-{self.function_name}", daemon=True)
-        self._thread.start()
+        self._launch(run, f"schedule-{self.function_name}")
         return self
-
-    def halt(self) -> None:
-        self._stop.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)  # a run in progress fails fast once the servers are gone
-            self._thread = None

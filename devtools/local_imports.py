@@ -10,14 +10,13 @@ the queue.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from chalicelib.core.observability import logger
 from chalicelib.imports.blobs import bulk_bucket_name, bulk_queue_name
 from chalicelib.imports.routes import UPLOAD_FUNCTION, WORKER_FUNCTION
 
-from .local_events import SqsPump, handler_invoker
+from .local_events import Pump, SqsPump, handler_invoker
 
 STAGE = "local"
 
@@ -47,17 +46,16 @@ def s3_event(bucket: str, key: str, size: int, region: str) -> dict[str, Any]:
     }]}
 
 
-class UploadPump:
+class UploadPump(Pump):
     """Polls the bucket's uploads/ prefix and invokes the upload function once per new object."""
 
     ATTEMPTS = 3
 
     def __init__(self, bucket: str, *, endpoint: str, region: str, interval_s: float = 0.3) -> None:
         self.bucket, self.endpoint, self.region, self.interval_s = bucket, endpoint, region, interval_s
+        super().__init__()
         self.handled = 0
         self._seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def poll_once(self, s3: Any, invoke: Any) -> int:
         handled = 0
@@ -91,19 +89,8 @@ class UploadPump:
                     if not self._stop.wait(1):
                         logger.exception("local upload pump could not poll")
 
-        self._thread = threading.Thread(target=run, name="upload-pump", daemon=True)
-        self._thread.start()
+        self._launch(run, "upload-pump")
         return self
-
-    def halt(self) -> None:
-        """Ask the thread to stop, without waiting (stop() waits)."""
-        self._stop.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
 
 def bulk_pumps(env: dict[str, str], *, endpoint: str, region: str) -> list[Any]:

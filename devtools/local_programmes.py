@@ -9,7 +9,6 @@ what the central office does in AWS:
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -73,6 +72,5 @@ class ProgrammePump(SqsPump):
 
                         logger.exception("local programme pump could not poll")
 
-        self._thread = threading.Thread(target=run, name="sqs-pump-programmes", daemon=True)
-        self._thread.start()
+        self._launch(run, "sqs-pump-programmes")
         return self
