@@ -38,11 +38,11 @@ typecheck: $(STAMP)
 # Two pytest-xdist workers, each file a group (tests/conftest.py): the e2e files first, a local stack each
 # on whichever worker is free, then the infra synth, the api and the unit files; and branch coverage of
 # chalicelib/ measured in the test processes: the run fails under 85 % (pyproject.toml [tool.coverage.*]);
-# missing lines in the output, test-output/coverage.xml for tools.
+# missing lines in the output, test-output/coverage.xml for tools; the 25 slowest tests are listed at the end.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) $(INFRA_STAMP) lint typecheck
 	SAMPARK_IMPORT_ROWS=4000 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder \
-		--cov --cov-report=term-missing:skip-covered --cov-report=xml
+		--cov --cov-report=term-missing:skip-covered --cov-report=xml --durations=25
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
