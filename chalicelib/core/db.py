@@ -19,14 +19,17 @@ import botocore.session
 import pynamodb.connection.base as pynamodb_connection_base
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import GetError, PynamoDBException, TableError, TransactWriteError
+from pynamodb.exceptions import GetError, PutError, PynamoDBException, TableError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from .errors import TooManyRequests, Unavailable
+from .errors import AppError, Conflict, TooManyRequests, Unavailable
 from .settings import Settings, get_settings
 
 M = TypeVar("M", bound=type[Model])
+T = TypeVar("T", bound=Model)
 MODELS: list[type[Model]] = []
 
 
@@ -163,6 +166,50 @@ def translate(exc: PynamoDBException) -> Exception:
     if error_code(exc) in THROTTLED:
         return TooManyRequests("the database is busy; retry in a moment")
     return Unavailable("the database could not complete the request")
+
+
+# ---- the common shapes of a store's writes and reads -------------------------------------------
+
+
+def get_or_none(model: type[T], hash_key: Any, range_key: Any = None, *, consistent: bool = False) -> T | None:
+    """One GetItem: the item, or None when there is none."""
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+    except GetError as exc:
+        raise translate(exc) from exc
+
+
+def put_if_absent(item: Model) -> bool:
+    """One PutItem of a new item, on condition that its hash key does not exist: False (and nothing
+    written) when an item with that key is there already (a retry, a race)."""
+    hash_key = next(a for a in type(item).get_attributes().values() if a.is_hash_key)
+    try:
+        item.save(condition=hash_key.does_not_exist())
+    except PutError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise translate(exc) from exc
+    return True
+
+
+def put_new(item: Model, conflict: AppError | None = None) -> None:
+    """`put_if_absent`, with an existing item as the app's Conflict (`conflict`, or a plain one)."""
+    if not put_if_absent(item):
+        raise conflict or Conflict(f"this {type(item).__name__.removesuffix('Model').lower()} exists already")
+
+
+def update_if(item: Model, actions: list[Action], condition: Condition | None) -> bool:
+    """One UpdateItem of `item`'s key, written only when `condition` holds: False (and nothing written)
+    when it does not. On success the item holds what the table now holds."""
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise translate(exc) from exc
+    return True
 
 
 Key = tuple[type[Model], Any, Any]  # (model, hash key, range key or None): string keys only
