@@ -181,17 +181,23 @@ def get_or_none(model: type[T], hash_key: Any, range_key: Any = None, *, consist
         raise translate(exc) from exc
 
 
-def put_if_absent(item: Model) -> bool:
-    """One PutItem of a new item, on condition that its hash key does not exist: False (and nothing
-    written) when an item with that key is there already (a retry, a race)."""
-    hash_key = next(a for a in type(item).get_attributes().values() if a.is_hash_key)
+def put_if(item: Model, condition: Condition | None) -> bool:
+    """One PutItem of `item`, written only when `condition` holds on the item it replaces: False (and
+    nothing written) when it does not."""
     try:
-        item.save(condition=hash_key.does_not_exist())
+        item.save(condition=condition)
     except PutError as exc:
         if is_condition_failure(exc):
             return False
         raise translate(exc) from exc
     return True
+
+
+def put_if_absent(item: Model) -> bool:
+    """One PutItem of a new item, on condition that its hash key does not exist: False (and nothing
+    written) when an item with that key is there already (a retry, a race)."""
+    hash_key = next(a for a in type(item).get_attributes().values() if a.is_hash_key)
+    return put_if(item, hash_key.does_not_exist())
 
 
 def put_new(item: Model, conflict: AppError | None = None) -> None:

@@ -100,3 +100,13 @@ def test_a_failure_that_is_no_condition_is_the_apps_error(things: Any) -> None:
         db.update_if(ThingModel("a", "-"), [ThingModel.count.add(1)], None)
     with pytest.raises(Unavailable):
         db.get_or_none(ThingModel, "a", "-")
+
+
+def test_put_if_replaces_only_the_state_it_names(things: Any) -> None:
+    db.put_new(ThingModel("a", "-", label="v1", count=1))
+    assert db.put_if(ThingModel("a", "-", label="v2", count=2), ThingModel.count == 1) is True
+    assert db.put_if(ThingModel("a", "-", label="lost", count=9), ThingModel.count == 1) is False
+    assert _held(things) == [{"thing_id": "a", "part": "-", "label": "v2", "count": "2"}]
+    with pytest.raises(Unavailable):
+        things.delete_table(TableName=TABLE)
+        db.put_if(ThingModel("a", "-"), None)
