@@ -1,6 +1,7 @@
 """An in-process moto account for the benchmarks, set up as the API tests set theirs up
-(tests/api/conftest.py): the tables from the app's registry, the queues, the bulk bucket, the topics,
-and the settings naming them. No user pool logins: the benchmarks call the services directly."""
+(tests/api/conftest.py), by the same builder (devtools/account.py): the tables from the app's registry,
+the queues, the bulk bucket, the topics, and the settings naming them. No user pool logins: the benchmarks
+call the services directly."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ def clean_env() -> dict[str, str]:
 
 @contextmanager
 def moto_account() -> Iterator[None]:
-    import boto3
     from moto import mock_aws
 
     for key in [k for k in os.environ if k.startswith(("AWS_", "SAMPARK_"))]:
@@ -30,31 +30,11 @@ def moto_account() -> Iterator[None]:
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION,
                       POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
     with mock_aws():
-        from chalicelib.core import db
-        from chalicelib.core.clients import reset_clients
-        from chalicelib.core.settings import reset_settings
-        from devtools.provision import create_pool, create_tables
+        from .account import bind, create_account, create_tables, moto_client
 
-        pool = create_pool(boto3.client("cognito-idp", region_name=REGION), "sampark-bench")
-        sender = "sampark@example.org"
-        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=sender)
-        sqs = boto3.client("sqs", region_name=REGION)
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket="sampark-dev-bulk", CreateBucketConfiguration={"LocationConstraint": REGION})
-        sns = boto3.client("sns", region_name=REGION)
-        os.environ.update({
-            "SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-bench",
-            "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
-            "SAMPARK_SES_SENDER": sender,
-            "SAMPARK_ACTIVATION_QUEUE_URL": sqs.create_queue(QueueName="sampark-dev-campaign-activation")["QueueUrl"],
-            "SAMPARK_BULK_BUCKET": "sampark-dev-bulk",
-            "SAMPARK_BULK_QUEUE_URL": sqs.create_queue(QueueName="sampark-dev-bulk")["QueueUrl"],
-            **{f"SAMPARK_{w.upper()}_TOPIC_ARN": sns.create_topic(Name=f"sampark-dev-{w}")["TopicArn"]
-               for w in ("district", "state", "central", "ops")},
-        })
-        reset_settings()
-        reset_clients()
-        db.bind()
+        made = create_account(moto_client(REGION), stage="dev", table_prefix="sampark-bench",
+                              ses_sender="sampark@example.org")
+        bind(made.env, os.environ.__setitem__)
         create_tables()
         yield
 

@@ -158,8 +158,6 @@ class LocalStack:
         return proc
 
     def start(self) -> LocalStack:
-        import boto3
-
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAMPARK_"))}
         self.env = {
             **base, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
@@ -182,39 +180,19 @@ class LocalStack:
         self._say(f"moto is up on {self.endpoint}"
                   + (f" (DynamoDB answers after {self.ddb_delay_ms:g} ms)" if self.ddb_delay_ms else "")
                   + "; creating the tables, the user pool and the queues…")
-        cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=self.endpoint,
-                               aws_access_key_id="local", aws_secret_access_key="local")
-        from .provision import create_pool, create_tables
+        from .account import bind, create_account, create_tables, server_client
 
-        pool = create_pool(cognito, "sampark-local")
-        self.env.update(SAMPARK_USER_POOL_ID=pool.pool_id, SAMPARK_USER_POOL_CLIENT_ID=pool.client_id)
-        boto3.client("ses", region_name=REGION, endpoint_url=self.endpoint, aws_access_key_id="local",
-                     aws_secret_access_key="local").verify_email_identity(EmailAddress=LOCAL_SES_SENDER)
-        self.env.update(SAMPARK_SES_SENDER=LOCAL_SES_SENDER)
-        sns = boto3.client("sns", region_name=REGION, endpoint_url=self.endpoint,
-                           aws_access_key_id="local", aws_secret_access_key="local")
-        for word in ("district", "state", "central", "ops"):  # digest audiences and operations alerts
-            self.env[f"SAMPARK_{word.upper()}_TOPIC_ARN"] = sns.create_topic(Name=f"sampark-local-{word}")["TopicArn"]
-        sqs = boto3.client("sqs", region_name=REGION, endpoint_url=self.endpoint,
-                           aws_access_key_id="local", aws_secret_access_key="local")
-        from chalicelib.campaigns.store import activation_queue_name
-
-        activation = sqs.create_queue(QueueName=activation_queue_name("local"),
-                                      Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
-        self.env.update(SAMPARK_ACTIVATION_QUEUE_URL=activation)
-        from .local_imports import create_bulk_resources
-
-        self.env.update(create_bulk_resources(self.endpoint, REGION))
-        os.environ.update({k: v for k, v in self.env.items()
-                           if k.startswith(("AWS_", "SAMPARK_", "POWERTOOLS_")) and k != PARENT_PID})
-        from chalicelib.core import db
-        from chalicelib.core.clients import reset_clients
-        from chalicelib.core.settings import get_settings, reset_settings
-
-        reset_settings()
-        reset_clients()
-        db.bind()
+        # the queues hand a message back after 5 s (not 30): the local pumps retry sooner
+        made = create_account(server_client(self.endpoint, REGION), stage="local", table_prefix="sampark-local",
+                              ses_sender=LOCAL_SES_SENDER, queue_attributes={"VisibilityTimeout": "5"})
+        cognito = made.cognito
+        activation = made.env["SAMPARK_ACTIVATION_QUEUE_URL"]
+        self.env.update(made.env)
+        ours = {k: v for k, v in self.env.items() if k.startswith(("AWS_", "SAMPARK_", "POWERTOOLS_"))}
+        bind({k: v for k, v in ours.items() if k != PARENT_PID}, os.environ.__setitem__)
         create_tables()
+        from chalicelib.core.settings import get_settings
+
         from .demo_data import generate_district
         from .seed import seed_demo
 

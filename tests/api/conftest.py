@@ -24,7 +24,8 @@ from chalicelib.core.auth import ALL_ROLES, JWKS
 from chalicelib.core.clients import reset_clients
 from chalicelib.core.settings import reset_settings
 from chalicelib.shifts.config import reset_duty_cache
-from devtools.provision import create_pool, create_tables, create_user
+from devtools import account
+from devtools.provision import create_user
 
 PASSWORD = "test-password-1"
 REGION = "ap-south-1"
@@ -51,7 +52,7 @@ class Env:
 # The services the mock account is made of, as moto holds them (BackendDict, region): built once per test
 # process, copied into each test's fresh mock (below). SQS is not among them (its queues hold locks, which
 # do not copy): each test creates its two queues again, at the same URLs.
-QUEUES = ("sampark-dev-campaign-activation", "sampark-dev-bulk")
+STAGE = "dev"
 ACCOUNT_SERVICES = (("moto.dynamodb.models", "dynamodb_backends", REGION),
                     ("moto.cognitoidp.models", "cognitoidp_backends", REGION),
                     ("moto.ses.models", "ses_backends", REGION),
@@ -84,36 +85,20 @@ def _backends(module: str, name: str) -> Any:
     return getattr(importlib.import_module(module), name)[DEFAULT_ACCOUNT_ID]
 
 
-def _create_queues() -> list[str]:
-    sqs = boto3.client("sqs", region_name=REGION)
-    return [sqs.create_queue(QueueName=name)["QueueUrl"] for name in QUEUES]
+def _create_queues() -> tuple[str, str]:
+    return account.create_queues(boto3.client("sqs", region_name=REGION), STAGE)
 
 
 def _build_template(monkeypatch: pytest.MonkeyPatch) -> Template:
-    cognito = boto3.client("cognito-idp", region_name=REGION)
-    pool = create_pool(cognito, "sampark-test")
-    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SES_SENDER)
-    activation_queue, bulk_queue = _create_queues()
-    boto3.client("s3", region_name=REGION).create_bucket(
-        Bucket="sampark-dev-bulk", CreateBucketConfiguration={"LocationConstraint": REGION})
-    sns = boto3.client("sns", region_name=REGION)
-    topics = {f"SAMPARK_{word.upper()}_TOPIC_ARN": sns.create_topic(Name=f"sampark-dev-{word}")["TopicArn"]
-              for word in ("district", "state", "central", "ops")}
-    env = {"SAMPARK_STAGE": "dev", "SAMPARK_TABLE_PREFIX": "sampark-test",
-           "SAMPARK_USER_POOL_ID": pool.pool_id, "SAMPARK_USER_POOL_CLIENT_ID": pool.client_id,
-           "SAMPARK_SES_SENDER": SES_SENDER, "SAMPARK_ACTIVATION_QUEUE_URL": activation_queue,
-           "SAMPARK_BULK_BUCKET": "sampark-dev-bulk", "SAMPARK_BULK_QUEUE_URL": bulk_queue, **topics}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    reset_settings()
-    reset_clients()
-    db.bind()
-    create_tables()
-    made = Env(pool.pool_id, pool.client_id, cognito)
-    tokens = {role: made.user(f"user-{role}", role) for role in sorted(ALL_ROLES)}
+    made = account.create_account(account.moto_client(REGION), stage=STAGE, table_prefix="sampark-test",
+                                  ses_sender=SES_SENDER)
+    account.bind(made.env, monkeypatch.setenv)
+    account.create_tables()
+    env = Env(made.pool.pool_id, made.pool.client_id, made.cognito)
+    tokens = {role: env.user(f"user-{role}", role) for role in sorted(ALL_ROLES)}
     # whole backends, not their attributes: their objects point back at them (an SNS topic at its backend)
     state = {name: copy.deepcopy(_backends(module, name)[region]) for module, name, region in ACCOUNT_SERVICES}
-    return Template(env, pool.pool_id, pool.client_id, tokens, state, time.monotonic())
+    return Template(made.env, made.pool.pool_id, made.pool.client_id, tokens, state, time.monotonic())
 
 
 def _template(monkeypatch: pytest.MonkeyPatch) -> Template:
