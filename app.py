@@ -2,6 +2,7 @@
 
 from chalicelib.accounts.routes import accounts_bp
 from chalicelib.board.routes import board_bp
+from chalicelib.bulk.routes import bulk_bp
 from chalicelib.calls.routes import calls_bp
 from chalicelib.campaigns.routes import campaigns_bp
 from chalicelib.core import access, db
@@ -13,6 +14,7 @@ from chalicelib.core.observability import http_middleware, job_middleware
 from chalicelib.digests.routes import digests_bp
 from chalicelib.exports.routes import exports_bp
 from chalicelib.followup.routes import followup_bp
+from chalicelib.handover.routes import handover_bp
 from chalicelib.imports.routes import imports_bp
 from chalicelib.org.routes import org_bp
 from chalicelib.relay.routes import relay_bp
@@ -40,5 +42,6 @@ for _event_type in ("scheduled", "sns", "sqs", "s3"):
     app.register_middleware(job_middleware, _event_type)
 
 for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp, imports_bp,
-                   exports_bp, board_bp, web_bp, digests_bp, relay_bp, followup_bp):
+                   exports_bp, bulk_bp, board_bp, web_bp, digests_bp, relay_bp, followup_bp,
+                   handover_bp):
     app.register_blueprint(_blueprint)

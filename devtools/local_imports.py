@@ -1,7 +1,7 @@
 """The import and export machinery of the local stack, where `chalice local` runs no triggers.
 
 In AWS an upload to the bulk bucket fires an S3 ObjectCreated event into `import_uploaded`, and the
-bulk queue's event source mapping feeds `bulk_worker`. Locally `create_bulk_resources` makes the
+bulk queue's event source mapping feeds `bulk_worker`. Locally devtools/account.py makes the
 bucket and the queue on the moto server, and `bulk_pumps` starts two threads that do what AWS does:
 an `UploadPump` that lists new uploads and invokes `import_uploaded` with the event S3 sends (retried
 twice on failure, as Lambda retries an asynchronous event), and devtools.local_events' `SqsPump` for
@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.bulk.routes import WORKER_FUNCTION
 from chalicelib.core.observability import logger
-from chalicelib.imports.blobs import bulk_bucket_name, bulk_queue_name
-from chalicelib.imports.routes import UPLOAD_FUNCTION, WORKER_FUNCTION
+from chalicelib.imports.routes import UPLOAD_FUNCTION
 
 from .local_events import Pump, SqsPump, handler_invoker
-
-STAGE = "local"
 
 
 def _client(service: str, endpoint: str, region: str) -> Any:
@@ -26,16 +24,6 @@ def _client(service: str, endpoint: str, region: str) -> Any:
 
     return boto3.client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id="local",
                         aws_secret_access_key="local")
-
-
-def create_bulk_resources(endpoint: str, region: str) -> dict[str, str]:
-    """The bulk bucket and queue on the local server; returns the settings that name them."""
-    bucket = bulk_bucket_name(STAGE)
-    _client("s3", endpoint, region).create_bucket(Bucket=bucket,
-                                                  CreateBucketConfiguration={"LocationConstraint": region})
-    queue = _client("sqs", endpoint, region).create_queue(QueueName=bulk_queue_name(STAGE),
-                                                          Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
-    return {"SAMPARK_BULK_BUCKET": bucket, "SAMPARK_BULK_QUEUE_URL": queue}
 
 
 def s3_event(bucket: str, key: str, size: int, region: str) -> dict[str, Any]:

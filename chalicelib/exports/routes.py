@@ -1,5 +1,5 @@
 """Routes of exports: parse, call one service function, return. The parts are written by the bulk
-worker (chalicelib/imports/routes.py), which serves imports and exports from one queue."""
+worker (chalicelib/bulk/routes.py), which serves imports and exports from one queue."""
 
 from __future__ import annotations
 

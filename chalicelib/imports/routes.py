@@ -1,8 +1,8 @@
-"""Routes of imports, the upload trigger and the bulk worker: parse, call one service function, return."""
+"""Routes of imports and the upload trigger: parse, call one service function, return. The chunks are
+run by the bulk worker (chalicelib/bulk/routes.py), which serves imports and exports from one queue."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
@@ -10,7 +10,6 @@ from chalice import Blueprint
 from ..core.auth import ADMIN
 from ..core.http import Req, endpoint
 from ..core.lazy import lazy
-from ..core.observability import logger
 from . import blobs
 
 if TYPE_CHECKING:
@@ -20,7 +19,6 @@ else:  # imported at first use: core/lazy.py
 
 imports_bp = Blueprint(__name__)
 UPLOAD_FUNCTION = "import_uploaded"
-WORKER_FUNCTION = "bulk_worker"
 
 
 @endpoint(imports_bp, "/imports", methods=["POST"], roles=[ADMIN])
@@ -46,24 +44,3 @@ def get_import(req: Req, import_id: str) -> dict[str, Any]:
 def import_uploaded(event: Any) -> None:
     service.uploaded(event.key)
 
-
-@imports_bp.on_sqs_message(queue=blobs.BULK_QUEUE, batch_size=1, name=WORKER_FUNCTION)
-def bulk_worker(event: Any) -> None:
-    """One message = one chunk of an import or an export. An exception leaves the message to SQS's
-    retry (then its dead-letter queue); every chunk is safe to run twice."""
-    from ..exports import service as exports
-
-    for record in event:
-        try:
-            message = json.loads(record.body)
-        except ValueError:
-            logger.warning("bulk message is not JSON; dropped")
-            continue
-        if isinstance(message, dict) and isinstance(message.get("seq"), int):
-            if isinstance(message.get("import_id"), str):
-                service.process_chunk(message["import_id"], message["seq"])
-                continue
-            if isinstance(message.get("export_id"), str):
-                exports.process_chunk(message["export_id"], message["seq"])
-                continue
-        logger.warning("bulk message names no job; dropped")
