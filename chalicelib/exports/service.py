@@ -8,7 +8,7 @@ Exports that hold call notes (call logs, campaign results) are audited the same 
 (`call_logs_exported`, `call_notes_exported`). The CSV opens correctly in spreadsheet programs: UTF-8
 with a BOM, and every cell that a spreadsheet would run as a formula (= + - @ tab CR) starts with an
 apostrophe. Every part records the contacts it holds (imports/holdings.py) before it is written, so
-erasing a person withdraws the export (`withdraw_files_of`): its files are deleted and it answers 410.
+erasing a person withdraws the export (privacy/files.py): its files are deleted and it answers 410.
 
 A campaign's results carry one column per question of the campaign, headed by the question's text in
 the language the export asks for (`language`: hi, the default, or en), each contact's latest answer
@@ -196,33 +196,6 @@ def list_exports(params: dict[str, str], limit: int) -> dict[str, Any]:
         lambda kind, at, n: store.exports_of_kind(kind, history.start_key(kind, at, "export_id"), n),
         lambda item: str(item.export_id))
     return {"items": [export_view(i) for i in items], "next_cursor": cursor}
-
-
-# ---- erasure -------------------------------------------------------------------------------
-
-
-def withdraw_files_of(contact_id: str) -> int:
-    """Erasure reaches stored files: every export and import whose files hold the person (their file
-    holdings, one Query) is marked withdrawn (its route answers 410 from then on, and a part still being
-    written is deleted by its worker), then its objects are deleted. Safe to run again."""
-    from ..imports import service as imports
-    from ..imports import store as import_store
-
-    refs = holdings.files_of(contact_id)
-    now = iso(now_utc())
-    for ref in refs:
-        kind, _, file_id = ref.partition("#")
-        if kind == "export":
-            store.mark_withdrawn(file_id, now)
-            blobs.delete_all([f"exports/{file_id}/"])
-        elif kind == "import":
-            import_store.mark_withdrawn(file_id, now)
-            blobs.delete_all(imports.files_of(file_id))
-    holdings.forget(contact_id, refs)
-    if refs:
-        count("FilesWithdrawn", len(refs))
-        logger.info("files withdrawn for an erasure", extra={"files": refs})
-    return len(refs)
 
 
 # ---- the worker ----------------------------------------------------------------------------

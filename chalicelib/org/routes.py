@@ -79,19 +79,9 @@ def update_contact(req: Req, contact_id: str) -> dict[str, Any]:
     return service.update_contact(req.user.username, contact_id, req.body)
 
 
-@endpoint(org_bp, "/contacts/{contact_id}", methods=["DELETE"], roles=[ADMIN])
-def erase_contact(req: Req, contact_id: str) -> tuple[int, dict[str, Any]]:
-    return 200, service.erase_contact(req.user.username, contact_id)
-
-
 @endpoint(org_bp, "/contacts/{contact_id}/opt-out", methods=["POST"], roles=STAFF)
 def opt_out(req: Req, contact_id: str) -> dict[str, Any]:
     return service.opt_out(req.user.username, contact_id)
-
-
-@endpoint(org_bp, "/contacts/{contact_id}/campaigns", roles=STAFF)
-def contact_campaigns(req: Req, contact_id: str) -> dict[str, Any]:
-    return service.contact_campaigns(contact_id, service.contact_campaigns_page(req.query, contact_id))
 
 
 @endpoint(org_bp, "/contacts/{contact_id}/audit", roles=[ADMIN])

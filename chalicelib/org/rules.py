@@ -10,6 +10,17 @@ from ..core.errors import ValidationError
 LEVELS = ("state", "district", "assembly", "mandal", "shakti_kendra", "booth")
 TOP_LEVELS = ("state", "district")
 UNIT_ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
+CONTACT_ID_PATTERN = r"ct_[0-9a-z]{26}"
+
+
+def is_contact_id(value: str) -> bool:
+    """A contact's id as the app makes them: anything else is no contact, without a read."""
+    return re.fullmatch(CONTACT_ID_PATTERN, value) is not None
+
+
+def is_unit_id(value: str) -> bool:
+    return re.fullmatch(UNIT_ID_PATTERN, value) is not None
+
 
 # Which contact roles belong to which level of the organisation.
 ROLE_LEVEL = {

@@ -266,31 +266,6 @@ def update_contact(actor: str, contact_id: str, body: Any) -> dict[str, Any]:
     return contact_view(updated)
 
 
-def erase_contact(actor: str, contact_id: str) -> dict[str, Any]:
-    """Erase a person: follow-up's records of them (before their call targets, which lead to them),
-    their call logs and targets, the contact and its phone claim, every stored file that holds them
-    (withdrawn: after the contact is gone, see imports/holdings.py), and last the audit trail, moved
-    to a name that no longer leads to them. A retry after a failure finishes what is left."""
-    from ..calls.service import erase_contact_history  # features above org: imported when used
-    from ..exports.service import withdraw_files_of
-    from ..followup.service import forget_contact
-
-    contact = store.get_contact(contact_id) if _matches(CONTACT_ID, contact_id) else None
-    erased: dict[str, int] = {}
-    if contact is not None:
-        forget_contact(contact_id, contact.district_id)
-        erased = erase_contact_history(contact_id)
-        store.erase_contact(contact)
-    files = withdraw_files_of(contact_id) if _matches(CONTACT_ID, contact_id) else 0
-    subject = f"erased#{new_id('er')[3:]}"
-    moved = store.move_audit(f"contact#{contact_id}", subject) if _matches(CONTACT_ID, contact_id) else 0
-    if contact is None and not (files or moved):
-        raise NotFound("contact not found", field="contact_id")
-    detail = f"calls {erased.get('calls', 0)}, targets {erased.get('targets', 0)}, files {files}"
-    store.audit(subject, actor, "erased", iso(clock.now_utc()), detail=detail)
-    return {"contact_id": contact_id, "erased": True, "files_withdrawn": files}
-
-
 def opt_out(actor: str, contact_id: str) -> dict[str, Any]:
     require_contact(contact_id)
     contact = store.opt_out(contact_id, iso(clock.now_utc()), f"user:{actor}")
