@@ -91,10 +91,10 @@ def seed(calls: int) -> dict[str, Any]:
 
 
 def measure(calls: int) -> dict[str, Any]:
-    from chalicelib.calls import service as calls_service
     from chalicelib.core.auth import STATE_LEADER, Principal
     from chalicelib.core.paging import PageRequest
     from chalicelib.digests import service as digests
+    from chalicelib.progress import service as progress_service
 
     from .bench_moto import dynamodb_calls, moto_account
 
@@ -103,10 +103,10 @@ def measure(calls: int) -> dict[str, Any]:
         seeded = seed(calls)
         reads: dict[str, Any] = {}
         with dynamodb_calls() as seen:
-            top = calls_service.progress(leader, CAMPAIGN, None, None, PageRequest(45, None))
+            top = progress_service.progress(leader, CAMPAIGN, None, None, PageRequest(45, None))
         reads["progress district"] = dict(sorted(seen.items()))
         with dynamodb_calls() as seen:
-            calls_service.progress(leader, CAMPAIGN, "chw-a1-m01", DAY, PageRequest(45, None))
+            progress_service.progress(leader, CAMPAIGN, "chw-a1-m01", DAY, PageRequest(45, None))
         reads["progress mandal, day"] = dict(sorted(seen.items()))
         with dynamodb_calls() as seen:
             digests.build("district", DAY)

@@ -1,5 +1,5 @@
-"""Routes of calls: record one, an agent's calls and callbacks, a contact's history, a campaign's
-progress. Parse, call one service function, return."""
+"""Routes of calls: record one, an agent's calls and callbacks, a contact's history. Parse, call one
+service function, return."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Response
 
 from ..core import access
-from ..core.auth import ADMIN, AGENT, LEADERS, STAFF, SUPERVISOR
+from ..core.auth import AGENT, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint, json_response
 from ..core.lazy import lazy
 from ..core.paging import page_request
@@ -51,10 +51,3 @@ def contact_calls(req: Req, contact_id: str) -> dict[str, Any]:
     audit_call_history(req.user.username, contact_id)  # notes and answers: audited as a reveal is, first
     return service.contact_calls(contact_id, page)
 
-
-@endpoint(calls_bp, "/campaigns/{campaign_id}/progress", roles=[SUPERVISOR, ADMIN, *LEADERS])
-def progress(req: Req, campaign_id: str) -> dict[str, Any]:
-    from ..org.store import CHILD_KEYS
-
-    return service.progress(req.user, campaign_id, req.query.get("unit") or None, req.query.get("date") or None,
-                            page_request(req.query, CHILD_KEYS))

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..campaigns.rules import FINAL as FINAL  # a target's statuses (campaigns owns the targets)
+from ..campaigns.rules import OPEN as OPEN
 from ..reporting.dispositions import DISPOSITIONS as DISPOSITIONS  # the outcomes, named here for the call rules
 
 RETRIED = frozenset({"no_answer", "busy", "switched_off"})
-OPEN = frozenset({"queued", "callback"})  # a target that can still be called
-FINAL = frozenset({"done", "closed"})
 
 
 CONTACT_FLAGS = {"do_not_call": "opt_out", "wrong_number": "wrong_number"}  # what a call does to the person

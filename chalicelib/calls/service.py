@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +22,6 @@ from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, validate
 from ..followup import service as followup
 from ..org import rules as org_rules
-from ..org import store as org_store
 from ..relay import rules as relay_rules
 from ..reporting import counters
 from . import rules, store
@@ -402,97 +399,6 @@ def my_callbacks(agent: str, page: PageRequest) -> dict[str, Any]:
               "language": t.language, "phone_masked": org_rules.mask_phone(t.phone_last4),
               "attempts": int(t.attempts or 0), "last_notes": t.last_notes} for t in result.items]
     return page_body(items, result.next_key)
-
-
-# ---- progress ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CampaignAtUnit:
-    """A campaign, one unit, and the unit's counter items of the campaign that were asked for."""
-
-    campaign: campaign_store.CampaignModel
-    unit: org_store.UnitModel
-    items: dict[tuple[str, str], counters.CounterModel]
-
-
-def campaign_at_unit(campaign_id: str, unit_id: str | None,
-                     keys_of: Callable[[str], list[tuple[str, str]]]) -> CampaignAtUnit:
-    """The campaign, a unit of it (default: the unit it targets) and the counter items `keys_of(unit_id)`
-    names: one BatchGetItem, two when the unit is not named. Progress and the relay tree start here."""
-    if not re.fullmatch(CAMPAIGN_ID, campaign_id):
-        raise campaign_store.not_found(campaign_id)
-    if unit_id is not None and not re.fullmatch(org_rules.UNIT_ID_PATTERN, unit_id):
-        raise ValidationError("unit is a unit id", field="unit")
-    campaign = None
-    if unit_id is None:
-        campaign = campaign_store.get_campaign(campaign_id)
-        if campaign is None:
-            raise campaign_store.not_found(campaign_id)
-        unit_id = campaign.target_unit_id
-    snap = store.batch_read(campaign_id=None if campaign else campaign_id, counters=keys_of(unit_id),
-                            units=[unit_id])
-    campaign = campaign or snap.campaign
-    if campaign is None:
-        raise campaign_store.not_found(campaign_id)
-    unit = snap.units.get(unit_id)
-    if unit is None:
-        raise NotFound(f"unit {unit_id} does not exist", field="unit")
-    return CampaignAtUnit(campaign, unit, snap.counters)
-
-
-PROGRESS_CHILDREN = 45  # children per page: with a date, each has two counter items (one BatchGetItem of ≤ 100)
-
-
-def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str | None,
-             page: PageRequest | None = None) -> dict[str, Any]:
-    """Figures of a campaign at a unit (default: the unit it targets) and one page of its children,
-    read from counters: one BatchGetItem (two when the unit is not named), one Query of the children
-    and one BatchGetItem of their counters (none for a booth). `answers`: the answer tallies (the
-    day's when `date` is given). Aggregates only: no person appears here."""
-    if date is not None:
-        campaign_rules.parse_date(date, "date")
-
-    def keys_of(unit: str) -> list[tuple[str, str]]:
-        return [counters.campaign_unit(campaign_id, unit)] + (
-            [counters.day_unit(date, campaign_id, unit)] if date else [])
-
-    found = campaign_at_unit(campaign_id, unit_id, keys_of)
-    campaign, unit = found.campaign, found.unit
-    if unit.district_id != campaign.district_id:
-        raise ValidationError("that unit is outside the campaign's district", field="unit")
-    keys = keys_of(unit.unit_id)
-    totals = counters.figures(found.items.get(keys[0]))
-    calls = counters.figures(found.items.get(keys[-1])) if date else totals
-    level = unit.level if unit.level in counters.LEVELS else "district"
-    questions = list(campaign.questions or [])
-    wanted = PageRequest(min(page.limit, PROGRESS_CHILDREN), page.start_key) if page else \
-        PageRequest(PROGRESS_CHILDREN, None)
-    kids = org_store.children(unit.unit_id, wanted) if unit.level != "booth" else None
-    kid_keys = {k.unit_id: keys_of(k.unit_id) for k in (kids.items if kids else [])}
-    below = store.batch_read(counters=[k for pair in kid_keys.values() for k in pair]).counters \
-        if kid_keys else {}
-    rows = []
-    for kid in kids.items if kids else []:
-        kid_all_time, kid_shown = kid_keys[kid.unit_id][0], kid_keys[kid.unit_id][-1]
-        all_time, shown = below.get(kid_all_time), below.get(kid_shown)
-        kid_totals, kid_calls = counters.figures(all_time), counters.figures(shown)
-        rows.append({"unit_id": kid.unit_id, "level": kid.level, "name_hi": kid.name_hi, "name_en": kid.name_en,
-                     "targets": kid_totals["targets"], "completed": kid_totals["completed"],
-                     "attempts": kid_calls["attempts"], "connects": kid_calls["connects"],
-                     "answers": counters.answers_view(shown, questions)})
-    return {
-        "campaign_id": campaign_id, "status": campaign.status, "date": date,
-        "unit": {"unit_id": unit.unit_id, "level": unit.level, "name_hi": unit.name_hi, "name_en": unit.name_en},
-        "targets": totals["targets"], "completed": totals["completed"],
-        "remaining": max(totals["targets"] - totals["completed"], 0),
-        "attempts": calls["attempts"], "connects": calls["connects"], "talk_s": calls["talk_s"],
-        "by_disposition": {d: calls[f"d_{d}"] for d in rules.DISPOSITIONS},
-        "coverage": rules.coverage(counters.LEVELS, level, totals),
-        "activation": {"targets_created": int(campaign.targets_created or 0), "status": campaign.status},
-        "answers": counters.answers_view(found.items.get(keys[-1]), questions),
-        "children": page_body(rows, kids.next_key if kids else None),
-    }
 
 
 # ---- erasure -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from ..core.auth import ADMIN, AGENT, ALL_ROLES, LEADERS, STAFF, SUPERVISOR
+from ..core.auth import AGENT, ALL_ROLES, STAFF
 from ..core.http import Req, endpoint
 from ..core.lazy import lazy
 from ..core.observability import logger
@@ -16,16 +16,14 @@ from ..core.paging import page_request
 from .queues import ACTIVATION_QUEUE
 
 if TYPE_CHECKING:
-    from . import leasing, overview, service, store
+    from . import leasing, service, store
 else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
     leasing = lazy(f"{__package__}.leasing")
     store = lazy(f"{__package__}.store")
-    overview = lazy(f"{__package__}.overview")
 
 campaigns_bp = Blueprint(__name__)
 ACTIVATION_FUNCTION = "process_activation_chunk"
-CHILD_KEYS = ("unit_id", "parent_key", "child_sort")  # the cursor of org's by_parent index (org/store.py)
 
 
 @endpoint(campaigns_bp, "/campaigns", methods=["POST"], roles=STAFF)
@@ -42,12 +40,6 @@ def list_campaigns(req: Req) -> dict[str, Any]:
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}", roles=ALL_ROLES)
 def get_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
     return service.get_campaign(campaign_id)
-
-
-@endpoint(campaigns_bp, "/campaigns/{campaign_id}/overview", roles=[SUPERVISOR, ADMIN, *LEADERS])
-def campaign_overview(req: Req, campaign_id: str) -> dict[str, Any]:
-    children = page_request({"limit": str(overview.CHILDREN_MAX), **req.query}, CHILD_KEYS)
-    return overview.overview(req.user, campaign_id, req.query.get("unit") or None, children)
 
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}", methods=["PATCH"], roles=STAFF)
@@ -67,7 +59,7 @@ def close_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}/next", methods=["POST"], roles=[AGENT])
 def next_call(req: Req, campaign_id: str) -> dict[str, Any]:
-    return leasing.next_call(req.user.username, campaign_id)
+    return leasing.next_call(req.user.username, campaign_id, req.query.get("resume"))
 
 
 @campaigns_bp.on_sqs_message(queue=ACTIVATION_QUEUE, batch_size=1, name=ACTIVATION_FUNCTION)

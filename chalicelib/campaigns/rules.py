@@ -32,6 +32,9 @@ TEXT_ANSWER_MAX = 300
 # The queue was spread over this many index partitions per campaign; it is one partition now
 # (queue_key). Kept for targets queued under the old keys (`<campaign>#<shard>`).
 QUEUE_SHARDS = 8
+# A call target's statuses: one that can still be called, and one whose work is finished.
+OPEN = frozenset({"queued", "callback"})
+FINAL = frozenset({"done", "closed"})
 # Levels that carry report counters: every unit on a contact's path from the district down.
 COUNTED_LEVELS = org_rules.LEVELS[1:]  # district, assembly, mandal, shakti_kendra, booth
 

@@ -18,15 +18,13 @@ from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, name_field, validate
-from ..followup import rules as followup_rules
 from ..org import rules as org_rules
 from ..org import store as org_store
-from ..relay import rules as relay_rules
 from ..reporting.counters import campaign_unit
-from . import rules, store
+from . import rules, settings, store
+from .settings import CAMPAIGN_ID as CAMPAIGN_ID
+from .settings import DATE as DATE
 
-CAMPAIGN_ID = r"cp_[a-z0-9]{26}"
-DATE = r"\d{4}-\d{2}-\d{2}"
 CHOICE_SPEC = {
     "value": Field("str", required=True, max_len=40, pattern=r"[a-z0-9_]{1,40}"),
     "label_hi": Field("str", required=True, max_len=100),
@@ -57,11 +55,11 @@ TARGET_SPEC = {
 # A programme relay's own facts (chalicelib/relay): optional through the API, always there when the
 # programme arrived by SNS. Without it the deadline is the end of ends_on and the levels are the roles'.
 PROGRAMME_SPEC = {
-    "source": Field("str", choices=relay_rules.SOURCES),
+    "source": Field("str", choices=settings.PROGRAMME_SOURCES),
     "programme_id": Field("str", max_len=64, pattern=r"[A-Za-z0-9_.:-]{1,64}"),
     "date": Field("str", pattern=DATE),
     "deadline": Field("datetime", required=True),
-    "levels": Field("list", item=Field("str", choices=relay_rules.RELAY_LEVELS), max_items=4),
+    "levels": Field("list", item=Field("str", choices=settings.RELAY_LEVELS), max_items=4),
 }
 FIELDS = {
     "title_hi": name_field(200, required=True),
@@ -106,7 +104,7 @@ def campaign_view(c: store.CampaignModel) -> dict[str, Any]:
         "retry_delay_minutes": int(c.retry_delay_minutes), "lease_minutes": int(c.lease_minutes),
         "version": int(c.version), "created_by": c.created_by, "created_at": c.created_at,
         "updated_at": c.updated_at, "closed_at": c.closed_at, "activation": activation_view(c),
-        "escalate_after_days": int(c.escalate_after_days or followup_rules.DEFAULT_ESCALATE_AFTER_DAYS),
+        "escalate_after_days": int(c.escalate_after_days or settings.DEFAULT_ESCALATE_AFTER_DAYS),
         "verification": c.verification, "parent_id": c.parent_id,
         "programme": c.programme,
     }
@@ -165,7 +163,7 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
     rules.check_hours(hours["start"], hours["end"])
     questions = rules.check_questions(values["questions"])
     if values.get("verification") and values["verification"]["rate"] > 0 \
-            and not followup_rules.verifiable_ids(questions):
+            and not settings.verifiable_ids(questions):
         raise ValidationError("verification needs at least one question marked verifiable",
                               field="verification.rate")
     return {"questions": questions}
@@ -183,7 +181,7 @@ def _programme(kind: str, programme: dict[str, Any] | None, starts_on: str) -> d
         raise ValidationError("the deadline is before the campaign starts", field="programme.deadline")
     return {"source": programme.get("source") or "district", "programme_id": programme.get("programme_id"),
             "date": programme.get("date"), "deadline": iso(programme["deadline"]),
-            "levels": [lv for lv in relay_rules.RELAY_LEVELS if lv in levels]}
+            "levels": [lv for lv in settings.RELAY_LEVELS if lv in levels]}
 
 
 def derived_id(actor: str, key: str) -> str:

@@ -9,10 +9,11 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..campaigns.settings import DEFAULT_ESCALATE_AFTER_DAYS as DEFAULT_ESCALATE_AFTER_DAYS
+from ..campaigns.settings import VERIFICATION_KIND as VERIFICATION_KIND
+from ..campaigns.settings import verifiable_ids as verifiable_ids
 from ..org import rules as org_rules
 
-DEFAULT_ESCALATE_AFTER_DAYS = 3
-VERIFICATION_KIND = "verification"
 # A target whose contact must not be called again is not reopened for an escalation.
 NOT_REOPENED = frozenset({"do_not_call", "wrong_number", "opted_out", "erased"})
 LEVEL_NAMES = {"district": ("ज़िला", "district"), "assembly": ("विधानसभा", "assembly"),
@@ -74,10 +75,6 @@ def sampled(seed: str, call_id: str, rate: float) -> bool:
         return True
     digest = hashlib.sha256(f"{seed}#{call_id.lower()}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2 ** 64 < rate
-
-
-def verifiable_ids(questions: list[dict[str, Any]]) -> list[str]:
-    return [q["id"] for q in questions if q.get("verifiable")]
 
 
 def report(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..calls import rules as call_rules
-from ..calls import store as call_store
+from ..campaigns import read_store as campaign_read_store
 from ..campaigns import rules as campaign_rules
 from ..campaigns import store as campaign_store
 from ..core import clock
@@ -39,7 +38,7 @@ def _new_target_counters(campaign_id: str, tree_key: str, role: str) -> list[sto
     still having no target, so that a racing writer is caught)."""
     units = campaign_rules.path_units(tree_key, role)
     keys = [counters.campaign_unit(campaign_id, u.unit_id) for u in units]
-    snap = call_store.batch_read(counters=keys)
+    snap = campaign_read_store.read_figures(counters=keys)
     before = {k: counters.figures(snap.counters.get(k))["targets"] for k in keys}
     first = [u for u, k in zip(units, keys, strict=True) if before[k] == 0]
     adds = []
@@ -76,7 +75,7 @@ def _incharge_write(campaign: campaign_store.CampaignModel, contact: Any, info: 
     units = list(dict.fromkeys([*((existing.escalation or {}).get("units") or []), info["unit_id"]]))
     info = {**info, "units": units}
     status, attempts = existing.status, int(existing.attempts or 0)
-    if status in call_rules.OPEN:
+    if status in campaign_rules.OPEN:
         actions = store.due_now_actions(contact.contact_id, now, info, bool(existing.lease_agent), status)
         return store.TargetUpdate(campaign.campaign_id, contact.contact_id, actions, status, attempts, [])
     if (existing.outcome or "") in rules.NOT_REOPENED:
@@ -143,10 +142,10 @@ def after_call(campaign: campaign_store.CampaignModel, target: campaign_store.Ta
     if campaign.kind == rules.VERIFICATION_KIND:
         return
     connected = result.get("disposition") == "connected"
-    final = (result.get("target") or {}).get("status") in call_rules.FINAL
+    final = (result.get("target") or {}).get("status") in campaign_rules.FINAL
     if not connected and final:
         key = counters.campaign_unit(campaign.campaign_id, target.unit_id)
-        figures = counters.figures(call_store.batch_read(counters=[key]).counters.get(key))
+        figures = counters.figures(campaign_read_store.read_figures(counters=[key]).counters.get(key))
         if rules.unreachable(figures):
             escalate_unit(campaign, target.unit_id, "unreachable", attempts=int(campaign.max_attempts))
     if connected and target.escalation:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..campaigns.settings import PROGRAMME_SOURCES
+from ..campaigns.settings import RELAY_LEVELS as RELAY_LEVELS  # top first: a campaign's setting
 from ..core.clock import IST
 from ..core.errors import ValidationError
 
-# The levels below the district a programme is relayed down, top first.
-RELAY_LEVELS = ("assembly", "mandal", "shakti_kendra", "booth")
-SOURCES = ("central", "state", "district")  # who published it (district: an admin through the API)
+SOURCES = PROGRAMME_SOURCES
 STATES = ("not_targeted", "not_reached", "received", "passed_on", "confirmed_below")
 
 

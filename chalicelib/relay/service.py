@@ -10,11 +10,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..calls import service as calls_service
-from ..calls import store as calls_store
+from ..campaigns import read_store as campaign_read_store
 from ..campaigns import service as campaign_service
+from ..campaigns.reads import campaign_at_unit
 from ..campaigns.rules import ist_date
-from ..campaigns.service import DATE
+from ..campaigns.settings import DATE
 from ..core import clock
 from ..core.clock import iso
 from ..core.errors import AppError, Conflict, TooManyRequests, Unavailable, ValidationError
@@ -176,7 +176,7 @@ def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict
     flag, and completion per level under the unit. Reads: (GetItem campaign when no unit is named),
     one BatchGetItem [campaign, unit, its counters], one Query of the children, one BatchGetItem of
     their counters. Aggregates only: no person appears."""
-    found = calls_service.campaign_at_unit(
+    found = campaign_at_unit(
         campaign_id, unit_id, lambda unit: [counters.campaign_unit(campaign_id, unit)])
     campaign, unit = found.campaign, found.unit
     own_key = counters.campaign_unit(campaign_id, unit.unit_id)
@@ -186,7 +186,7 @@ def relay_tree(campaign_id: str, unit_id: str | None, page: PageRequest) -> dict
         raise ValidationError("that unit is outside the campaign's target", field="unit")
     children = org_store.children(unit.unit_id, page)
     keys = [counters.campaign_unit(campaign_id, c.unit_id) for c in children.items]
-    below = calls_store.batch_read(counters=keys).counters if keys else {}
+    below = campaign_read_store.read_figures(counters=keys).counters if keys else {}
     levels = rules.levels_of(campaign.programme, [org_rules.ROLE_LEVEL[r] for r in campaign.target_roles])
     deadline = rules.deadline_of(campaign.programme, campaign.ends_on)
     now = clock.now_utc()

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.campaigns import overview
 from chalicelib.org.store import ContactModel
+from chalicelib.progress import overview
 from chalicelib.reporting.counters import CounterModel, campaign_unit, day_unit, figures
 from tests.api.answer_recount import empty, recount
 from tests.api.calling import (

@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..calls import rules as call_rules
-from ..calls import service as calls_service
-from ..calls import store as calls_store
+from ..campaigns import read_store as campaign_read_store
+from ..campaigns import rules
+from ..campaigns.reads import campaign_at_unit
 from ..core import clock
 from ..core.auth import ADMIN, SUPERVISOR, Principal
 from ..core.clock import iso
@@ -33,7 +34,6 @@ from ..org import store as org_store
 from ..relay import rules as relay_rules
 from ..relay.service import STATE_LABELS
 from ..reporting import counters
-from . import rules
 
 CHILDREN_MAX = 90  # children per page: with the (at most 5) units of the breadcrumb, one BatchGetItem
 ESCALATIONS_MAX = 50  # escalations listed (one Query page); the full list is GET /campaigns/{id}/escalations
@@ -82,7 +82,7 @@ def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: Pag
     def keys_of(unit: str) -> list[tuple[str, str]]:
         return [counters.campaign_unit(campaign_id, unit), counters.day_unit(today, campaign_id, unit)]
 
-    found = calls_service.campaign_at_unit(campaign_id, unit_id, keys_of)
+    found = campaign_at_unit(campaign_id, unit_id, keys_of)
     campaign, unit = found.campaign, found.unit
     if not unit.path.startswith(campaign.target_path):
         raise ValidationError("that unit is outside the campaign's target", field="unit")
@@ -97,7 +97,7 @@ def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: Pag
     trail = org_rules.ancestor_ids(unit.path)[::-1]  # root first, the unit in view last
     start = len(org_rules.ancestor_ids(campaign.target_path)) - 1
     between = trail[start:-1]  # from the campaign's target down to the unit in view's parent
-    snap = calls_store.batch_read(counters=kid_keys, units=between) if kid_keys or between else None
+    snap = campaign_read_store.read_figures(counters=kid_keys, units=between) if kid_keys or between else None
     below = snap.counters if snap else {}
     names = snap.units if snap else {}
     breadcrumb = [_unit(names[u]) if u in names else {"unit_id": u, "level": None, "name_hi": u, "name_en": u}
