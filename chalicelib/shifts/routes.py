@@ -12,15 +12,14 @@ from ..core.auth import ADMIN, AGENT, STAFF, SUPERVISOR
 from ..core.http import Req, endpoint
 from ..core.lazy import lazy
 from ..core.paging import page_request
-from ..core.settings import handover_schedule, roster_schedule
+from ..core.settings import roster_schedule
 
 if TYPE_CHECKING:
-    from . import agents, config, duty, handover, service, store
+    from . import agents, config, duty, service, store
 else:  # imported at first use: core/lazy.py
     agents = lazy(f"{__package__}.agents")
     config = lazy(f"{__package__}.config")
     duty = lazy(f"{__package__}.duty")
-    handover = lazy(f"{__package__}.handover")
     service = lazy(f"{__package__}.service")
     store = lazy(f"{__package__}.store")
 
@@ -28,7 +27,6 @@ shifts_bp = Blueprint(__name__)
 # GET /me/shift reads the caller's agent item with everything else and checks the profile from it
 access.checked_by_route("GET /me/shift")
 ROSTER_FUNCTION = "generate_next_roster"
-HANDOVER_FUNCTION = "hand_over_shift"
 NOTICES_FUNCTION = "send_roster_notices"
 
 
@@ -130,19 +128,6 @@ def get_roster(req: Req, period: str) -> dict[str, Any]:
 @endpoint(shifts_bp, "/me/shift", roles=[AGENT, SUPERVISOR])
 def my_shift(req: Req) -> dict[str, Any]:
     return service.my_shift(req.user.username)
-
-
-@endpoint(shifts_bp, "/handovers/{day}/{shift}", methods=["POST"], roles=[ADMIN])
-def run_handover(req: Req, day: str, shift: str) -> dict[str, Any]:
-    return handover.run_handover(day, shift, req.user.username)
-
-
-@shifts_bp.schedule(handover_schedule(), name=HANDOVER_FUNCTION,
-                    description="Shift handover: leases released, callbacks to the seat partner; keyed on the shift")
-def hand_over_shift(event: Any) -> dict[str, Any]:
-    fired = getattr(event, "time", None)
-    at = clock.parse_iso(fired) if isinstance(fired, str) and fired else clock.now_utc()
-    return handover.scheduled_handover(at if isinstance(at, datetime) else clock.now_utc())
 
 
 @shifts_bp.schedule(roster_schedule(), name=ROSTER_FUNCTION,

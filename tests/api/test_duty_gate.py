@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from chalicelib.campaigns.store import TargetModel
+from chalicelib.handover import service as handover
+from chalicelib.handover.routes import HANDOVER_FUNCTION
 from chalicelib.org.store import AuditModel
-from chalicelib.shifts import handover
-from chalicelib.shifts.routes import HANDOVER_FUNCTION
 from chalicelib.shifts.rules import MORNING
 from devtools.moto_local import patched
 from tests.api.calling import B1, Clock, active_campaign, add_contacts, call_body, ist, next_call

@@ -21,7 +21,7 @@ from ..core.clock import iso
 from ..core.errors import Conflict, ValidationError
 from ..core.observability import count, logger
 from ..notify import service as notify
-from . import rotation, rules, service, store
+from ..shifts import rotation, rules, service, store
 
 LATE_BY = timedelta(minutes=20)  # how long after a shift's end the schedule still hands it over
 SHIFT_NAMES = {rules.MORNING: ("सुबह", "morning"), rules.EVENING: ("शाम", "evening")}
