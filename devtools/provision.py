@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.accounts.rules import POOL_POLICY
 from chalicelib.core import db
 from chalicelib.core.auth import ALL_ROLES
-
-POOL_POLICY = {"MinimumLength": 10, "RequireUppercase": False, "RequireLowercase": True,
-               "RequireNumbers": True, "RequireSymbols": False}
 
 
 @dataclass(frozen=True)

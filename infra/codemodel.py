@@ -3,7 +3,7 @@
 Nothing here imports the CDK: the stack builds from it, and the tests compare the synthesised template
 with it. Tables and indexes come from every PynamoDB model registered with `db.table` (importing `app`
 registers every store), the functions and their event sources from the Chalice app object, the roles
-and password policy from `core.auth` and `devtools.provision`, the required environment variables from
+and password policy from `core.auth` and `accounts.rules`, the required environment variables from
 `core/settings.py`, and each stage's fixed variables from `.chalice/config.json`.
 """
 
@@ -238,8 +238,8 @@ def describe(stage: str) -> CodeModel:
     if stage not in DEPLOYED_STAGES:
         raise ValueError(f"infra deploys the stages {DEPLOYED_STAGES}, not {stage!r}")
     app = load_app(stage)
+    from chalicelib.accounts.rules import POOL_POLICY
     from chalicelib.core.auth import ALL_ROLES
-    from devtools.provision import POOL_POLICY
 
     return CodeModel(
         stage=stage, stage_environment=stage_environment(stage), tables=registered_tables(),

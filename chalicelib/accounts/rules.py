@@ -35,6 +35,11 @@ SOURCE_ATTEMPT_LIMIT = 300  # attempts per source, all usernames together
 KEEP_S = 24 * 3600  # a counter outlives its window by a day (TTL), for anyone looking into an incident
 UNKNOWN_SOURCE = "unknown"  # a request without a source address (all such requests count together)
 
+# The user pool's password policy (Cognito's PasswordPolicy): infra/ deploys it, devtools/provision.py makes the
+# local and mocked pools with it, and the temporary passwords of new logins (cognito.temporary_password) meet it.
+POOL_POLICY = {"MinimumLength": 10, "RequireUppercase": False, "RequireLowercase": True,
+               "RequireNumbers": True, "RequireSymbols": False}
+
 # The WAF rule in front of /auth/login (infra/stack.py) counts every request per address over 5 minutes:
 # a third of the per-source budget, so an address at the WAF limit stays within the app's.
 WAF_LOGIN_LIMIT_PER_5_MIN = SOURCE_ATTEMPT_LIMIT // 3

@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from ..accounts import cognito
 from ..core import access, clock
 from ..core.clock import iso
 from ..core.errors import Conflict, NotFound, ValidationError
@@ -17,7 +18,7 @@ from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, name_field, validate
 from ..org import store as org_store
 from ..org.rules import LANGUAGES, mask_phone, name_key, normalise_phone
-from . import cognito, rotation, rules, store
+from . import rotation, rules, store
 
 ROLES = (rotation.AGENT, rotation.SUPERVISOR)
 USERNAME = r"[a-z0-9][a-z0-9._-]{2,63}"

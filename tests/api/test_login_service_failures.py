@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from chalicelib.shifts import cognito as agent_logins
+from chalicelib.accounts import cognito as agent_logins
 from chalicelib.shifts import store
 from tests.api.conftest import Api, Env
 from tests.api.test_agents import agent_body

@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from chalicelib.accounts.rules import POOL_POLICY
 from chalicelib.core.auth import ALL_ROLES
-from devtools.provision import POOL_POLICY
 from infra.config import default_context, stage_config
 
 from . import cfn
