@@ -157,7 +157,7 @@ def measure_size(n: int, search: Callable[[str], dict[str, Any]], rng: random.Ra
 
 
 def run(sizes: list[int], seed: int = 16) -> dict[str, Any]:
-    from chalicelib.org import service
+    from chalicelib.org import search as service
     from devtools.bench_moto import moto_account, rss_mb
 
     rng = random.Random(seed)

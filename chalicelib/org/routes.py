@@ -12,8 +12,10 @@ from ..core.lazy import lazy
 from ..core.paging import page_request
 
 if TYPE_CHECKING:
-    from . import service, store
+    from . import audit, search, service, store
 else:  # imported at first use: core/lazy.py
+    audit = lazy(f"{__package__}.audit")
+    search = lazy(f"{__package__}.search")
     service = lazy(f"{__package__}.service")
     store = lazy(f"{__package__}.store")
 
@@ -48,15 +50,15 @@ def list_unit_contacts(req: Req, unit_id: str) -> dict[str, Any]:
 
 @endpoint(org_bp, "/units/{unit_id}/contacts/count", roles=STAFF)
 def count_unit_contacts(req: Req, unit_id: str) -> dict[str, Any]:
-    return service.count_contacts(unit_id, req.query.get("roles"))
+    return search.count_contacts(unit_id, req.query.get("roles"))
 
 
 @endpoint(org_bp, "/contacts/search", roles=STAFF)
 def search_contacts(req: Req) -> dict[str, Any]:
     from ..core.validate import query_int
 
-    return service.search_contacts(req.query.get("q"), req.query.get("district") or None,
-                                   query_int(req.query, "limit", 20, 1, 100), req.query.get("cursor") or None)
+    return search.search_contacts(req.query.get("q"), req.query.get("district") or None,
+                                  query_int(req.query, "limit", 20, 1, 100), req.query.get("cursor") or None)
 
 
 @endpoint(org_bp, "/contacts", methods=["POST"], roles=[ADMIN])
@@ -86,10 +88,10 @@ def opt_out(req: Req, contact_id: str) -> dict[str, Any]:
 
 @endpoint(org_bp, "/contacts/{contact_id}/audit", roles=[ADMIN])
 def contact_audit(req: Req, contact_id: str) -> dict[str, Any]:
-    return service.contact_audit(contact_id, page_request(req.query, store.AUDIT_KEYS))
+    return audit.contact_audit(contact_id, page_request(req.query, store.AUDIT_KEYS))
 
 
 @endpoint(org_bp, "/audit", roles=[ADMIN])
 def actor_audit(req: Req) -> dict[str, Any]:
-    return service.actor_audit(req.query.get("actor"), req.query.get("from") or None, req.query.get("to") or None,
-                               page_request(req.query, store.ACTOR_KEYS))
+    return audit.actor_audit(req.query.get("actor"), req.query.get("from") or None, req.query.get("to") or None,
+                             page_request(req.query, store.ACTOR_KEYS))

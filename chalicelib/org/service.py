@@ -1,4 +1,5 @@
 """Use cases of the hierarchy and contacts. Validates input, applies the rules, calls the store.
+The audit trail's reads are in audit.py, finding a person in search.py, erasure in chalicelib/privacy.
 No Chalice, no boto3, no PynamoDB here."""
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ PATCH_SPEC = {
 }
 IDEMPOTENCY_KEY = r"[A-Za-z0-9_-]{8,64}"
 CONTACT_ID = r"ct_[0-9a-z]{26}"
-ACTOR = r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}"
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -80,15 +80,14 @@ def put_unit(unit_id: str, body: Any) -> tuple[int, dict[str, Any]]:
     if existing and (existing.level != data["level"] or existing.parent_id != parent_id):
         raise Conflict("a unit's level and parent cannot change once created", field="parent_id")
     now = iso(clock.now_utc())
-    unit = store.UnitModel(
-        unit_id, level=data["level"], name_hi=data["name_hi"], name_en=data["name_en"],
-        parent_id=parent_id, parent_key=parent_id or store.ROOT,
-        child_sort=f"{data['name_en'].lower()}#{unit_id}",
-        path=rules.unit_path(parent.path if parent else None, unit_id),
-        district_id=rules.district_for(data["level"], unit_id, parent.district_id if parent else None),
-        created_at=existing.created_at if existing else now, updated_at=now,
-    )
-    store.put_unit(unit, exists=existing is not None)
+    unit = store.put_unit(unit_id, {
+        "level": data["level"], "name_hi": data["name_hi"], "name_en": data["name_en"],
+        "parent_id": parent_id, "parent_key": parent_id or store.ROOT,
+        "child_sort": f"{data['name_en'].lower()}#{unit_id}",
+        "path": rules.unit_path(parent.path if parent else None, unit_id),
+        "district_id": rules.district_for(data["level"], unit_id, parent.district_id if parent else None),
+        "created_at": existing.created_at if existing else now, "updated_at": now,
+    }, exists=existing is not None)
     return (200 if existing else 201), unit_view(unit)
 
 
@@ -180,18 +179,18 @@ def create_contact(actor: str, body: Any, idempotency_key: str | None) -> tuple[
     now = clock.now_utc()
     consent = data["consent"]
     contact_id = _derived_contact_id(actor, idempotency_key) if idempotency_key else new_id("ct")
-    contact = store.ContactModel(
-        contact_id, district_id=unit.district_id, unit_id=unit.unit_id,
-        tree_key=f"{unit.path}{contact_id}", district_role=f"{unit.district_id}#{data['role']}",
-        role=data["role"], name_hi=data.get("name_hi") or "", name_en=data.get("name_en") or "",
-        phone=phone, phone_last4=phone[-4:], language=data.get("language") or "hi",
-        consent_source=consent["source"], consent_purpose=consent["purpose"],
-        consent_at=iso(consent.get("at") or now), opted_out=False, wrong_number=False,
-        created_at=iso(now), updated_at=iso(now), created_by=actor,
-        create_hash=body_hash if idempotency_key else None,
-    )
+    fields = {
+        "district_id": unit.district_id, "unit_id": unit.unit_id,
+        "tree_key": f"{unit.path}{contact_id}", "district_role": f"{unit.district_id}#{data['role']}",
+        "role": data["role"], "name_hi": data.get("name_hi") or "", "name_en": data.get("name_en") or "",
+        "phone": phone, "phone_last4": phone[-4:], "language": data.get("language") or "hi",
+        "consent_source": consent["source"], "consent_purpose": consent["purpose"],
+        "consent_at": iso(consent.get("at") or now), "opted_out": False, "wrong_number": False,
+        "created_at": iso(now), "updated_at": iso(now), "created_by": actor,
+        "create_hash": body_hash if idempotency_key else None,
+    }
     try:
-        store.create_contact(contact, idempotency_key, body_hash if idempotency_key else None)
+        contact = store.create_contact(contact_id, fields, idempotency_key, body_hash if idempotency_key else None)
     except store.ContactExists as exists:
         existing = store.get_contact(contact_id)
         if existing is None:  # erased meanwhile: the key's contact is gone for good
@@ -282,184 +281,8 @@ def list_contacts(unit_id: str, role: str | None, page: PageRequest) -> dict[str
     return page_body([contact_list_item(c) for c in result.items], result.next_key)
 
 
-# ---- the audit trail -----------------------------------------------------------------------
-
-
-def audit_view(entry: store.AuditModel) -> dict[str, Any]:
-    return {"subject": entry.subject, "at": entry.at_id.split("#", 1)[0], "actor": entry.actor,
-            "action": entry.action, "detail": entry.detail}
-
-
 def audit_call_history(actor: str, contact_id: str) -> None:
     """A read of a contact's call history (notes, answers) is audited as a reveal is, before it is read.
     No contact, no entry (an erased person's history is gone with them, and gets no new entry)."""
     if _matches(CONTACT_ID, contact_id):
         store.audit_contact(contact_id, actor, "call_history_read", iso(clock.now_utc()))
-
-
-def contact_audit(contact_id: str, page: PageRequest) -> dict[str, Any]:
-    """Who saw or changed a contact's personal data, newest first."""
-    require_contact(contact_id)
-    result = store.audit_trail(f"contact#{contact_id}", page)
-    return page_body([audit_view(e) for e in result.items], result.next_key)
-
-
-def actor_audit(actor: str | None, start: str | None, end: str | None, page: PageRequest) -> dict[str, Any]:
-    """What one person saw or changed, newest first, between two IST days (both included) or two
-    instants with their offsets."""
-    if not actor:
-        raise ValidationError("name the person whose trail to read (actor)", field="actor")
-    if not _matches(ACTOR, actor):
-        raise ValidationError("actor is a login name", field="actor")
-    low = _audit_bound(start, "from", end_of_day=False) if start else "0"
-    high = _audit_bound(end, "to", end_of_day=True) if end else "~"
-    if start and end and low >= high:
-        raise ValidationError("to is before from", field="to")
-    result = store.audit_of_actor(actor, low, high, page)
-    return page_body([audit_view(e) for e in result.items], result.next_key)
-
-
-def _audit_bound(value: str, field: str, *, end_of_day: bool) -> str:
-    """A day (YYYY-MM-DD, an IST day: its start, or the start of the next for `to`) or an ISO-8601
-    instant with its offset, as the UTC text the audit's sort key starts with."""
-    from datetime import date, datetime, time, timedelta
-
-    from ..core.clock import IST, parse_iso
-
-    bad = ValidationError(f"{field} must be a date (YYYY-MM-DD) or a time with its offset, years 2000-2100",
-                          field=field)
-    if len(value) > 40:
-        raise bad
-    try:
-        if _matches(r"\d{4}-\d{2}-\d{2}", value):
-            day = date.fromisoformat(value)
-            instant = datetime.combine(day + timedelta(days=1 if end_of_day else 0), time(), IST)
-        else:
-            instant = parse_iso(value)
-    except (ValueError, OverflowError) as exc:
-        raise bad from exc
-    if not 2000 <= instant.year <= 2100:
-        raise bad
-    return iso(instant)
-
-
-# ---- finding a person ----------------------------------------------------------------------
-
-COUNT_MAX_PAGES = 4  # per role: 4 MB of the index read at most (~16,000 contacts), then "at least"
-
-
-def _district(district_id: str | None) -> store.UnitModel:
-    """The district to search: the one named, or the deployment's only district (at the top of the
-    hierarchy or under its only state: one or two Queries of the by_parent index)."""
-    if district_id:
-        unit = require_unit(district_id)
-        if unit.level != "district":
-            raise ValidationError("district must name a district", field="district")
-        return unit
-    first = PageRequest(100, None)
-    top = store.children(store.ROOT, first).items
-    districts = [u for u in top if u.level == "district"]
-    for state in (u for u in top if u.level == "state"):
-        districts += [u for u in store.children(state.unit_id, first).items if u.level == "district"]
-    if len(districts) != 1:
-        raise ValidationError(f"name the district to search: this deployment has {len(districts)}",
-                              field="district")
-    return districts[0]
-
-
-def search_contacts(q: str | None, district_id: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-    """A phone written any way finds its contact through the phone claim (two GetItems); a name prefix
-    finds the district's contacts through the name index (one Query). Items are masked, each with its
-    unit's names (one BatchGetItem). At most five DynamoDB calls, whatever the district's size."""
-    from ..core.paging import decode_cursor
-
-    kind, value = rules.search_query(q)
-    district = _district(district_id)
-    if kind == "phone":
-        claim = store.get_claim(str(district.unit_id), value)
-        contact = store.get_contact(claim.contact_id) if claim else None
-        result: Page[store.ContactModel] = Page([contact] if contact else [], None)
-    else:
-        keys = store.DEVA_KEYS if kind == "deva" else store.LATN_KEYS
-        request = PageRequest(limit, decode_cursor(cursor, keys))
-        result = store.contacts_by_name(str(district.unit_id), kind, value, request)
-    units = store.get_units([c.unit_id for c in result.items]) if result.items else {}
-    items = []
-    for contact in result.items:
-        item = contact_list_item(contact)
-        unit = units.get(contact.unit_id)
-        item["unit"] = ({"unit_id": unit.unit_id, "level": unit.level, "name_hi": unit.name_hi,
-                         "name_en": unit.name_en} if unit else None)
-        items.append(item)
-    body = page_body(items, result.next_key)
-    body["match"] = "phone" if kind == "phone" else "name"
-    return body
-
-
-def count_contacts(unit_id: str, roles_text: str | None) -> dict[str, Any]:
-    """How many contacts a campaign aimed at this subtree and these roles would reach (before opt-outs
-    are skipped). One Select=COUNT Query per role on by_role (no role: by_tree), each stopped after
-    COUNT_MAX_PAGES pages: then `exact` is false and the count is a lower bound."""
-    unit = require_unit(unit_id)
-    if unit.district_id is None:
-        raise ValidationError("count contacts district by district", field="unit_id")
-    roles = [r for r in (roles_text or "").split(",") if r]
-    bad = [r for r in roles if r not in rules.ROLES]
-    if bad or len(roles) > len(rules.ROLES):
-        raise ValidationError(f"roles must be among: {', '.join(rules.ROLES)}", field="roles")
-    total, exact = 0, True
-    for role in dict.fromkeys(roles) or [None]:
-        count, complete = store.count_in_subtree(unit.district_id, unit.path, role, COUNT_MAX_PAGES)
-        total += count
-        exact = exact and complete
-    return {"unit_id": unit.unit_id, "roles": list(dict.fromkeys(roles)), "count": total, "exact": exact}
-
-
-# ---- the campaigns a person is in ----------------------------------------------------------
-
-
-def contact_campaigns_page(params: dict[str, str], contact_id: str) -> PageRequest:
-    """A page of at most 50 (the targets and their campaigns are read in one BatchGetItem of up to 100
-    keys), behind a cursor that must be this contact's."""
-    from ..core.paging import decode_cursor
-    from ..core.validate import query_int
-    from .campaign_reads import CURSOR_KEYS, PAGE_MAX
-
-    limit = query_int(params, "limit", 20, 1, PAGE_MAX)
-    start = decode_cursor(params.get("cursor") or None, CURSOR_KEYS)
-    if start is not None and start["contact_id"]["S"] != contact_id:
-        raise ValidationError("cursor is not valid for this list", field="cursor")
-    return PageRequest(limit, start)
-
-
-def _live_lease(target: Any, now: str) -> bool:
-    return bool(target.lease_agent and target.lease_until and target.lease_until > now)
-
-
-def contact_campaigns(contact_id: str, page: PageRequest) -> dict[str, Any]:
-    """The campaigns this person is in, with where their call target stands: status, attempts, the last
-    disposition and when, the callback time, and who holds it now (a live lease). No phone, no notes.
-    Three DynamoDB calls: the contact (404), one Query of the targets' by_contact index, one
-    BatchGetItem of the page's targets and campaigns."""
-    from . import campaign_reads
-
-    require_contact(contact_id)
-    ids = campaign_reads.campaign_ids_of(contact_id, page)
-    now = iso(clock.now_utc())
-    items = []
-    for e in campaign_reads.enrolments(contact_id, ids.items):
-        c, t = e.campaign, e.target
-        if t is None:
-            continue
-        leased = _live_lease(t, now)
-        items.append({
-            "campaign_id": e.campaign_id,
-            "title_hi": c.title_hi if c else None, "title_en": c.title_en if c else None,
-            "kind": c.kind if c else None, "campaign_status": c.status if c else None,
-            "starts_on": c.starts_on if c else None, "ends_on": c.ends_on if c else None,
-            "status": t.status, "outcome": t.outcome, "attempts": int(t.attempts or 0),
-            "last_disposition": t.last_disposition, "last_call_at": t.last_call_at,
-            "callback_at": t.callback_at if t.status == "callback" else None,
-            "held_by": t.lease_agent if leased else None, "lease_until": t.lease_until if leased else None,
-        })
-    return page_body(items, ids.next_key)

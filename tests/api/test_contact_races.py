@@ -73,6 +73,7 @@ def test_a_unit_cannot_be_moved_under_another_parent_by_a_rename(api: Api, distr
     moved = UnitModel.get("chw-a1-m1-k1-b1")
     moved.parent_key, moved.name_en = "chw-a1-m2", "Moved"
     with pytest.raises(Conflict):
-        store.put_unit(moved, exists=True)
+        fields = {name: getattr(moved, name) for name in UnitModel.get_attributes() if name != "unit_id"}
+        store.put_unit(moved.unit_id, fields, exists=True)
     again = UnitModel.get("chw-a1-m1-k1-b1")
     assert (again.parent_key, again.name_en) == (booth.parent_key, booth.name_en)
