@@ -121,9 +121,13 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/campaigns/{campaign_id}/close"): {"summary": "Close a campaign"},
     ("POST", "/campaigns/{campaign_id}/next"): {
         "summary": "Lease the next call to make",
+        "query": [_q("resume", {"type": "string", "maxLength": 2048})],
         "refusals": {429: "too_fast: more than SAMPARK_PACING_MAX_LEASES (default 10) new contacts in a "
                           "SAMPARK_PACING_WINDOW_S (default 120 s) window; Retry-After (and "
-                          "error.retry_after_s) is the seconds until the window ends"}},
+                          "error.retry_after_s) is the seconds until the window ends. queue_busy: the request "
+                          "spent its 5 DynamoDB calls on contacts colleagues took at that instant; ask again "
+                          "after Retry-After, with error.details.resume as ?resume= when it is given (where "
+                          "the queue goes on)"}},
     ("GET", "/campaigns/{campaign_id}/progress"): {
         "summary": "Counters of a campaign at a unit (all time, or one IST day with date): dispositions, coverage, "
                    "answer tallies per question, and a page of child units (at most 45) each with its own",

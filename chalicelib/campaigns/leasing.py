@@ -11,9 +11,10 @@ from typing import Any, NoReturn
 
 from ..core import access, clock
 from ..core.clock import iso
-from ..core.errors import Conflict, TooManyRequests
+from ..core.errors import Conflict, TooManyRequests, ValidationError
 from ..core.ids import new_id
 from ..core.observability import count, logger
+from ..core.paging import decode_cursor, encode_cursor
 from ..org import rules as org_rules
 from ..org import store as org_store
 from ..reporting.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
@@ -46,9 +47,10 @@ NOTHING_DUE = {"hi": "अभी कोई कॉल बाकी नहीं �
 
 CANDIDATES_READ = 40  # due targets read from the queue's head (one Query, keys only)
 CANDIDATES = CANDIDATES_READ
-PREREAD = 2  # of them, chosen at random, read with everything else (a lost race is retried without a read)
+PREREAD = 4  # of them, chosen at random, read with everything else: up to three lost races are retried without
+# a read within MAX_CALLS (two more eventually consistent item pairs: about 2 read units per call)
 REREAD = 6  # when those are gone: that many more, at random, in one BatchGetItem; then the rest in one more
-MAX_CALLS = 10  # DynamoDB calls one /next makes at most, whatever the contention (see next_call)
+MAX_CALLS = 5  # DynamoDB calls one /next makes at most, whatever the contention (issue 18; see next_call)
 BUSY_RETRY_S = 1
 QUEUE_BUSY = "many agents are asking for the same calls at once; ask again in a moment"
 
@@ -96,8 +98,8 @@ def _pair_keys(campaign_id: str, contact_id: str) -> list[Any]:
     return [store.target_key(campaign_id, contact_id), store.contact_item_key(contact_id)]
 
 
-def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
-    """Lease the next target to `agent`.
+def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[str, Any]:
+    """Lease the next target to `agent` (from `resume`, a queue_busy answer's place in the queue, if given).
 
     On the common path three DynamoDB calls: one Query of the queue's head (CANDIDATES_READ keys); one
     BatchGetItem of the caller's profile and duty (agent item, shift configuration, roster head and line),
@@ -109,10 +111,12 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     Under contention (the targets read were leased by others meanwhile, a lost race), the next candidates
     are read together: REREAD more of the head at random in one BatchGetItem, then all the rest of it in
     one more (at most 2 x CANDIDATES_READ keys, within BatchGetItem's 100); a head that was full and is all
-    gone is followed by one more Query of the queue beyond it. Every call counts: the Queries, the reads,
+    gone is followed by one more Query of the queue beyond it (when the budget allows it; otherwise the 429
+    below carries `resume`, where the queue goes on, and the client's next ask starts there: a head of the
+    queue this agent may not call does not hide the rest). Every call counts: the Queries, the reads,
     the lease transactions (lost races included), the closes of contacts that must not be called, a pacing
     refusal's record and the unit read of a target older than its unit path. So a /next makes at most
-    MAX_CALLS (10) DynamoDB calls (not counting the retries of unprocessed keys DynamoDB may ask for).
+    MAX_CALLS (5) DynamoDB calls (not counting the retries of unprocessed keys DynamoDB may ask for).
 
     "Nothing due" is answered only when it is known: every target of the queue's due range was read and
     found not leasable by this agent (leased or called by others, its due time moved, excluded for this
@@ -125,7 +129,7 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
     if not re.fullmatch(CAMPAIGN_ID, campaign_id):
         raise store.not_found(campaign_id)
     run = _Next(agent, campaign_id, now)
-    due, beyond = store.due_page(campaign_id, run.now_s, CANDIDATES_READ)
+    due, beyond = store.due_page(campaign_id, run.now_s, CANDIDATES_READ, _resume_at(campaign_id, resume))
     run.calls += 1
     picks = random.sample(due, min(PREREAD, len(due)))
     limits = pacing.limits()
@@ -224,6 +228,7 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
                 return screen
     # the queue: the candidates read (the pre-read ones first), then more of the page in one read each
     ready, unread = picks, [c for c in due if c not in picks]
+    resume_at: dict[str, Any] | None = None
     random.shuffle(unread)
     more = [REREAD, len(unread)]
     while True:
@@ -234,7 +239,8 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
         if run.undecided:
             break
         if not unread and beyond is not None:  # a full page, all gone: the queue goes on beyond it
-            if not run.afford(3):  # the Query, a read and a lease
+            if not run.afford(2):  # the Query and a read (the lease is afforded when there is one to try)
+                resume_at = beyond
                 break
             due, beyond = store.due_page(campaign_id, run.now_s, CANDIDATES_READ, beyond)
             run.calls += 1
@@ -250,8 +256,23 @@ def next_call(agent: str, campaign_id: str) -> dict[str, Any]:
         run.read(ready)
     if run.undecided or unread or beyond is not None:
         count("QueueBusy")
-        raise QueueBusy(QUEUE_BUSY, code="queue_busy", details={"retry_after_s": BUSY_RETRY_S})
+        details: dict[str, Any] = {"retry_after_s": BUSY_RETRY_S}
+        if resume_at is not None:
+            details["resume"] = encode_cursor(resume_at)
+        raise QueueBusy(QUEUE_BUSY, code="queue_busy", details=details)
     return _nothing_due()
+
+
+def _resume_at(campaign_id: str, resume: str | None) -> dict[str, Any] | None:
+    """The queue's key to start from: a `resume` of this campaign's queue (from a queue_busy answer)."""
+    refused = ValidationError("resume is not a place in this campaign's queue", field="resume")
+    try:
+        start = decode_cursor(resume, store.QUEUE_PAGE_KEYS)
+    except ValidationError as exc:
+        raise refused from exc
+    if start is not None and start.get(store.QUEUE_PAGE_PARTITION) != {"S": rules.queue_key(campaign_id, "")}:
+        raise refused
+    return start
 
 
 def _leasable(target: store.TargetModel, agent: str, how: str, now: str) -> bool:

@@ -365,6 +365,10 @@ def due(campaign_id: str, now: str, limit: int) -> list[str]:
     return due_page(campaign_id, now, limit)[0]
 
 
+QUEUE_PAGE_KEYS = ("campaign_id", "contact_id", "queue_key", "queue_sort")  # a by_queue page's LastEvaluatedKey
+QUEUE_PAGE_PARTITION = "queue_key"
+
+
 def due_page(campaign_id: str, now: str, limit: int,
              start: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any] | None]:
     """Contact ids of the oldest due targets of the campaign's queue from `start` (one Query, keys only),

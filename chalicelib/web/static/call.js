@@ -81,13 +81,17 @@ async function lease(ctx, campaignId, again) {
 }
 
 /** POST /next; when every contact it tried was taken by colleagues at that instant (429 queue_busy) it is
- * asked again after the seconds the API names, a few times, before the agent is told. */
+ * asked again after the seconds the API names, a few times, before the agent is told — from where the queue
+ * goes on when the answer says so (`resume`: the head of the queue was all contacts this agent may not call). */
 async function nextCall(campaignId, tries = 3) {
+  let resume = '';
   for (let i = 1; ; i += 1) {
     try {
-      return await api.post(`/campaigns/${encodeURIComponent(campaignId)}/next`);
+      const at = resume ? `?resume=${encodeURIComponent(resume)}` : '';
+      return await api.post(`/campaigns/${encodeURIComponent(campaignId)}/next${at}`);
     } catch (err) {
       if (err.code !== 'queue_busy' || i >= tries) throw err;
+      resume = typeof err.details?.resume === 'string' ? err.details.resume : '';
       const wait = Math.min(Math.max(Number(err.details?.retry_after_s) || 1, 1), 5);
       await new Promise((resolve) => { setTimeout(resolve, wait * 1000); });
     }
