@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
 from ..campaigns import store as campaign_store
 from ..core import db
 from ..core.errors import Conflict
 from ..core.paging import PageRequest
-from ..notify.store import OutboxModel
+from ..notify import store as outbox
 from ..org import store as org_store
 from ..reporting.counters import CounterModel
 
@@ -50,10 +50,7 @@ def digest_key(audience: str, period: str) -> str:
 
 
 def get(key: str) -> DigestModel | None:
-    try:
-        return DigestModel.get(key, consistent_read=True)
-    except DigestModel.DoesNotExist:
-        return None
+    return db.get_or_none(DigestModel, key, consistent=True)
 
 
 def get_many(keys: list[str]) -> dict[str, DigestModel]:
@@ -79,10 +76,14 @@ def keep_first(key: str, content: dict[str, Any], snapshot: dict[str, Any], at: 
     twice) gets the stored one. The corrections it carries are written in the same transaction, each
     on the version it was computed from, so a correction is stored (and reported) exactly once."""
     item = DigestModel(key, content=content, snapshot=snapshot, created_at=at)
-    try:
-        if not corrections:
-            item.save(condition=DigestModel.key.does_not_exist())
+    if not corrections:
+        if db.put_if_absent(item):
             return item
+        stored = get(key)
+        if stored is None:  # digests are never deleted: a put refused for a key that is gone again
+            raise Stale(key)
+        return stored
+    try:
         with db.transaction() as tx:
             tx.save(item, condition=DigestModel.key.does_not_exist())
             for c in corrections:
@@ -91,9 +92,9 @@ def keep_first(key: str, content: dict[str, Any], snapshot: dict[str, Any], at: 
                 tx.update(c.item, actions=[DigestModel.content.set(c.content), DigestModel.snapshot.set(c.snapshot),
                                            DigestModel.version.set(int(version or 0) + 1)],
                           condition=DigestModel.key.exists() & same)
-    except (PutError, TransactWriteError) as exc:
-        codes = db.cancellation_codes(exc) if isinstance(exc, TransactWriteError) else []
-        if db.is_condition_failure(exc) or (codes and codes[0] == "ConditionalCheckFailed"):
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
             stored = get(item.key)
             if stored is not None:
                 return stored
@@ -106,12 +107,8 @@ def keep_first(key: str, content: dict[str, Any], snapshot: dict[str, Any], at: 
 def put_settings(config: dict[str, Any], version: int, at: str) -> DigestModel:
     item = DigestModel("settings", content=config, version=version + 1, created_at=at)
     condition = DigestModel.key.does_not_exist() if version == 0 else DigestModel.version == version
-    try:
-        item.save(condition=condition)
-    except PutError as exc:
-        if db.is_condition_failure(exc):
-            raise Conflict("the digest settings changed meanwhile; read them again", field="version") from exc
-        raise db.translate(exc) from exc
+    if not db.put_if(item, condition):
+        raise Conflict("the digest settings changed meanwhile; read them again", field="version")
     return item
 
 
@@ -157,8 +154,8 @@ def pending_callbacks(agent: str) -> int:
     return len(campaign_store.agent_callbacks(agent, PageRequest(100, None)).items)
 
 
-def deliveries(keys: list[str]) -> dict[str, OutboxModel]:
-    return {o.key: o for o in OutboxModel.batch_get(list(dict.fromkeys(keys)))} if keys else {}
+def deliveries(keys: list[str]) -> dict[str, Any]:
+    return outbox.get_many(keys)
 
 
 def questions_of(campaign_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

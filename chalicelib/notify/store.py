@@ -13,7 +13,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from ..core import db
@@ -68,12 +67,8 @@ def claim(key: str, channel: str, recipient: str, now: datetime, lease_s: int) -
         condition = ((OutboxModel.status == current.status) & (OutboxModel.attempts == current.attempts)
                      & (OutboxModel.lease_until == current.lease_until if current.lease_until
                         else OutboxModel.lease_until.does_not_exist()))
-    try:
-        item.save(condition=condition)
-    except PutError as exc:
-        if db.is_condition_failure(exc):
-            return None, get(key) or item
-        raise db.translate(exc) from exc
+    if not db.put_if(item, condition):
+        return None, get(key) or item
     return item.token, item
 
 
@@ -88,13 +83,7 @@ def _finish(claimed: OutboxModel, now: datetime, status: str, *, provider_id: st
         error_code=None if status == SENT else (error_code or "unknown"),
         error=None if status == SENT else (error or "")[:500], expires_at=claimed.expires_at,
     )
-    try:
-        done.save(condition=(OutboxModel.token == token) & (OutboxModel.status == SENDING))
-    except PutError as exc:
-        if db.is_condition_failure(exc):
-            return False
-        raise db.translate(exc) from exc
-    return True
+    return db.put_if(done, (OutboxModel.token == token) & (OutboxModel.status == SENDING))
 
 
 def mark_sent(claimed: OutboxModel, now: datetime, provider_id: str) -> bool:
@@ -110,7 +99,9 @@ def release(claimed: OutboxModel, now: datetime, code: str, message: str) -> boo
 
 
 def get(key: str) -> OutboxModel | None:
-    try:
-        return OutboxModel.get(key, consistent_read=True)
-    except OutboxModel.DoesNotExist:
-        return None
+    return db.get_or_none(OutboxModel, key, consistent=True)
+
+
+def get_many(keys: list[str]) -> dict[str, OutboxModel]:
+    """The outbox items of these keys that exist (one BatchGetItem per 100): how their sends went."""
+    return {o.key: o for o in OutboxModel.batch_get(list(dict.fromkeys(keys)))} if keys else {}

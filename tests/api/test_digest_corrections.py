@@ -16,6 +16,7 @@ import pytest
 
 from chalicelib.calls.store import CallLogModel
 from chalicelib.core.clock import iso
+from chalicelib.digests import build as builder
 from chalicelib.digests import rules, service, store
 from chalicelib.digests.routes import DAY_FUNCTION
 from chalicelib.digests.store import DigestModel, digest_key
@@ -233,7 +234,7 @@ def test_concurrent_builds_store_and_report_one_correction(api: Api, aws: Env, c
     floor.call("agent01", "connected")
     floor.record_next_morning("agent02", floor.late("agent02", "do_not_call"))
     key = digest_key("state", "2026-03-11")
-    first, second = service._build("state", "2026-03-11"), service._build("state", "2026-03-11")
+    first, second = builder.build("state", "2026-03-11"), builder.build("state", "2026-03-11")
     assert len(first.corrections) == len(second.corrections) == 1  # both found the late call
     kept = store.keep_first(key, first.content, first.snapshot, iso(clock.now), first.corrections)
     again = store.keep_first(key, second.content, second.snapshot, iso(clock.now), second.corrections)
@@ -254,7 +255,7 @@ def test_a_correction_computed_from_a_version_that_changed_meanwhile_writes_noth
     configure(api)
     floor = Floor(api, aws, clock)
     floor.record_next_morning("agent01", floor.late("agent01", "connected"))
-    built = service._build("state", "2026-03-11")
+    built = builder.build("state", "2026-03-11")
     assert len(built.corrections) == 1
     other = stored("state", DAY)
     other.update(actions=[DigestModel.version.set(7)])  # another writer corrected it first
