@@ -80,13 +80,16 @@ class AlreadyExists(Exception):
     pass
 
 
-def create_import(item: ImportModel) -> None:
+def create_import(import_id: str, fields: dict[str, Any]) -> ImportModel:
+    """The new job's item, on condition that its id is new: AlreadyExists when it is not (a repeat)."""
+    item = ImportModel(import_id, **fields)
     try:
         item.save(condition=ImportModel.import_id.does_not_exist())
     except PutError as exc:
         if db.is_condition_failure(exc):
             raise AlreadyExists from exc
         raise db.translate(exc) from exc
+    return item
 
 
 def get_import(import_id: str) -> ImportModel | None:
@@ -174,11 +177,16 @@ def units(unit_ids: Sequence[str]) -> dict[str, UnitModel]:
 # ---- what a chunk writes -------------------------------------------------------------------
 
 
-def create_contacts(pairs: Sequence[tuple[ContactModel, PhoneClaimModel]]) -> set[int]:
-    """Put each new contact with its phone claim, the claim conditioned on the phone being free.
-    Returns the indexes of the pairs whose phone was taken meanwhile (nothing of them written).
+def create_contacts(news: Sequence[tuple[str, dict[str, Any], str]], create_key: str) -> set[int]:
+    """Put each new contact (id, attributes, the row's hash) with its phone claim (marked with the
+    import's `create_key` and the row's hash), the claim conditioned on the phone being free.
+    Returns the indexes of the contacts whose phone was taken meanwhile (nothing of them written).
     The contact's own put needs no condition: its id is new (derived from the import and the line,
     so known to no other writer), and the claim's condition decides for the pair."""
+    pairs = [(ContactModel(contact_id, **fields),
+              PhoneClaimModel(claim_key(str(fields["district_id"]), fields["phone"]), contact_id=contact_id,
+                              create_key=create_key, create_hash=create_hash))
+             for contact_id, fields, create_hash in news]
 
     def add(tx: TransactWrite, pair: tuple[ContactModel, PhoneClaimModel]) -> None:
         contact, claim = pair
@@ -213,6 +221,11 @@ def opt_out_contacts(contact_ids: Sequence[str], at: str, source: str) -> set[in
         tx.update(ContactModel(contact_id), actions=actions, condition=ContactModel.contact_id.exists())
 
     return _transact(contact_ids, 1, add)
+
+
+def new_unit(unit_id: str, fields: dict[str, Any]) -> UnitModel:
+    """A unit's item as a chunk will write it (put_units); a later row of the chunk may hang under it."""
+    return UnitModel(unit_id, **fields)
 
 
 def put_units(puts: Sequence[tuple[UnitModel, bool]]) -> set[int]:
