@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .call_counter import by_operation_and_table, counting
+
 REGION = "ap-south-1"
 
 
@@ -42,22 +44,8 @@ def moto_account() -> Iterator[None]:
 @contextmanager
 def dynamodb_calls() -> Iterator[Counter[str]]:
     """Count the DynamoDB calls made inside the block, as `operation table` (the last part of the name)."""
-    import botocore.client
-
-    seen: Counter[str] = Counter()
-    inner = botocore.client.BaseClient._make_api_call
-
-    def spy(self: Any, operation: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            for table in params.get("RequestItems") or {params.get("TableName", "?"): None}:
-                seen[f"{operation} {table.rsplit('-', 1)[-1]}"] += 1
-        return inner(self, operation, params)
-
-    botocore.client.BaseClient._make_api_call = spy  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+    with counting(by_operation_and_table) as calls:
+        yield calls
 
 
 def rss_mb() -> float:

@@ -208,11 +208,11 @@ class LocalStack:
             started = time.perf_counter()
             self.summary.update(rosters=roster_demo(now_utc()), roster_seconds=round(time.perf_counter() - started, 1))
         api_env = dict(self.env)
-        call_log = os.environ.get("SAMPARK_DDB_CALL_LOG")
-        if call_log:  # the test suite watches the server's DynamoDB calls (no Scan; calls per route)
-            guard = str(ROOT / "devtools" / "scan_guard")
+        call_log, site = os.environ.get("SAMPARK_DDB_CALL_LOG"), os.environ.get("SAMPARK_SERVER_SITE")
+        if call_log and site:  # the test suite watches the server's AWS calls (no Scan; calls per route)
+            # (tests/e2e/conftest.py: its sitecustomize, first on the server's path, logs them to call_log)
             api_env.update(SAMPARK_DDB_CALL_LOG=call_log,
-                           PYTHONPATH=os.pathsep.join(filter(None, [guard, api_env.get("PYTHONPATH")])))
+                           PYTHONPATH=os.pathsep.join(filter(None, [site, api_env.get("PYTHONPATH")])))
         # chalice local, with API Gateway's refusals in the app's error shape (as infra deploys them)
         self._say(f"starting chalice local on {self.api_url}…")
         api = self._spawn("api", [sys.executable, "-m", "devtools.chalice_local", "local", "--host", "127.0.0.1",

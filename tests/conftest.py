@@ -1,15 +1,16 @@
 """Suite-wide rules.
 
 * moto is imported before any botocore client exists, with fake credentials and a region.
-* Every DynamoDB call made in this process (and, through devtools/scan_guard, by the local server
-  the e2e tests start) is recorded with the route that made it. A Scan anywhere fails the run;
+* Every DynamoDB call made in this process (seen through the one call counter, devtools/call_counter.py),
+  and, through tests/support/scan_guard, by the local server the e2e tests start, is recorded with the
+  route that made it (tests/support/calls_recording.py). A Scan anywhere fails the run;
   the calls per route are written to test-output/dynamodb-calls-main.json (under pytest-xdist the
   controller merges what every worker recorded, and fails the run on a Scan any worker saw), with the
   run's completeness (tests collected and run, the selection): a run of part of the suite writes
   dynamodb-calls-partial.json instead, so it never replaces a full run's recording (devtools/bench.py
   reads only a complete one).
 * Every AWS call the app makes inside a route or a job (any service, and presigned S3 URLs) is recorded
-  as the IAM action and resource it needs (devtools/aws_calls.py), written to test-output/aws-calls.json,
+  as the IAM action and resource it needs (tests/support/aws_calls.py), written to test-output/aws-calls.json,
   and checked at the end against the IAM policy in the synthesised templates (tests/infra/policy_check.py).
 """
 
@@ -25,16 +26,18 @@ os.environ.update(
 os.environ.pop("SAMPARK_AWS_ENDPOINT", None)
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import botocore.client
 import moto  # noqa: F401  - before any botocore client is created
 import pytest
 
-from devtools.aws_calls import CallRecorder, install_presign_recorder
+from devtools import call_counter
 from tests.infra import policy_check
+from tests.support.aws_calls import CallRecorder, install_presign_recorder
+from tests.support.calls_recording import SCAN_REFUSED, DynamoRecorder, merge_routes
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 OUT.mkdir(exist_ok=True)
@@ -45,61 +48,30 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 SERVER_CALL_LOG = OUT / f"server-dynamodb-calls-{policy_check.RUN}-{WORKER}.jsonl"
 SERVER_CALL_LOG.unlink(missing_ok=True)
 
-
-class DynamoRecorder:
-    def __init__(self) -> None:
-        self.scans: list[str] = []
-        self.per_request: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-
-    def record(self, op: str, route: str | None, request: str | None) -> None:
-        if op == "Scan":
-            self.scans.append(route or "outside any route")
-        if route and request:
-            self.per_request[(route, request)][op] += 1
-
-    def by_route(self) -> dict[str, dict[str, Any]]:
-        table: dict[str, dict[str, Any]] = {}
-        for (route, _request), ops in self.per_request.items():
-            row = table.setdefault(route, {"requests": 0, "max_calls": 0, "ops": Counter(), "histogram": Counter()})
-            row["requests"] += 1
-            row["max_calls"] = max(row["max_calls"], sum(ops.values()))
-            row["ops"].update(ops)
-            row["histogram"][str(sum(ops.values()))] += 1  # calls per request -> requests (mean, p95)
-        return {r: {**v, "ops": dict(v["ops"]), "histogram": dict(v["histogram"])} for r, v in sorted(table.items())}
-
-
 RECORDER = DynamoRecorder()
 AWS_CALLS = CallRecorder()
 install_presign_recorder(AWS_CALLS)
-_original_call = botocore.client.BaseClient._make_api_call
 
 
-def _recording_call(self: Any, operation_name: str, api_params: Any) -> Any:
-    AWS_CALLS.record(self, operation_name, api_params)
-    if self.meta.service_model.service_name == "dynamodb":
+def _recording(client: Any, operation_name: str, api_params: Mapping[str, Any]) -> None:
+    AWS_CALLS.record(client, operation_name, api_params)
+    if call_counter.is_dynamodb(client):
         from chalicelib.core.observability import current_request_id, current_route
 
         RECORDER.record(operation_name, current_route.get(), current_request_id.get())
         if operation_name == "Scan":
-            raise AssertionError("DynamoDB Scan issued: every access must be a key lookup or a Query")
-    return _original_call(self, operation_name, api_params)
+            raise AssertionError(SCAN_REFUSED)
 
 
-botocore.client.BaseClient._make_api_call = _recording_call
+call_counter.install()
+call_counter.LISTENERS.append(_recording)
 
 
 def count_dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """From now to the end of the test, the DynamoDB calls this process makes, by operation (a test's
     own count: the suite's recording above goes on as well)."""
     calls: Counter[str] = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, op: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[op] += 1
-        return original(self, op, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    monkeypatch.setattr(call_counter, "LISTENERS", [*call_counter.LISTENERS, call_counter.counter(calls)])
     return calls
 
 
@@ -149,18 +121,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: _rank(item.nodeid))
 
 
-def _merge_routes(into: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]]) -> None:
-    for route, row in routes.items():
-        merged = into.setdefault(route, {"requests": 0, "max_calls": 0, "ops": {}})
-        merged["requests"] += row["requests"]
-        merged["max_calls"] = max(merged["max_calls"], row["max_calls"])
-        for op, n in row["ops"].items():
-            merged["ops"][op] = merged["ops"].get(op, 0) + n
-        histogram = merged.setdefault("histogram", {})
-        for calls, n in row.get("histogram", {}).items():
-            histogram[calls] = histogram.get(calls, 0) + n
-
-
 # The tests that ran (a report of their call, or a setup that failed or skipped) and those that failed:
 # with the collected count, they tell a full run's recording from a partial one.
 RAN: set[str] = set()
@@ -200,7 +160,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     workeroutput = getattr(node, "workeroutput", {})
     if "dynamodb" in workeroutput:
         WORKERS_SEEN["scans"] += workeroutput["dynamodb"]["scans"]
-        _merge_routes(WORKERS_SEEN["routes"], workeroutput["dynamodb"]["routes"])
+        merge_routes(WORKERS_SEEN["routes"], workeroutput["dynamodb"]["routes"])
     policy_check.WORKER_ROWS.extend(workeroutput.get("aws_calls", []))
 
 
@@ -218,12 +178,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 AWS_CALLS.add(entry.get("service", "dynamodb"), entry["op"],
                               [tuple(pair) for pair in entry.get("iam", [])], entry["route"])
         SERVER_CALL_LOG.unlink(missing_ok=True)
-    recorded = {"scans": RECORDER.scans, "routes": RECORDER.by_route()}
+    recorded: dict[str, Any] = {"scans": RECORDER.scans, "routes": RECORDER.by_route()}
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller judges
         workeroutput["dynamodb"] = recorded
     else:
-        _merge_routes(WORKERS_SEEN["routes"], recorded["routes"])
+        merge_routes(WORKERS_SEEN["routes"], recorded["routes"])
         scans = [*WORKERS_SEEN["scans"], *recorded["scans"]]
         run = _completeness(session)
         (OUT / f"dynamodb-calls-{'main' if run['complete'] else 'partial'}.json").write_text(

@@ -9,12 +9,15 @@ import fcntl
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import SERVER_CALL_LOG
 
+# the local stack's API server logs its AWS calls there, through tests/support/scan_guard/sitecustomize.py
 os.environ["SAMPARK_DDB_CALL_LOG"] = str(SERVER_CALL_LOG)
+os.environ["SAMPARK_SERVER_SITE"] = str(Path(__file__).resolve().parents[1] / "support" / "scan_guard")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,7 +2,7 @@
 turned into (IAM action, resource) pairs, with the resource named by the setting that names it
 ("env:SAMPARK_BULK_QUEUE_URL") or by the table's base name ("table:contacts/index/by_tree").
 
-The test suite records them (tests/conftest.py, and devtools/scan_guard for the local server) and
+The test suite records them (tests/conftest.py, and tests/support/scan_guard for the local server) and
 checks them against the hand-written IAM policy in the synthesised template
 (tests/infra/policy_check.py). Calls made outside any route or job (fixtures, seeding, provisioning)
 are not the deployed app's and are not recorded.
@@ -74,7 +74,7 @@ def _bound_tables() -> dict[str, str]:
 @cache
 def _setting_fields() -> dict[str, str]:
     """Settings field -> the variable it is read from (`field=_required(env, "NAME")` in settings.py)."""
-    source = Path(__file__).resolve().parent.parent / "chalicelib" / "core" / "settings.py"
+    source = Path(__file__).resolve().parents[2] / "chalicelib" / "core" / "settings.py"
     fields = {}
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.keyword) and isinstance(node.value, ast.Call):
