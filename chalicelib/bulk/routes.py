@@ -14,10 +14,10 @@ from ..core.observability import logger
 from ..imports import blobs
 
 if TYPE_CHECKING:
-    from ..exports import service as exports
+    from ..exports import worker as exports
     from ..imports import service as imports
 else:  # imported at first use: core/lazy.py
-    exports = lazy("chalicelib.exports.service")
+    exports = lazy("chalicelib.exports.worker")
     imports = lazy("chalicelib.imports.service")
 
 bulk_bp = Blueprint(__name__)

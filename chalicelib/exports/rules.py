@@ -7,7 +7,10 @@ answered it (a later call that skipped an optional question does not blank an ea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
+
+from ..core.errors import ValidationError
 
 LANGUAGES = ("hi", "en")
 YES_NO = {"hi": ("हाँ", "नहीं"), "en": ("yes", "no")}
@@ -58,3 +61,16 @@ def latest_answers(calls: Sequence[tuple[str, dict[str, Any] | None]]) -> dict[s
 
 def answer_cells(cols: list[dict[str, Any]], answers: dict[str, Any], language: str) -> list[Any]:
     return [cell(c, answers.get(c["id"]), language) for c in cols]
+
+
+def days(first_day: str | None, last_day: str | None, max_days: int) -> list[str]:
+    """The IST days from `first_day` to `last_day` (YYYY-MM-DD, both included), at most `max_days`."""
+    if not (first_day and last_day):
+        raise ValidationError("call_logs needs from and to (IST days, YYYY-MM-DD)", field="from")
+    try:
+        first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    except ValueError as exc:
+        raise ValidationError("from and to must be dates, YYYY-MM-DD", field="from") from exc
+    if not 0 <= (last - first).days < max_days:
+        raise ValidationError(f"to must be on or after from, at most {max_days} days in all", field="to")
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]

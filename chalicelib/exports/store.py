@@ -65,13 +65,16 @@ class AlreadyExists(Exception):
     pass
 
 
-def create_export(item: ExportModel) -> None:
+def create_export(export_id: str, fields: dict[str, Any]) -> ExportModel:
+    """The new job's item, on condition that its id is new: AlreadyExists when it is not (a repeat)."""
+    item = ExportModel(export_id, **fields)
     try:
         item.save(condition=ExportModel.export_id.does_not_exist())
     except PutError as exc:
         if db.is_condition_failure(exc):
             raise AlreadyExists from exc
         raise db.translate(exc) from exc
+    return item
 
 
 def get_export(export_id: str) -> ExportModel | None:

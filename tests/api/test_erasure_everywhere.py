@@ -187,20 +187,20 @@ def test_an_export_running_when_its_person_is_erased_keeps_no_part_of_them(api: 
                                                 name_en=NAME_EN)).json["contact_id"]
     export_id = start_export(api, {"kind": "contacts", "unit_id": "chw", "full_phones": True}, "erase-race-1")
     # the erasure comes between the worker's read of the page and its write of the part
-    from chalicelib.exports import service as export_service
+    from chalicelib.exports import worker as export_worker
 
-    original = export_service._without_erased
+    original = export_worker._without_erased
 
     def erased_meanwhile(item: Any, rows: list[list[Any]]) -> list[list[Any]]:
         kept = original(item, rows)  # holdings recorded, contacts read again: the person is still there
         assert api.delete(f"/contacts/{person}").status == 200
         return kept
 
-    export_service._without_erased = erased_meanwhile  # type: ignore[assignment]
+    export_worker._without_erased = erased_meanwhile  # type: ignore[assignment]
     try:
         run_jobs()
     finally:
-        export_service._without_erased = original  # type: ignore[assignment]
+        export_worker._without_erased = original  # type: ignore[assignment]
     assert api.get(f"/exports/{export_id}").status == 410
     assert [key for key, _ in s3_objects() if key.startswith(f"exports/{export_id}")] == []
     assert list(FileHoldingModel.query(person)) == []
