@@ -1,18 +1,18 @@
 """Pure rules of digests: audiences, periods, figures from counters, the change since the previous
-period, silent units, and the short texts (SMS, JSON). No AWS, no Chalice."""
+period, silent units, corrections, and the redaction of phone numbers. The short texts (SMS, JSON) are
+digests/texts.py, the answers section's rules digests/answer_rules.py. No AWS, no Chalice."""
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..calls.rules import DISPOSITIONS
 from ..core.auth import ADMIN, CENTRAL_LEADER, STATE_LEADER, SUPERVISOR
 from ..core.clock import IST
 from ..org.rules import INCHARGE_ROLE
+from ..reporting.dispositions import DISPOSITIONS
 
 AUDIENCES = ("district", "state", "central")
 ROLE_AUDIENCES = {ADMIN: set(AUDIENCES), SUPERVISOR: {"district"}, STATE_LEADER: {"state"},
@@ -250,101 +250,3 @@ def redact(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         return "[•••]" if has_phone(match.group(0)) else match.group(0)
     return _DIGIT_RUN.sub(replace, text or "")
-
-
-# ---- short texts ---------------------------------------------------------------------------------
-
-
-def sms_text(content: dict[str, Any]) -> str:
-    """ASCII (one SMS is 160 GSM characters; Devanagari would cut it to 70)."""
-    h = content["headline"]
-    parts = [f"Sampark {content['audience']} {content['period']}:", f"calls {h['attempts']}",
-             f"connected {h['connects']}"]
-    reach = {c["level"]: c for c in content.get("coverage", [])}
-    if "booth" in reach:
-        parts.append(f"booths {reach['booth']['reached']}/{reach['booth']['targeted']}")
-    parts += [f"opt-outs {h['opt_outs']}", f"callbacks {h['callbacks_pending']}"]
-    text = " ".join(parts[:1]) + " " + ", ".join(parts[1:])
-    for fix in content.get("corrections", []):  # whole figures only: a cut "8->1" of "8->12" would mislead
-        lines = {line["figure"]: line for line in fix["lines"]}
-        said = [f"{name} {lines[key]['old']}->{lines[key]['new']}"
-                for key, name in (("attempts", "calls"), ("connects", "connected")) if key in lines]
-        note = f". Corrected {fix['date']}: " + ", ".join(said or ["see email"])
-        if len(text) + len(note) <= SMS_MAX:
-            text += note
-    return text[:SMS_MAX]
-
-
-def summary_json(content: dict[str, Any]) -> str:
-    h = content["headline"]
-    return json.dumps({
-        "kind": "sampark.digest", "audience": content["audience"], "period": content["period"],
-        "attempts": h["attempts"], "connects": h["connects"], "opt_outs": h["opt_outs"],
-        "callbacks_pending": h["callbacks_pending"],
-        "by_disposition": {d["disposition"]: d["count"] for d in content["by_disposition"]},
-        "coverage": {c["level"]: {"targeted": c["targeted"], "reached": c["reached"]}
-                     for c in content.get("coverage", [])},
-        "corrections": {fix["date"]: {line["figure"]: [line["old"], line["new"]] for line in fix["lines"]}
-                        for fix in content.get("corrections", [])},
-        "answers": answers_summary(content),
-    }, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-# ---- answers (issue 19): what the people called said, counted per question ------------------------
-
-RANK_MAX = 3  # units named at the top and at the bottom of a per-unit yes/no question
-RANK_LEVELS = ("mandal", "assembly", "shakti_kendra", "booth")  # the level ranked: the first with 2 answering
-
-
-def answer_questions(questions: list[dict[str, Any]], today: dict[str, dict[str, Any]],
-                     all_time: dict[str, dict[str, Any]],
-                     units: list[tuple[str, str, dict[str, dict[str, Any]]]]) -> list[dict[str, Any]]:
-    """One campaign's questions with their tallies today and all time (counters.answers_view at the
-    scope's unit), choice labels, and for a yes/no question asked per unit the units (unit id, level,
-    all-time answers_view) with the highest and the lowest share of yes at the first level of
-    RANK_LEVELS where at least two units answered."""
-    out = []
-    for q in questions:
-        qid = q["id"]
-        row: dict[str, Any] = {"id": qid, "kind": q["kind"], "per": "unit" if q.get("per") == "unit" else "person",
-                               "text_hi": redact(q["text_hi"]), "text_en": redact(q["text_en"]),
-                               "today": today[qid], "all_time": all_time[qid], "ranked": None}
-        if q["kind"] == "choice":
-            row["choices"] = [{"value": c["value"], "label_hi": redact(c["label_hi"]),
-                               "label_en": redact(c["label_en"]),
-                               "today": today[qid]["choices"].get(c["value"], 0),
-                               "all_time": all_time[qid]["choices"].get(c["value"], 0)}
-                              for c in q.get("choices") or []]
-        if q["kind"] == "yes_no" and row["per"] == "unit":
-            row["ranked"] = rank_units(qid, units)
-        out.append(row)
-    return out
-
-
-def rank_units(qid: str, units: list[tuple[str, str, dict[str, dict[str, Any]]]]) -> dict[str, Any] | None:
-    for level in RANK_LEVELS:
-        answering = [{"unit_id": unit_id, "yes": view[qid]["yes"], "answered": view[qid]["answered"],
-                      "share": round(view[qid]["yes"] / view[qid]["answered"], 4)}
-                     for unit_id, lv, view in units if lv == level and view[qid]["answered"]]
-        if len(answering) < 2:
-            continue
-        best = sorted(answering, key=lambda u: (-u["share"], -u["yes"], u["unit_id"]))
-        top = best[:min(RANK_MAX, (len(answering) + 1) // 2)]  # a unit is named at the top or the bottom
-        shown = {u["unit_id"] for u in top}
-        bottom = [u for u in sorted(answering, key=lambda u: (u["share"], -u["answered"], u["unit_id"]))
-                  if u["unit_id"] not in shown][:RANK_MAX]
-        label_hi, label_en = LEVEL_LABELS[level]
-        return {"level": level, "label_hi": label_hi, "label_en": label_en, "units": len(answering),
-                "top": top, "bottom": bottom}
-    return None
-
-
-def answers_summary(content: dict[str, Any]) -> dict[str, Any]:
-    """The SNS summary's answers: per campaign, per question, today's and all-time tallies (no text,
-    no name: numbers and ids only)."""
-    def figures(view: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in view.items() if k not in ("kind", "per")}
-
-    return {c["campaign_id"]: {q["id"]: {"kind": q["kind"], "per": q["per"], "today": figures(q["today"]),
-                                         "all_time": figures(q["all_time"])} for q in c["questions"]}
-            for c in content.get("answers", [])}

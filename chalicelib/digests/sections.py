@@ -10,7 +10,7 @@ from typing import Any
 
 from ..relay import service as relay
 from ..reporting import counters
-from . import rules
+from . import answer_rules, rules
 from .reads import Names, Reads
 
 Part = Callable[[], dict[str, Any]]  # writes a section's keys of the content, once the names are read
@@ -95,7 +95,7 @@ def answers(r: Reads, names: Names) -> Part:
                  for i in r.ranked_items.get(c.campaign_id, [])]
         out.append({"campaign_id": c.campaign_id, "title_hi": rules.redact(c.title_hi),
                     "title_en": rules.redact(c.title_en),
-                    "questions": rules.answer_questions(questions, today, all_time, units)})
+                    "questions": answer_rules.answer_questions(questions, today, all_time, units)})
     ranked = [u for a in out for q in a["questions"] if q.get("ranked")
               for u in (*q["ranked"]["top"], *q["ranked"]["bottom"])]
     names.want([u["unit_id"] for u in ranked])

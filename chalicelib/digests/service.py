@@ -13,7 +13,7 @@ from ..core.observability import count, logger
 from ..core.settings import get_settings
 from ..notify import service as notify
 from . import build as builder
-from . import config, render, rules, store
+from . import config, render, rules, store, texts
 
 BUILD_ATTEMPTS = 3  # a build that loses a race with a correction of an earlier day is done again
 settings_view, put_settings = config.settings_view, config.put_settings  # the settings' routes call these
@@ -79,8 +79,8 @@ def send(audience: str, period: str) -> dict[str, Any]:
         if outcome.status == notify.FAILED:
             _alert(key, outcome.error_code)
     key = f"digest#{audience}#{period}#topic#sns"
-    outcome = notify.publish_json(key, topic_of(audience), render.subject(content), rules.sms_text(content),
-                                  rules.summary_json(content))
+    outcome = notify.publish_json(key, topic_of(audience), render.subject(content), texts.sms_text(content),
+                                  texts.summary_json(content))
     outcomes[key] = outcome.status
     if outcome.status == notify.FAILED:
         _alert(key, outcome.error_code)
@@ -128,7 +128,7 @@ def preview(user: Principal, date: str, audience: str | None, fmt: str | None) -
                    **({"recipient": sent[k].recipient if k in sent else None} if office else {}),
                    "status": sent[k].status if k in sent else "pending",
                    "error_code": sent[k].error_code if k in sent else None} for k in keys]
-    return "json", {"digest": content, "subject": render.subject(content), "sms": rules.sms_text(content),
+    return "json", {"digest": content, "subject": render.subject(content), "sms": texts.sms_text(content),
                     "deliveries": deliveries}
 
 

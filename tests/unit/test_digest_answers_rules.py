@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.digests import render, rules
+from chalicelib.digests import answer_rules, render, texts
 
 Q = [{"id": "held", "kind": "yes_no", "per": "unit", "text_hi": "बैठक हुई?", "text_en": "Meeting <held>?"},
      {"id": "n", "kind": "number", "text_hi": "कितने?", "text_en": "How many?"}]
@@ -20,16 +20,16 @@ def yn(yes: int, no: int) -> dict[str, Any]:
 def test_top_and_bottom_units_at_the_first_level_with_two_answering() -> None:
     units = [("m1", "mandal", yn(9, 1)), ("m2", "mandal", yn(2, 8)), ("m3", "mandal", yn(5, 5)),
              ("m4", "mandal", yn(0, 0)), ("a1", "assembly", yn(16, 14)), ("b1", "booth", yn(1, 0))]
-    ranked = rules.rank_units("held", units)
+    ranked = answer_rules.rank_units("held", units)
     assert ranked is not None and ranked["level"] == "mandal" and ranked["units"] == 3
     assert [u["unit_id"] for u in ranked["top"]] == ["m1", "m3"]
     assert [u["unit_id"] for u in ranked["bottom"]] == ["m2"]
-    assert rules.rank_units("held", [("a1", "assembly", yn(1, 0))]) is None  # one unit: nothing to rank
+    assert answer_rules.rank_units("held", [("a1", "assembly", yn(1, 0))]) is None  # one unit: nothing to rank
 
 
 def content() -> dict[str, Any]:
     units = [("b1", "booth", yn(1, 0)), ("b2", "booth", yn(0, 1))]
-    questions = rules.answer_questions(Q, yn(1, 0), yn(1, 1), units)
+    questions = answer_rules.answer_questions(Q, yn(1, 0), yn(1, 1), units)
     for q in questions:
         for u in (*q["ranked"]["top"], *q["ranked"]["bottom"]) if q["ranked"] else ():
             u["name_hi"], u["name_en"] = f"बूथ {u['unit_id']}", f"Booth {u['unit_id']}"
@@ -42,7 +42,7 @@ def content() -> dict[str, Any]:
 
 def test_sns_summary_and_rendered_digest_carry_the_answers() -> None:
     c = content()
-    summary = json.loads(rules.summary_json(c))["answers"]
+    summary = json.loads(texts.summary_json(c))["answers"]
     assert summary == {"cp_1": {"held": {"kind": "yes_no", "per": "unit", "today": {"answered": 1, "yes": 1, "no": 0},
                                          "all_time": {"answered": 2, "yes": 1, "no": 1}},
                                 "n": {"kind": "number", "per": "person",

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from chalicelib.core.clock import IST
-from chalicelib.digests import render, rules
+from chalicelib.digests import render, rules, texts
 
 
 def content(**overrides: object) -> dict:
@@ -43,9 +43,9 @@ def test_phone_numbers_are_found_and_redacted_but_counts_and_dates_are_not() -> 
 
 
 def test_sms_fits_one_message_and_json_has_the_figures() -> None:
-    text = rules.sms_text(content())
+    text = texts.sms_text(content())
     assert len(text) <= rules.SMS_MAX and "12345" in text and "booths 1/2" in text
-    assert '"attempts":12345' in rules.summary_json(content())
+    assert '"attempts":12345' in texts.summary_json(content())
 
 
 def test_coverage_counts_reached_units_and_the_change() -> None:
@@ -123,11 +123,11 @@ def test_corrections_reach_the_text_the_html_the_sms_and_the_json() -> None:
     assert "2026-03-09\n- कॉल किए / Calls attempted: 8 → 9\n- बात हुई / Calls connected: 3 → 4\n" in text
     assert "पिछले दिनों के सुधार / Corrections for earlier days" in text and "Corrections for earlier days" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
-    sms = rules.sms_text(content(corrections=[fix]))
+    sms = texts.sms_text(content(corrections=[fix]))
     assert sms.endswith(". Corrected 2026-03-09: calls 8->9, connected 3->4") and len(sms) <= rules.SMS_MAX
-    summary = json.loads(rules.summary_json(content(corrections=[fix])))
+    summary = json.loads(texts.summary_json(content(corrections=[fix])))
     assert summary["corrections"] == {"2026-03-09": {"attempts": [8, 9], "connects": [3, 4], "c:c1:attempts": [1, 2]}}
     for none in ({}, {"corrections": []}):
-        assert "Corrections" not in render.text(content(**none)) and "Corrected" not in rules.sms_text(content(**none))
+        assert "Corrections" not in render.text(content(**none)) and "Corrected" not in texts.sms_text(content(**none))
     long = content(corrections=[fix, {**fix, "date": "2026-03-08"}, {**fix, "date": "2026-03-07"}])
-    assert len(rules.sms_text(long)) <= rules.SMS_MAX and rules.sms_text(long).count("Corrected") < 3  # never cut
+    assert len(texts.sms_text(long)) <= rules.SMS_MAX and texts.sms_text(long).count("Corrected") < 3  # never cut
