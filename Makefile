@@ -32,8 +32,12 @@ synth: $(STAMP) $(INFRA_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app.py chalicelib devtools tests infra
 
+# devtools/ (the local stack, its account builder and call counter, the dev commands, the benchmarks) and the
+# suite's instrumentation (tests/support/, the shared fixtures) are typed too
+TYPED := app.py chalicelib infra devtools tests/support tests/conftest.py tests/api/conftest.py \
+	tests/e2e/conftest.py tests/e2e/web_helpers.py
 typecheck: $(STAMP)
-	$(BIN)/mypy app.py chalicelib infra
+	$(BIN)/mypy $(TYPED)
 
 # Two pytest-xdist workers, each file a group (tests/conftest.py): the e2e files first, a local stack each
 # on whichever worker is free, then the infra synth, the api and the unit files; and branch coverage of

@@ -40,8 +40,8 @@ def _put_raw(items: list[dict[str, Any]]) -> None:
     from chalicelib.reporting.counters import CounterModel
 
     for i in range(0, len(items), 25):
-        request = {CounterModel.Meta.table_name: [{"PutRequest": {"Item": {k: _raw(v) for k, v in item.items()}}}
-                                                  for item in items[i:i + 25]]}
+        puts = [{"PutRequest": {"Item": {k: _raw(v) for k, v in item.items()}}} for item in items[i:i + 25]]
+        request: dict[str, Any] | None = {CounterModel.Meta.table_name: puts}
         while request:
             request = db.connection().dispatch("BatchWriteItem", {"RequestItems": request}).get("UnprocessedItems")
 

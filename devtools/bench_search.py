@@ -77,7 +77,7 @@ def _put(model: Any) -> None:
     """An item as the store serialises it (a contact's put carries its name-index keys), handed to moto's
     DynamoDB backend directly: the request path of 400,000 BatchWriteItem entries (botocore, JSON,
     moto's parsing) would take most of an hour on a busy machine and measures nothing here."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     from devtools.bench_moto import REGION
@@ -139,7 +139,7 @@ def _pct(values: list[float], share: float) -> float:
 def measure_size(n: int, search: Callable[[str], dict[str, Any]], rng: random.Random) -> dict[str, Any]:
     from devtools.bench_moto import dynamodb_calls
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, texts in queries(n, rng).items():
         calls, ms, found = [], [], []
         for text in texts:

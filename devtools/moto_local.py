@@ -68,7 +68,7 @@ def install() -> None:
                 continue
             saved.append((name, key, copy.deepcopy(current)))
         with _lock:
-            models.copy = _CopyButTables  # type: ignore[attr-defined]
+            setattr(models, "copy", _CopyButTables)  # noqa: B010 - whole tables are not copied (above)
             try:
                 return _originals["transact"](self, transact_items)  # type: ignore[no-any-return]
             except Exception:
@@ -79,10 +79,10 @@ def install() -> None:
                         self.put_item(name, item.to_json()["Attributes"])
                 raise
             finally:
-                models.copy = copy  # type: ignore[attr-defined]
+                setattr(models, "copy", copy)  # noqa: B010
 
-    responses.DynamoHandler.call_action = call_action
-    models.DynamoDBBackend.transact_write_items = transact_write_items
+    setattr(responses.DynamoHandler, "call_action", call_action)  # noqa: B010 - mypy: no method assignment
+    setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
 
 
 def uninstall() -> None:
@@ -90,8 +90,8 @@ def uninstall() -> None:
         return
     from moto.dynamodb import models, responses
 
-    responses.DynamoHandler.call_action = _originals.pop("call_action")
-    models.DynamoDBBackend.transact_write_items = _originals.pop("transact")
+    setattr(responses.DynamoHandler, "call_action", _originals.pop("call_action"))  # noqa: B010
+    setattr(models.DynamoDBBackend, "transact_write_items", _originals.pop("transact"))  # noqa: B010
 
 
 @contextmanager

@@ -12,6 +12,8 @@ _log = os.environ.get("BENCH_PROBE_LOG")
 if _log:
     import botocore.client
 
+    _path: str = _log
+
     _original = botocore.client.BaseClient._make_api_call
 
     def _target_index(operation_name, api_params):  # type: ignore[no-untyped-def]
@@ -52,7 +54,7 @@ if _log:
                 route = current_route.get()
             except Exception:
                 pass
-            with open(_log, "a", encoding="utf-8") as f:
+            with open(_path, "a", encoding="utf-8") as f:
                 f.write(json.dumps({"route": route, "outcome": outcome}) + "\n")
 
     botocore.client.BaseClient._make_api_call = _probing

@@ -80,7 +80,7 @@ _TEMPLATE: list[Template] = []
 
 def _backends(module: str, name: str) -> Any:
     """moto's backends of one service in the default account, by region."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
 
     return getattr(importlib.import_module(module), name)[DEFAULT_ACCOUNT_ID]
 
