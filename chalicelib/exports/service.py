@@ -29,6 +29,7 @@ from ..core.clock import iso, now_utc
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.validate import Field, validate
 from ..imports import blobs
+from ..org import audit_store
 from ..org import rules as org_rules
 from ..org import store as org_store
 from . import rules, store, xlsx
@@ -129,11 +130,11 @@ def _audit(export_id: str, actor: str, fields: dict[str, Any], now: str) -> None
     """A reveal of full phones, and a read of call history and notes, are audited before anything is read."""
     kind, unit_id = fields["kind"], fields["unit_id"]
     if fields["full_phones"]:
-        org_store.audit(f"export#{export_id}", actor, "phones_exported", now, detail=f"{kind} of {unit_id}")
+        audit_store.audit(f"export#{export_id}", actor, "phones_exported", now, detail=f"{kind} of {unit_id}")
     if kind in NOTES_AUDIT:
         span = (f", {fields['date_from']} to {fields['date_to']}" if fields["date_from"]
                 else f", campaign {fields['campaign_id']}")
-        org_store.audit(f"export#{export_id}", actor, NOTES_AUDIT[kind], now, detail=f"{kind} of {unit_id}{span}")
+        audit_store.audit(f"export#{export_id}", actor, NOTES_AUDIT[kind], now, detail=f"{kind} of {unit_id}{span}")
 
 
 def _require_campaign(campaign_id: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from ..core.clock import iso
 from ..core.errors import ValidationError
 from ..core.paging import PageRequest, page_body
-from . import store
+from . import audit_store, store
 from .service import require_contact
 
 ACTOR = r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}"
@@ -23,7 +23,7 @@ def audit_view(entry: store.AuditModel) -> dict[str, Any]:
 def contact_audit(contact_id: str, page: PageRequest) -> dict[str, Any]:
     """Who saw or changed a contact's personal data, newest first."""
     require_contact(contact_id)
-    result = store.audit_trail(f"contact#{contact_id}", page)
+    result = audit_store.audit_trail(f"contact#{contact_id}", page)
     return page_body([audit_view(e) for e in result.items], result.next_key)
 
 
@@ -38,7 +38,7 @@ def actor_audit(actor: str | None, start: str | None, end: str | None, page: Pag
     high = _audit_bound(end, "to", end_of_day=True) if end else "~"
     if start and end and low >= high:
         raise ValidationError("to is before from", field="to")
-    result = store.audit_of_actor(actor, low, high, page)
+    result = audit_store.audit_of_actor(actor, low, high, page)
     return page_body([audit_view(e) for e in result.items], result.next_key)
 
 

@@ -12,9 +12,10 @@ from ..core.lazy import lazy
 from ..core.paging import page_request
 
 if TYPE_CHECKING:
-    from . import audit, search, service, store
+    from . import audit, audit_store, search, service, store
 else:  # imported at first use: core/lazy.py
     audit = lazy(f"{__package__}.audit")
+    audit_store = lazy(f"{__package__}.audit_store")
     search = lazy(f"{__package__}.search")
     service = lazy(f"{__package__}.service")
     store = lazy(f"{__package__}.store")
@@ -88,10 +89,10 @@ def opt_out(req: Req, contact_id: str) -> dict[str, Any]:
 
 @endpoint(org_bp, "/contacts/{contact_id}/audit", roles=[ADMIN])
 def contact_audit(req: Req, contact_id: str) -> dict[str, Any]:
-    return audit.contact_audit(contact_id, page_request(req.query, store.AUDIT_KEYS))
+    return audit.contact_audit(contact_id, page_request(req.query, audit_store.AUDIT_KEYS))
 
 
 @endpoint(org_bp, "/audit", roles=[ADMIN])
 def actor_audit(req: Req) -> dict[str, Any]:
     return audit.actor_audit(req.query.get("actor"), req.query.get("from") or None, req.query.get("to") or None,
-                             page_request(req.query, store.ACTOR_KEYS))
+                             page_request(req.query, audit_store.ACTOR_KEYS))

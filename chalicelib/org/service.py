@@ -16,7 +16,7 @@ from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.ids import new_id
 from ..core.paging import Page, PageRequest, page_body
 from ..core.validate import Field, name_field, validate
-from . import rules, store
+from . import audit_store, rules, store
 
 NAME = name_field(120)
 UNIT_SPEC = {
@@ -220,7 +220,7 @@ def require_contact(contact_id: str) -> store.ContactModel:
 def read_contact(actor: str, contact_id: str, reveal: bool) -> dict[str, Any]:
     """A single contact; the full phone only when asked for, and that reveal is audited first."""
     if reveal and not (_matches(CONTACT_ID, contact_id)
-                       and store.audit_contact(contact_id, actor, "phone_revealed", iso(clock.now_utc()))):
+                       and audit_store.audit_contact(contact_id, actor, "phone_revealed", iso(clock.now_utc()))):
         raise NotFound("contact not found", field="contact_id")
     contact = require_contact(contact_id)
     return contact_view(contact, reveal=reveal)
@@ -261,7 +261,7 @@ def update_contact(actor: str, contact_id: str, body: Any) -> dict[str, Any]:
     changes["updated_at"] = iso(clock.now_utc())
     updated = store.update_contact(current, version, changes, new_phone)
     if new_phone:
-        store.audit(f"contact#{contact_id}", actor, "phone_changed", changes["updated_at"])
+        audit_store.audit(f"contact#{contact_id}", actor, "phone_changed", changes["updated_at"])
     return contact_view(updated)
 
 
@@ -285,4 +285,4 @@ def audit_call_history(actor: str, contact_id: str) -> None:
     """A read of a contact's call history (notes, answers) is audited as a reveal is, before it is read.
     No contact, no entry (an erased person's history is gone with them, and gets no new entry)."""
     if _matches(CONTACT_ID, contact_id):
-        store.audit_contact(contact_id, actor, "call_history_read", iso(clock.now_utc()))
+        audit_store.audit_contact(contact_id, actor, "call_history_read", iso(clock.now_utc()))

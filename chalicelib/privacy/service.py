@@ -12,6 +12,7 @@ from ..core.clock import iso
 from ..core.errors import NotFound
 from ..core.ids import new_id
 from ..followup.service import forget_contact
+from ..org import audit_store
 from ..org import store as org_store
 from ..org.rules import is_contact_id
 from .files import withdraw_files_of
@@ -31,9 +32,9 @@ def erase_contact(actor: str, contact_id: str) -> dict[str, Any]:
         org_store.erase_contact(contact)
     files = withdraw_files_of(contact_id) if valid else 0
     subject = f"erased#{new_id('er')[3:]}"
-    moved = org_store.move_audit(f"contact#{contact_id}", subject) if valid else 0
+    moved = audit_store.move_audit(f"contact#{contact_id}", subject) if valid else 0
     if contact is None and not (files or moved):
         raise NotFound("contact not found", field="contact_id")
     detail = f"calls {erased.get('calls', 0)}, targets {erased.get('targets', 0)}, files {files}"
-    org_store.audit(subject, actor, "erased", iso(clock.now_utc()), detail=detail)
+    audit_store.audit(subject, actor, "erased", iso(clock.now_utc()), detail=detail)
     return {"contact_id": contact_id, "erased": True, "files_withdrawn": files}
