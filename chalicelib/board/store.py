@@ -5,6 +5,8 @@ number of agents and campaigns:
   head of the period in force for every period length an admin may choose (`rosters`: the settings
   are read in the same request, so the period is not known yet; 3 keys), and each active campaign's
   counter at its target unit (`counters`). At most MAX_KEYS keys: the caller pages campaigns.
+* `active_campaigns`: a page of the active campaigns (one Query, through the campaigns' store);
+  `on_leave`: the agents on leave today (one Query, through the shifts' store);
 * `day_slowdowns`: one Query on the day's pacing partition (the day's agents and their open
   callbacks are read through chalicelib/reporting/counters.py: one Query each).
 * `roster_lines`: one Query for a roster revision's lines; lines are content-addressed (the set's
@@ -22,10 +24,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError
 from pynamodb.models import Model
 
+from ..campaigns.store import CampaignModel, list_campaigns
 from ..core import db
 from ..core.errors import TooManyRequests
+from ..core.paging import Page, PageRequest
 from ..reporting.counters import CounterModel, day_agent, day_pacing, raw_key
-from ..shifts.store import HEAD, ConfigModel, RosterItem, lines
+from ..shifts.store import HEAD, ConfigModel, RosterItem, leaves_overlapping, lines
 
 MAX_KEYS = 100  # BatchGetItem's limit
 LINES_KEPT = 8  # roster revisions whose lines a container keeps
@@ -43,8 +47,6 @@ def snapshot(config_names: list[str], periods: list[str], counter_keys: list[tup
              campaign_ids: list[str] | None = None) -> Snapshot:
     """One BatchGetItem (eventually consistent: a board is a view of the last seconds), retrying
     unprocessed keys. The campaigns' items are read for their questions only (the answers of the day)."""
-    from ..campaigns.store import CampaignModel
-
     keys: dict[type[Model], list[dict[str, Any]]] = {
         ConfigModel: [{"name": {"S": n}} for n in dict.fromkeys(config_names)],
         RosterItem: [{"period": {"S": p}, "sk": {"S": HEAD}} for p in dict.fromkeys(periods)],
@@ -103,16 +105,24 @@ def forget_lines() -> None:
         _lines.clear()
 
 
-def day_slowdowns(day: str) -> list[CounterModel]:
+def day_slowdowns(day: str) -> dict[str, dict[str, Any]]:
     """Every agent slowed down on one IST day for asking for contacts too fast: one Query on the day's
-    pacing partition (chalicelib/campaigns/pacing.py)."""
+    pacing partition (chalicelib/campaigns/pacing.py). username -> {"slowed": times, "slowed_at": last}."""
     pk, _ = day_pacing(day, "")
-    return list(CounterModel.query(pk, page_size=2000))
+    return {item.agent or (item.sk or "")[2:]: {"slowed": int(item.slowed or 0), "slowed_at": item.slowed_at}
+            for item in CounterModel.query(pk, page_size=2000)}
 
 
 def day_agent_figures(day: str, username: str) -> CounterModel | None:
     pk, sk = day_agent(day, username)
-    try:
-        return CounterModel.get(pk, sk)
-    except CounterModel.DoesNotExist:
-        return None
+    return db.get_or_none(CounterModel, pk, sk)
+
+
+def active_campaigns(page: PageRequest) -> Page[CampaignModel]:
+    """A page of the active campaigns, newest first (one Query on the campaigns' status index)."""
+    return list_campaigns("active", None, page)
+
+
+def on_leave(day: str) -> set[str]:
+    """The agents on leave on one IST day (one Query)."""
+    return {username for username, _, _ in leaves_overlapping(day, day)}
