@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..calls import rules as call_rules
-from ..reporting import counters
+from ..reporting import counters, tallies
 
 
 def campaign_row(c: Any, item: Any | None, today: Any | None, questions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def campaign_row(c: Any, item: Any | None, today: Any | None, questions: list[di
 def _answers_today(questions: list[dict[str, Any]], today: Any | None) -> list[dict[str, Any]]:
     """Today's answers at the campaign's target, compact: per question its texts and tallies (yes/no,
     the leading choice, the sum), for a line each on the wall."""
-    views = counters.answers_view(today, questions)
+    views = tallies.answers_view(today, questions)
     out = []
     for q in questions:
         row: dict[str, Any] = {"id": q["id"], "text_hi": q["text_hi"], "text_en": q["text_en"], **views[q["id"]]}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..relay import service as relay
-from ..reporting import counters
+from ..reporting import counters, tallies
 from . import answer_rules, rules
 from .reads import Names, Reads
 
@@ -89,9 +89,9 @@ def answers(r: Reads, names: Names) -> Part:
         questions = r.questions.get(c.campaign_id) or []
         if not questions:
             continue
-        today = counters.answers_view(r.found.get(counters.day_unit(r.day, c.campaign_id, c.district_id)), questions)
-        all_time = counters.answers_view(r.found.get(counters.campaign_unit(c.campaign_id, c.district_id)), questions)
-        units = [(i.unit_id, i.level, counters.answers_view(i, questions))
+        today = tallies.answers_view(r.found.get(counters.day_unit(r.day, c.campaign_id, c.district_id)), questions)
+        all_time = tallies.answers_view(r.found.get(counters.campaign_unit(c.campaign_id, c.district_id)), questions)
+        units = [(i.unit_id, i.level, tallies.answers_view(i, questions))
                  for i in r.ranked_items.get(c.campaign_id, [])]
         out.append({"campaign_id": c.campaign_id, "title_hi": rules.redact(c.title_hi),
                     "title_en": rules.redact(c.title_en),
