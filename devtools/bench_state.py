@@ -3,8 +3,8 @@
 A synthetic peak hour at state scale (65,000 booths, 2 million contacts, 1,000 agents, 300,000 calls a
 day, PEAK_SHARE of them in the peak hour) is replayed through the real key-building code: for each call,
 the DynamoDB items and index entries that `POST /campaigns/{id}/next` (the lease) and `POST /calls` (the
-recording transaction) read and write, with the keys those modules build (chalicelib.calls.service
-`_counter_writes` and chalicelib.reporting.counters, chalicelib.campaigns.rules for the queue shards and the
+recording transaction) read and write, with the keys those modules build (chalicelib.calls.plan
+`counter_writes` and chalicelib.reporting.counters, chalicelib.campaigns.rules for the queue shards and the
 path units, chalicelib.calls.rules.after_call for where the target goes next). Item sizes come from real
 model items serialised (`item_bytes`). Nothing is written anywhere: the items are counted, not stored.
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from chalicelib.calls.plan import CallPath, Counted, Firsts, counter_writes
 from chalicelib.calls.rules import after_call
-from chalicelib.calls.service import _counter_writes
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns import rules as campaign_rules
 from chalicelib.campaigns.leasing import CANDIDATES
@@ -258,7 +258,8 @@ def record(load: Load, sizes: dict[str, int], t: int, agent: str, campaign: str,
     load.write("call_targets.by_agent", agent, (2 if tr.status == "callback" else 1) * wcu(sizes["target"]), t)
     if tr.contact_flag:
         load.write("contacts", contact, tx * wcu(sizes["contact"]), t)
-    for w in _counter_writes(campaign, agent, DAY, units, disposition, 95, tr.completes, connects_before):
+    for w in counter_writes(CallPath(campaign, agent, DAY, units), Counted(disposition, 95, tr.completes),
+                            Firsts(connects_before)):
         load.write("counters", w.key[0], tx * wcu(sizes["counter"]), t)
 
 

@@ -6,24 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import GetError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from ..campaigns import store as campaign_store
 from ..campaigns.rules import queue_key, sort_at
 from ..campaigns.store import CampaignModel, TargetModel
 from ..core import db
 from ..core.clock import iso
 from ..core.errors import TooManyRequests
 from ..core.paging import Page, PageRequest
-from ..org.store import AuditModel, ContactModel, UnitModel, opt_out_actions, wrong_number_actions
+from ..org.store import AuditModel, ContactModel, opt_out_actions, wrong_number_actions
 from ..reporting.counters import (
     CounterModel,
-    Extreme,
     add_actions,
     agent_callbacks,
     callback_remove,
@@ -33,9 +32,10 @@ from ..reporting.counters import (
     marker_seen,
     marker_set,
     names_lease,
-    raw_key,
 )
-from ..shifts.store import AgentModel
+from ..shifts import agent_store as shifts_store
+from ..shifts.agent_store import AgentModel
+from .plan import CallPlan, CounterWrite, LogEntry
 from .rules import Transition
 
 
@@ -98,61 +98,22 @@ class Snapshot:
     campaign: CampaignModel | None = None
     target: TargetModel | None = None
     counters: dict[tuple[str, str], CounterModel] = field(default_factory=dict)
-    units: dict[str, UnitModel] = field(default_factory=dict)
     agents: dict[str, AgentModel] = field(default_factory=dict)
 
 
-def batch_read(*, call_id: str | None = None, campaign_id: str | None = None,
-               target: tuple[str, str] | None = None, counters: list[tuple[str, str]] | None = None,
-               units: list[str] | None = None, agents: list[str] | None = None) -> Snapshot:
-    """One BatchGetItem across tables (at most 100 keys), retrying unprocessed keys."""
-    wanted: dict[str, tuple[type[Model], list[dict[str, Any]]]] = {}
-
-    def want(model: type[Model], key: dict[str, Any]) -> None:
-        wanted.setdefault(model.Meta.table_name, (model, []))[1].append(key)
-
-    if call_id:
-        want(CallLogModel, {"call_id": {"S": call_id}})
-    if campaign_id:
-        want(CampaignModel, {"campaign_id": {"S": campaign_id}})
-    if target:
-        want(TargetModel, {"campaign_id": {"S": target[0]}, "contact_id": {"S": target[1]}})
-    for key in dict.fromkeys(counters or []):
-        want(CounterModel, raw_key(key))
-    for unit_id in dict.fromkeys(units or []):
-        want(UnitModel, {"unit_id": {"S": unit_id}})
-    for username in dict.fromkeys(agents or []):
-        want(AgentModel, {"username": {"S": username}})
-    snap = Snapshot()
-    request = {name: {"Keys": keys, "ConsistentRead": True} for name, (_, keys) in wanted.items()}
-    models = {name: model for name, (model, _) in wanted.items()}
-    for _ in range(5):
-        if not request:
-            return snap
-        try:
-            response = db.connection().dispatch("BatchGetItem", {"RequestItems": request})
-        except (BotoCoreError, ClientError) as exc:
-            raise db.translate(GetError("batch get failed", exc)) from exc
-        for name, items in response.get("Responses", {}).items():
-            for raw in items:
-                _place(snap, models[name].from_raw_data(raw))
-        request = response.get("UnprocessedKeys") or {}
-    raise TooManyRequests("the database is busy; retry in a moment")
-
-
-def _place(snap: Snapshot, item: Model) -> None:
-    if isinstance(item, CallLogModel):
-        snap.log = item
-    elif isinstance(item, CampaignModel):
-        snap.campaign = item
-    elif isinstance(item, TargetModel):
-        snap.target = item
-    elif isinstance(item, CounterModel):
-        snap.counters[(item.pk, item.sk)] = item
-    elif isinstance(item, UnitModel):
-        snap.units[item.unit_id] = item
-    elif isinstance(item, AgentModel):
-        snap.agents[item.username] = item
+def batch_read(*, call_id: str, campaign_id: str, target: tuple[str, str], counters: list[tuple[str, str]],
+               agents: list[str]) -> Snapshot:
+    """The call's log (a retry), its campaign and target, the counter items and agents named: one
+    BatchGetItem across tables (at most 100 keys), consistent, retrying unprocessed keys."""
+    log_key: db.Key = (CallLogModel, call_id, None)
+    keys = [log_key, campaign_store.campaign_key(campaign_id), campaign_store.target_key(*target)]
+    keys += [campaign_store.counter_key(k) for k in counters] + [shifts_store.agent_key(a) for a in agents]
+    found: dict[db.Key, Any] = db.batch_get(keys)
+    items = {k: found.get(campaign_store.counter_key(k)) for k in counters}
+    people = {a: found.get(shifts_store.agent_key(a)) for a in agents}
+    return Snapshot(found.get(log_key), found.get(keys[1]), found.get(keys[2]),
+                    {k: v for k, v in items.items() if v is not None},
+                    {a: v for a, v in people.items() if v is not None})
 
 
 def get_log(call_id: str) -> CallLogModel | None:
@@ -194,30 +155,6 @@ CONTACT_KEYS = ("call_id", "contact_id", "at_id")
 # ---- the recording transaction -------------------------------------------------------------
 
 
-@dataclass
-class CounterWrite:
-    key: tuple[str, str]
-    increments: dict[str, Any]  # figure -> amount (answer sums may be decimals)
-    labels: dict[str, str] = field(default_factory=dict)
-    first_connect: bool = False  # condition: no connect counted here yet (exact coverage)
-    first_received: bool = False  # condition: no relay acknowledgement counted here yet (chalicelib/relay)
-    seen_connect: bool = False  # condition: a connect is counted here already (assumed without reading)
-    seen_received: bool = False  # condition: an acknowledgement is counted here already (assumed)
-    clear_lease: tuple[str, str] | None = None  # (campaign, contact): the live lease to take off this day item
-    extremes: list[Extreme] = field(default_factory=list)  # number answers' min/max (conditioned)
-    marks_new: list[str] = field(default_factory=list)  # per-unit markers set now (condition: absent)
-    marks_seen: list[str] = field(default_factory=list)  # per-unit markers assumed there (condition: present)
-
-
-@dataclass(frozen=True)
-class CallbackMove:
-    """One change to an agent's open callbacks: `at` set under `key`, or (at None) the key removed."""
-
-    owner: str
-    key: str
-    at: str | None
-
-
 class DuplicateCall(Exception):
     """A log with this call_id exists already (a retry, or a reuse)."""
 
@@ -238,20 +175,19 @@ class ContactGone(Exception):
     """The contact was erased meanwhile."""
 
 
-def target_actions(log: CallLogModel, t: Transition, notes: str | None) -> list[Action]:
+def target_actions(log: LogEntry, t: Transition) -> list[Action]:
     """The target after this call: attempts, status, when it may be called again and by whom; the
     lease released. Sparse index keys are set or removed so the target is in exactly the right lists."""
     campaign_id, contact_id = log.campaign_id, log.contact_id
-    ended = log.ended_at
     actions: list[Action] = [
         TargetModel.status.set(t.status), TargetModel.attempts.set(t.attempts),
-        TargetModel.last_disposition.set(log.disposition), TargetModel.last_call_at.set(ended),
+        TargetModel.last_disposition.set(log.disposition), TargetModel.last_call_at.set(log.ended_at),
         TargetModel.last_agent.set(log.agent),
         TargetModel.lease_agent.remove(), TargetModel.lease_until.remove(), TargetModel.leased_at.remove(),
         TargetModel.outcome.set(t.outcome) if t.outcome else TargetModel.outcome.remove(),
     ]
-    if notes:
-        actions.append(TargetModel.last_notes.set(notes))
+    if log.notes:
+        actions.append(TargetModel.last_notes.set(log.notes))
     due = iso(t.due_at) if t.due_at else None
     if t.status == "queued" and due:
         actions += [TargetModel.due_at.set(due), TargetModel.queue_key.set(queue_key(campaign_id, contact_id)),
@@ -268,99 +204,121 @@ def target_actions(log: CallLogModel, t: Transition, notes: str | None) -> list[
     return actions
 
 
-def observed_actions(log: CallLogModel, t: Transition, notes: str | None) -> list[Action]:
+def observed_actions(log: LogEntry, t: Transition) -> list[Action]:
     """A late call on a target another agent holds now: counted on the target, which is otherwise
     left as it is (status, queue and the other agent's lease)."""
     actions: list[Action] = [TargetModel.attempts.set(t.attempts), TargetModel.last_disposition.set(log.disposition),
                              TargetModel.last_call_at.set(log.ended_at), TargetModel.last_agent.set(log.agent)]
-    if notes:
-        actions.append(TargetModel.last_notes.set(notes))
+    if log.notes:
+        actions.append(TargetModel.last_notes.set(log.notes))
     return actions
 
 
-def write_call(log: CallLogModel, transition: Transition, *, status_before: str, attempts_before: int,
-               lease_holder: str | None, counters: list[CounterWrite], lease_free_at: str | None = None,
-               observe: bool = False, callback_owner: str | None = None,
-               callbacks: list[CallbackMove] | None = None) -> None:
+def _log_item(log: LogEntry) -> CallLogModel:
+    return CallLogModel(
+        log.call_id, campaign_id=log.campaign_id, contact_id=log.contact_id, agent=log.agent,
+        agent_day=f"{log.agent}#{log.day}", at_id=f"{log.started_at}#{log.call_id}", day=log.day,
+        disposition=log.disposition, started_at=log.started_at, duration_s=log.duration_s, ended_at=log.ended_at,
+        notes=log.notes, answers=log.answers, callback_at=log.callback_at, contact_name=log.contact_name,
+        body_hash=log.body_hash, result=log.result, recorded_at=log.recorded_at, late=log.late)
+
+
+def _target_condition(plan: CallPlan) -> Condition:
+    """The target as read: status and attempts unchanged, and the lease still `lease_holder`'s; with
+    `lease_free_at`, held live by nobody else at that time; the callback still its owner's."""
+    condition: Condition = (TargetModel.status == plan.status_before) & (TargetModel.attempts == plan.attempts_before)
+    if plan.lease_holder is not None:
+        condition = condition & (TargetModel.lease_agent == plan.lease_holder)
+    if plan.lease_free_at is not None:
+        condition = condition & (TargetModel.lease_agent.does_not_exist()
+                                 | (TargetModel.lease_until <= plan.lease_free_at)
+                                 | (TargetModel.lease_agent == plan.log.agent))
+    if plan.callback_owner is not None:
+        condition = condition & (TargetModel.agent_key == plan.callback_owner)
+    condition = condition & TargetModel.campaign_id.exists()
+    return condition
+
+
+def _counter_update(write: CounterWrite) -> tuple[list[Action], Condition | None]:
+    """One counter's actions and its condition: a first connect or acknowledgement (none counted there
+    yet), what the first try assumed, the lease the day item must still name, markers and extremes."""
+    conditions: list[Condition] = []
+    if write.first_connect:
+        conditions.append(CounterModel.connects.does_not_exist() | (CounterModel.connects == 0))
+    if write.first_received:
+        conditions.append(CounterModel.relay_received.does_not_exist() | (CounterModel.relay_received == 0))
+    if write.seen_connect:
+        conditions.append(CounterModel.connects > 0)
+    if write.seen_received:
+        conditions.append(CounterModel.relay_received > 0)
+    if write.clear_lease is not None:
+        conditions.append(names_lease(*write.clear_lease))
+    actions = add_actions(write.increments, write.labels)
+    for name in write.marks_new:
+        action, holds = marker_set(name)
+        actions.append(action)
+        conditions.append(holds)
+    conditions += [marker_seen(name) for name in write.marks_seen]
+    for extreme in write.extremes:
+        action, holds = extreme_update(extreme)
+        actions.append(action)
+        conditions.append(holds)
+    if write.clear_lease is not None:
+        actions += lease_clear_actions()
+    condition: Condition | None = None
+    for extra in conditions:
+        condition = extra if condition is None else condition & extra
+    return actions, condition
+
+
+def write_call(plan: CallPlan) -> None:
     """Everything one call changes, in one transaction: the log (new: the idempotency), the target
-    (as read: status and attempts unchanged, and the lease still `lease_holder`'s; with
-    `lease_free_at`, held live by nobody else at that time), the contact (opt-out or wrong number),
-    and the counters (a first connect at a unit: none counted there yet). `observe`: a late call on a
-    target another agent holds, which only counts the attempt on it (observed_actions).
+    (as read: _target_condition), the contact (opt-out or wrong number), the counters (with their
+    conditions: _counter_update) and the open callbacks it moves (idempotent map writes). `observe`:
+    a late call on a target another agent holds, which only counts the attempt on it (observed_actions).
     `call_id` is the client request token, so a retry of the same transaction within ten minutes is
-    a no-op success in DynamoDB. `callback_owner`: the callback's owner as read (the target must still
-    be theirs); `callbacks`: the changes to open callbacks this call makes (idempotent map writes)."""
-    at = log.recorded_at
-    condition = (TargetModel.status == status_before) & (TargetModel.attempts == attempts_before)
-    if lease_holder is not None:
-        condition = condition & (TargetModel.lease_agent == lease_holder)
-    if lease_free_at is not None:
-        condition = condition & (TargetModel.lease_agent.does_not_exist() | (TargetModel.lease_until <= lease_free_at)
-                                 | (TargetModel.lease_agent == log.agent))
-    if callback_owner is not None:
-        condition = condition & (TargetModel.agent_key == callback_owner)
-    contact_flag = transition.contact_flag
-    target_update = observed_actions(log, transition, log.notes) if observe \
-        else target_actions(log, transition, log.notes)
+    a no-op success in DynamoDB."""
+    log, flag = plan.log, plan.transition.contact_flag
+    target_update = observed_actions(log, plan.transition) if plan.observe else target_actions(log, plan.transition)
     try:
         with db.transaction(log.call_id) as tx:
-            tx.save(log, condition=CallLogModel.call_id.does_not_exist())
+            tx.save(_log_item(log), condition=CallLogModel.call_id.does_not_exist())
             tx.update(TargetModel(log.campaign_id, log.contact_id), actions=target_update,
-                      condition=condition & TargetModel.campaign_id.exists())
-            if contact_flag:
-                actions = opt_out_actions(at, f"call:{log.call_id}") if contact_flag == "opt_out" \
-                    else wrong_number_actions(at)
+                      condition=_target_condition(plan))
+            if flag:
+                actions = opt_out_actions(log.recorded_at, f"call:{log.call_id}") if flag == "opt_out" \
+                    else wrong_number_actions(log.recorded_at)
                 tx.update(ContactModel(log.contact_id), actions=actions, condition=ContactModel.contact_id.exists())
-            for write in counters:
-                counter_condition = None
-                if write.first_connect:
-                    counter_condition = CounterModel.connects.does_not_exist() | (CounterModel.connects == 0)
-                if write.first_received:
-                    received = CounterModel.relay_received.does_not_exist() | (CounterModel.relay_received == 0)
-                    counter_condition = received if counter_condition is None else counter_condition & received
-                assumed: list[Condition] = []
-                if write.seen_connect:
-                    assumed.append(CounterModel.connects > 0)
-                if write.seen_received:
-                    assumed.append(CounterModel.relay_received > 0)
-                if write.clear_lease is not None:
-                    assumed.append(names_lease(*write.clear_lease))
-                actions = add_actions(write.increments, write.labels)
-                for name in write.marks_new:
-                    action, holds = marker_set(name)
-                    actions.append(action)
-                    assumed.append(holds)
-                assumed += [marker_seen(name) for name in write.marks_seen]
-                for extreme in write.extremes:
-                    action, holds = extreme_update(extreme)
-                    actions.append(action)
-                    assumed.append(holds)
-                for extra in assumed:
-                    counter_condition = extra if counter_condition is None else counter_condition & extra
-                if write.clear_lease is not None:
-                    actions += lease_clear_actions()
-                tx.update(CounterModel(*write.key), actions=actions, condition=counter_condition)
-            for move in callbacks or []:
+            for write in plan.counters:
+                actions, condition = _counter_update(write)
+                tx.update(CounterModel(*write.key), actions=actions, condition=condition)
+            for move in plan.callbacks:
                 tx.update(CounterModel(*agent_callbacks(move.owner)),
                           actions=[callback_set(move.key, move.at) if move.at else callback_remove(move.key)])
     except TransactWriteError as exc:
-        codes = db.cancellation_codes(exc)  # order: puts (the log), then updates in the order added
-        code = db.error_code(exc)
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise DuplicateCall from exc
-        if code in ("IdempotentParameterMismatchException", "IdempotentParameterMismatch"):
-            raise DuplicateCall from exc
-        if code == "TransactionInProgressException":
-            raise TooManyRequests("this call is being recorded; retry in a moment") from exc
-        if code == "ValidationException" and callbacks:
-            raise NoCallbacksMap from exc
-        if contact_flag and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
-            raise ContactGone from exc
-        if "ConditionalCheckFailed" in codes[2 if not contact_flag else 3:]:
-            raise MarkersStale from exc
-        if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
-            raise Contended from exc
-        raise db.translate(exc) from exc
+        raise _refusal(exc, bool(flag), bool(plan.callbacks)) from exc
+
+
+def _refusal(exc: TransactWriteError, contact_flag: bool, callbacks: bool) -> Exception:
+    """Why the transaction was cancelled, from its reasons in order: the log (a duplicate call), the
+    target, the contact (when the call flags it), then the counters."""
+    codes = db.cancellation_codes(exc)
+    code = db.error_code(exc)
+    if codes and codes[0] == "ConditionalCheckFailed":
+        return DuplicateCall()
+    if code in ("IdempotentParameterMismatchException", "IdempotentParameterMismatch"):
+        return DuplicateCall()
+    if code == "TransactionInProgressException":
+        return TooManyRequests("this call is being recorded; retry in a moment")
+    if code == "ValidationException" and callbacks:
+        return NoCallbacksMap()
+    if contact_flag and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+        return ContactGone()
+    if "ConditionalCheckFailed" in codes[2 if not contact_flag else 3:]:
+        return MarkersStale()
+    if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+        return Contended()
+    return db.translate(exc)
 
 
 # ---- erasure -------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from ..org import rules as org_rules
 from ..org import store as org_store
 from ..reporting.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
 from ..shifts import duty as shifts_duty
-from . import pacing, rules, store
-from .service import CAMPAIGN_ID, unit_path_of
+from . import lease_store, pacing, rules, store
+from .settings import CAMPAIGN_ID
 
 
 class CallingClosed(Conflict):
@@ -104,7 +104,7 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     On the common path three DynamoDB calls: one Query of the queue's head (CANDIDATES_READ keys); one
     BatchGetItem of the caller's profile and duty (agent item, shift configuration, roster head and line),
     the campaign, the agent's day item (a live lease), callbacks and pacing window, and PREREAD of the due
-    targets, at random, with their contacts; one transaction that leases (see store.lease). The agent's own
+    targets, at random, with their contacts; one transaction that leases (see lease_store.lease). The agent's own
     live lease comes back first (renewed, not paced), then an expired lease of theirs or a due callback (one
     more BatchGetItem reads those), then the queue.
 
@@ -187,18 +187,18 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
         if not run.afford(1 + (paced is not None and not slowed) + (target.unit_path is None)):
             return None
         run.calls += 1
-        outcome = store.lease(store.Lease(
+        outcome = lease_store.lease(lease_store.Lease(
             target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),
             f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure))
-        if outcome == store.TOO_FAST:
+        if outcome == lease_store.TOO_FAST:
             refuse()
-        if outcome == store.CONTACT_CHANGED:  # opted out, wrong number, erased or a new phone meanwhile
+        if outcome == lease_store.CONTACT_CHANGED:  # opted out, wrong number, erased or a new phone meanwhile
             if not run.afford(2):
                 return None
             run.read([contact_id], consistent=True)
             run.found.setdefault(store.contact_item_key(contact_id), None)
             return attempt(contact_id, how)
-        if outcome != store.LEASED:
+        if outcome != lease_store.LEASED:
             count("LeaseRacesLost")
             return None
         if target.unit_path is None:
@@ -293,7 +293,7 @@ def _skip(campaign: store.CampaignModel, target: store.TargetModel, contact: org
     has_map = callbacks_item is not None and callbacks_item.callbacks is not None
     owner = agent if target.status == "callback" and target.agent_key == agent and has_map else None
     keys = [campaign_unit(campaign.campaign_id, u.unit_id) for u in rules.path_units(target.tree_key, target.role)]
-    if store.close_skipped(target, agent, skip, iso(now), keys, owner):
+    if lease_store.close_skipped(target, agent, skip, iso(now), keys, owner):
         count("TargetsSkipped")
 
 
@@ -308,9 +308,9 @@ def _refuse(agent: str, campaign_id: str, now: datetime, limits: pacing.Pacing, 
     count("PacingRefusals")
     if record:
         at = iso(now)
-        if store.record_slowdown(agent, pace_key, window.expires_at, rules.ist_date(now), at,
-                                 f"campaign:{campaign_id} limit:{limits.max_leases}/{limits.window_s}s",
-                                 f"{at}#{new_id('a')[-8:]}"):
+        if lease_store.record_slowdown(agent, pace_key, window.expires_at, rules.ist_date(now), at,
+                                       f"campaign:{campaign_id} limit:{limits.max_leases}/{limits.window_s}s",
+                                       f"{at}#{new_id('a')[-8:]}"):
             logger.warning("agent slowed down", extra={"agent": agent, "campaign_id": campaign_id,
                                                        "max_leases": limits.max_leases, "window_s": limits.window_s})
     raise TooManyRequests(TOO_FAST, code="too_fast",
@@ -329,8 +329,8 @@ def _screen(campaign: store.CampaignModel, target: store.TargetModel, contact: o
     lang = contact.language if contact.language in org_rules.LANGUAGES else "hi"
     stored = target.unit_path
     if stored is None:
-        stored = unit_path_of(org_store.get_units(org_rules.ancestor_ids(contact.tree_key.rsplit("/", 1)[0] + "/")),
-                              contact.tree_key)
+        units = org_store.get_units(org_rules.ancestor_ids(contact.tree_key.rsplit("/", 1)[0] + "/"))
+        stored = rules.unit_path_of(units, contact.tree_key)
     path = [{**p, "name": p.get(f"name_{lang}") or p.get("name_hi") or ""} for p in stored]
     previous = None
     if target.last_disposition:

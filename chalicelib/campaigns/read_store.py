@@ -12,7 +12,8 @@ from ..core import db
 from ..core.paging import Page, PageRequest
 from ..org.store import UnitModel
 from ..reporting.counters import CounterModel
-from .store import BATCH_KEYS, CampaignModel, TargetModel, campaign_key, counter_key, target_key
+from .models import CampaignModel, TargetModel
+from .store import BATCH_KEYS, campaign_key, counter_key, target_key
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,14 @@ def targets_with_campaigns(contact_id: str, campaign_ids: list[str]) -> list[tup
     keys = [target_key(cid, contact_id) for cid in campaign_ids] + [campaign_key(cid) for cid in campaign_ids]
     found: dict[db.Key, Any] = db.batch_get(keys, consistent=False)
     return [(cid, found.get(target_key(cid, contact_id)), found.get(campaign_key(cid))) for cid in campaign_ids]
+
+
+def campaigns_by_id(campaign_ids: list[str]) -> dict[str, CampaignModel]:
+    """The campaigns named, eventually consistent: one BatchGetItem per 100."""
+    ids = list(dict.fromkeys(campaign_ids))
+    out: dict[str, CampaignModel] = {}
+    for start in range(0, len(ids), BATCH_KEYS):
+        found: dict[db.Key, Any] = db.batch_get([campaign_key(c) for c in ids[start:start + BATCH_KEYS]],
+                                                consistent=False)
+        out.update((item.campaign_id, item) for item in found.values())
+    return out

@@ -16,9 +16,10 @@ from ..core.paging import page_request
 from .queues import ACTIVATION_QUEUE
 
 if TYPE_CHECKING:
-    from . import leasing, service, store
+    from . import activation, definition, leasing, store
 else:  # imported at first use: core/lazy.py
-    service = lazy(f"{__package__}.service")
+    definition = lazy(f"{__package__}.definition")
+    activation = lazy(f"{__package__}.activation")
     leasing = lazy(f"{__package__}.leasing")
     store = lazy(f"{__package__}.store")
 
@@ -28,33 +29,33 @@ ACTIVATION_FUNCTION = "process_activation_chunk"
 
 @endpoint(campaigns_bp, "/campaigns", methods=["POST"], roles=STAFF)
 def create_campaign(req: Req) -> tuple[int, dict[str, Any]]:
-    return service.create_campaign(req.user.username, req.body, req.headers.get("idempotency-key"))
+    return definition.create_campaign(req.user.username, req.body, req.headers.get("idempotency-key"))
 
 
 @endpoint(campaigns_bp, "/campaigns", roles=ALL_ROLES)
 def list_campaigns(req: Req) -> dict[str, Any]:
-    return service.list_campaigns(req.query.get("status"), req.query.get("district"),
+    return definition.list_campaigns(req.query.get("status"), req.query.get("district"),
                                   page_request(req.query, store.LIST_KEYS))
 
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}", roles=ALL_ROLES)
 def get_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
-    return service.get_campaign(campaign_id)
+    return definition.get_campaign(campaign_id)
 
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}", methods=["PATCH"], roles=STAFF)
 def update_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
-    return service.update_campaign(campaign_id, req.body)
+    return definition.update_campaign(campaign_id, req.body)
 
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}/activate", methods=["POST"], roles=STAFF)
 def activate_campaign(req: Req, campaign_id: str) -> tuple[int, dict[str, Any]]:
-    return service.activate(campaign_id)
+    return activation.activate(campaign_id)
 
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}/close", methods=["POST"], roles=STAFF)
 def close_campaign(req: Req, campaign_id: str) -> dict[str, Any]:
-    return service.close_campaign(campaign_id)
+    return definition.close_campaign(campaign_id)
 
 
 @endpoint(campaigns_bp, "/campaigns/{campaign_id}/next", methods=["POST"], roles=[AGENT])
@@ -71,4 +72,4 @@ def process_activation_chunk(event: Any) -> None:
         except ValueError:
             logger.warning("activation message is not JSON; dropped")
             continue
-        service.process_activation_chunk(message if isinstance(message, dict) else {})
+        activation.process_activation_chunk(message if isinstance(message, dict) else {})

@@ -279,3 +279,14 @@ def new_units(previous_tree_key: str, units: list[PathUnit]) -> list[PathUnit]:
     """Units seen for the first time when contacts are read in tree_key order: a unit's contacts are
     contiguous in that order, so a unit is new exactly when the previous contact is outside it."""
     return [u for u in units if not previous_tree_key.startswith(u.prefix)]
+
+
+def unit_path_of(units: dict[str, Any], tree_key: str) -> list[dict[str, str]]:
+    """The call screen's unit path (the contact's unit up to its district) from unit items by id."""
+    path: list[dict[str, str]] = []
+    for unit_id in org_rules.ancestor_ids(tree_key.rsplit("/", 1)[0] + "/"):
+        unit = units.get(unit_id)
+        if unit is None or (unit.level in ("district", "state") and path):
+            break
+        path.append({"unit_id": unit_id, "level": unit.level, "name_hi": unit.name_hi, "name_en": unit.name_en})
+    return path

@@ -13,9 +13,10 @@ from ..core.lazy import lazy
 from ..core.paging import page_request
 
 if TYPE_CHECKING:
-    from . import service
+    from . import escalation, service
 else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
+    escalation = lazy(f"{__package__}.escalation")
 
 followup_bp = Blueprint(__name__)
 SWEEP_FUNCTION = "escalation_sweep"
@@ -32,4 +33,4 @@ def list_escalations(req: Req, campaign_id: str) -> dict[str, Any]:
                       description="Escalate units of active campaigns silent for the campaign's N days; "
                                   "once per campaign and unit")
 def escalation_sweep(event: Any) -> dict[str, int]:
-    return service.sweep(clock.now_utc())
+    return escalation.sweep(clock.now_utc())

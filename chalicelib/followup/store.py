@@ -173,6 +173,33 @@ def _target_write(tx: Any, write: TargetPut | TargetUpdate | None) -> None:
         _counter_updates(tx, write.counters)
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """A unit escalated: by which trigger, why (in Hindi and English), and whom one level up to call
+    (None: nobody there, `no_incharge`)."""
+
+    campaign_id: str
+    unit_id: str
+    level: str
+    district_id: str
+    parent_unit_id: str | None
+    incharge_contact_id: str | None
+    trigger: str
+    reason: dict[str, str]
+    created_at: str
+
+
+def open_escalation(facts: Escalation, write: TargetPut | TargetUpdate | None) -> EscalationModel:
+    """The escalation record (new: open, or no_incharge) and its in-charge's target (escalate)."""
+    record = EscalationModel(
+        facts.campaign_id, facts.unit_id, level=facts.level, district_id=facts.district_id,
+        parent_unit_id=facts.parent_unit_id, incharge_contact_id=facts.incharge_contact_id, trigger=facts.trigger,
+        reason=facts.reason, status="open" if facts.incharge_contact_id else "no_incharge",
+        created_at=facts.created_at)
+    escalate(record, write)
+    return record
+
+
 def escalate(record: EscalationModel, write: TargetPut | TargetUpdate | None) -> None:
     """The escalation record (new) and its in-charge's target, in one transaction."""
     if record.status != "resolved":

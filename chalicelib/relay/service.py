@@ -10,8 +10,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..campaigns import definition as campaign_service
 from ..campaigns import read_store as campaign_read_store
-from ..campaigns import service as campaign_service
 from ..campaigns.reads import campaign_at_unit
 from ..campaigns.rules import ist_date
 from ..campaigns.settings import DATE
@@ -93,9 +93,7 @@ def receive_programme(message: Any, message_id: Any, published_at: Any) -> dict[
             exc = Conflict("this programme_id was already published with different content",
                            field="programme_id", code="programme_id_reused")
         return _reject(mid, text, parsed, published, now, exc)
-    store.record(store.ProgrammeMessageModel(
-        store.message_key(mid), status="accepted", received_at=iso(now), published_at=iso(published),
-        source=data["source"], programme_id=data["programme_id"], campaign_id=view["campaign_id"]))
+    store.record_accepted(mid, iso(now), iso(published), data["source"], data["programme_id"], view["campaign_id"])
     count("ProgrammesAccepted")
     logger.info("programme accepted", extra={"campaign_id": view["campaign_id"], "new_draft": status == 201})
     return {"status": "accepted", "campaign_id": view["campaign_id"], "created": status == 201}
@@ -144,21 +142,17 @@ def _default_district() -> str:
 def _reject(mid: str, text: str, parsed: dict[str, Any], published: datetime, now: datetime,
             exc: AppError) -> dict[str, Any]:
     source, programme_id = parsed.get("source"), parsed.get("programme_id")
-    item = store.ProgrammeMessageModel(
-        store.message_key(mid), status="rejected", received_at=iso(now), published_at=iso(published),
-        source=source if isinstance(source, str) else None,
-        programme_id=programme_id[:64] if isinstance(programme_id, str) else None,
-        reason_code=exc.code, reason_message=exc.message, reason_field=exc.field,
-        message=text[:KEPT_MESSAGE_CHARS])
-    if not store.record(item):  # recorded meanwhile by a concurrent delivery: that one's reason stands
-        item = store.get_record(mid) or item
+    item = store.record_rejected(mid, store.Rejection(
+        iso(now), iso(published), source if isinstance(source, str) else None,
+        programme_id[:64] if isinstance(programme_id, str) else None, exc.code, exc.message, exc.field,
+        text[:KEPT_MESSAGE_CHARS]))  # recorded meanwhile by a concurrent delivery: that one's reason stands
     count("ProgrammesRejected")
     logger.warning("programme rejected", extra={"code": exc.code, "field": exc.field})
     _alert(item)
     return {"status": "rejected", "code": item.reason_code, "field": item.reason_field}
 
 
-def _alert(item: store.ProgrammeMessageModel) -> None:
+def _alert(item: Any) -> None:
     mid = item.message_key.removeprefix("msg#")
     notify.publish(
         f"programme#{mid}#rejected", get_settings().ops_topic_arn, "Sampark: programme rejected",

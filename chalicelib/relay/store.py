@@ -5,6 +5,7 @@ are report counters (chalicelib/reporting/counters.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -45,6 +46,39 @@ def get_record(message_id: str) -> ProgrammeMessageModel | None:
         raise db.translate(exc) from exc
 
 
+def record_accepted(message_id: str, received_at: str, published_at: str, source: str, programme_id: str,
+                    campaign_id: str) -> bool:
+    """The programme made (or found) this draft: recorded once; False when recorded already."""
+    return record(ProgrammeMessageModel(
+        message_key(message_id), status="accepted", received_at=received_at, published_at=published_at,
+        source=source, programme_id=programme_id, campaign_id=campaign_id))
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A dead letter: why a programme message was refused, and the message as it came (cut)."""
+
+    received_at: str
+    published_at: str
+    source: str | None
+    programme_id: str | None
+    code: str
+    message: str
+    field: str | None
+    text: str
+
+
+def record_rejected(message_id: str, why: Rejection) -> ProgrammeMessageModel:
+    """The dead letter, recorded once: the record that stands (a concurrent delivery's, if it was first)."""
+    item = ProgrammeMessageModel(
+        message_key(message_id), status="rejected", received_at=why.received_at, published_at=why.published_at,
+        source=why.source, programme_id=why.programme_id, reason_code=why.code, reason_message=why.message,
+        reason_field=why.field, message=why.text)
+    if record(item):
+        return item
+    return get_record(message_id) or item
+
+
 def record(item: ProgrammeMessageModel) -> bool:
     """Write the record once; False when this message was recorded already (a redelivery)."""
     try:
@@ -59,6 +93,6 @@ def record(item: ProgrammeMessageModel) -> bool:
 def campaigns(campaign_ids: list[str]) -> dict[str, Any]:
     """One BatchGetItem (≤ 100 ids): the programme and roles a digest's relay section needs, which the
     campaigns' list index does not project."""
-    from ..campaigns.store import CampaignModel
+    from ..campaigns.read_store import campaigns_by_id
 
-    return {c.campaign_id: c for c in CampaignModel.batch_get(list(dict.fromkeys(campaign_ids)))}
+    return campaigns_by_id(campaign_ids)

@@ -15,8 +15,8 @@ import pytest
 
 from chalicelib.calls import service as calls_service
 from chalicelib.calls.store import CallLogModel
+from chalicelib.campaigns import lease_store, pacing, store
 from chalicelib.campaigns import leasing as campaign_service
-from chalicelib.campaigns import pacing, store
 from chalicelib.campaigns.rules import queue_key
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.auth import AGENT, Principal
@@ -248,7 +248,7 @@ def test_an_agent_who_loses_every_race_is_told_to_ask_again_within_the_bound(
     add_contacts(api, B1, 12)
     cid = active_campaign(api)["campaign_id"]
     on_duty("agent01")
-    monkeypatch.setattr(store, "lease", lambda lease: store.LOST)
+    monkeypatch.setattr(lease_store, "lease", lambda lease: lease_store.LOST)
     answer, calls = counted_next("agent01", cid)
     assert isinstance(answer, AppError) and answer.code == "queue_busy", answer
     assert answer.details == {"retry_after_s": 1} and calls <= campaign_service.MAX_CALLS

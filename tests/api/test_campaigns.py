@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.campaigns import service as campaign_service
+from chalicelib.campaigns import activation as campaign_activation
 from chalicelib.campaigns.routes import ACTIVATION_FUNCTION
 from chalicelib.campaigns.store import CampaignModel, TargetModel
 from chalicelib.core.settings import get_settings
@@ -140,7 +140,7 @@ def test_activation_in_many_chunks_counts_exactly_once_even_when_redelivered(
         api: Api, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     add_contacts(api, B1, 4)
     add_contacts(api, B2, 3, start=10)
-    monkeypatch.setattr(campaign_service, "CHUNK_READ", 2)
+    monkeypatch.setattr(campaign_activation, "CHUNK_READ", 2)
     c = create_campaign(api)
     cid = c["campaign_id"]
     assert api.post(f"/campaigns/{cid}/activate", role="admin").status == 202
@@ -210,7 +210,7 @@ def test_a_campaign_whose_window_ended_cannot_be_activated(api: Api, clock: Cloc
 def test_a_closed_campaign_stops_its_activation(api: Api, clock: Clock, aws: Env,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     add_contacts(api, B1, 3)
-    monkeypatch.setattr(campaign_service, "CHUNK_READ", 1)
+    monkeypatch.setattr(campaign_activation, "CHUNK_READ", 1)
     cid = create_campaign(api)["campaign_id"]
     api.post(f"/campaigns/{cid}/activate")
     deliver(api, queued_messages()[0])

@@ -1,0 +1,177 @@
+"""The lease of the next call and what goes with it (campaigns/leasing.py, pacing.py): the lease in one
+transaction (the target, the contact's check, the audit of the phone's reveal, the pacing window, the
+agent's day item), a target closed because its contact must not be called, and a pacing slow-down.
+PynamoDB; it speaks in the app's errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from ..core import db
+from ..org.store import AuditModel, ContactModel
+from ..reporting.counters import (
+    CounterModel,
+    add_actions,
+    callback_key,
+    callback_remove,
+    day_pacing,
+    ensure_callbacks_map,
+    lease_actions,
+)
+from .models import TargetModel
+from .rules import sort_at
+from .store import agent_callbacks_key
+
+
+def _lease_actions(campaign_id: str, contact_id: str, agent: str, now: str, until: str,
+                   queued: bool) -> list[Action]:
+    actions: list[Action] = [TargetModel.lease_agent.set(agent), TargetModel.lease_until.set(until),
+               TargetModel.leased_at.set(now), TargetModel.due_at.set(until),
+               TargetModel.agent_key.set(agent), TargetModel.agent_sort.set(f"0#{campaign_id}#{contact_id}")]
+    if queued:  # an unrecorded lease comes back to the queue by itself once it expires
+        actions.append(TargetModel.queue_sort.set(sort_at(until, contact_id)))
+    return actions
+
+
+@dataclass
+class Lease:
+    """One lease to write: `how` is renewed (the agent's live lease, again), callback (the agent's due
+    callback, or its own expired lease on one), or queue (a queued target that is due)."""
+
+    target: TargetModel  # as read, consistently, in this request
+    contact: ContactModel  # as read: the phone shown is checked unchanged in the transaction
+    agent: str
+    how: str
+    now: str
+    until: str
+    day_key: tuple[str, str]  # the agent's day item: the live lease for the board
+    audit_at_id: str
+    pace: tuple[tuple[str, str], int, int] | None = None  # (window key, max leases, expires_at): new contacts
+    ensure_callbacks: tuple[str, str] | None = None  # the agent's callbacks item, when it has no map yet
+
+
+LEASED, LOST, CONTACT_CHANGED, TOO_FAST = "leased", "lost", "contact_changed", "too_fast"
+
+
+def _target_lease(lease: Lease) -> tuple[list[Action], Condition]:
+    t, agent, now, until = lease.target, lease.agent, lease.now, lease.until
+    if lease.how == "renewed":
+        actions: list[Action] = [TargetModel.lease_until.set(until), TargetModel.due_at.set(until)]
+        if t.status == "queued":
+            actions.append(TargetModel.queue_sort.set(sort_at(until, t.contact_id)))
+        condition = ((TargetModel.status == t.status) & (TargetModel.lease_agent == agent)
+                     & (TargetModel.lease_until > now))
+    elif lease.how == "callback":
+        actions = _lease_actions(t.campaign_id, t.contact_id, agent, now, until, False)
+        condition = (TargetModel.status == "callback") & (TargetModel.agent_key == agent) & (TargetModel.due_at <= now)
+    else:
+        actions = _lease_actions(t.campaign_id, t.contact_id, agent, now, until, True)
+        condition = ((TargetModel.status == "queued") & (TargetModel.due_at <= now)
+                     & (TargetModel.exclude_agent.does_not_exist() | (TargetModel.exclude_agent != agent)))
+    return actions, condition & TargetModel.campaign_id.exists()
+
+
+def lease(lease: Lease) -> str:
+    """The lease in one transaction: the target (its condition: still free for this agent), a check
+    that the contact exists, has not opted out, is not a wrong number and has the phone read, the
+    audit entry of the phone's reveal, the pacing window's count (a new contact: below the limit), the
+    agent's live lease on their day item (the board), and an empty callbacks map if the agent has none.
+    LEASED, or why not: LOST (the target moved: another agent, a call, a handover), CONTACT_CHANGED
+    (opted out, wrong number, erased or a new phone meanwhile: read the contact again), TOO_FAST."""
+    t, contact = lease.target, lease.contact
+    target_actions, target_condition = _target_lease(lease)
+    contact_ok = (ContactModel.contact_id.exists()
+                  & (ContactModel.opted_out.does_not_exist() | (ContactModel.opted_out == False))  # noqa: E712
+                  & (ContactModel.wrong_number.does_not_exist() | (ContactModel.wrong_number == False))  # noqa: E712
+                  & (ContactModel.phone == contact.phone))
+    audit = AuditModel(f"contact#{contact.contact_id}", lease.audit_at_id, actor=lease.agent, action="phone_revealed",
+                       detail=f"campaign:{t.campaign_id}")
+    try:
+        with db.transaction() as tx:  # order of the cancellation reasons: check, put, then the updates
+            tx.condition_check(ContactModel, contact.contact_id, condition=contact_ok)
+            tx.save(audit, condition=AuditModel.subject.does_not_exist())
+            tx.update(TargetModel(t.campaign_id, t.contact_id), actions=target_actions, condition=target_condition)
+            if lease.pace is not None:
+                key, max_leases, expires_at = lease.pace
+                tx.update(CounterModel(*key), actions=[CounterModel.leases.add(1),
+                                                       CounterModel.expires_at.set(expires_at)],
+                          condition=CounterModel.leases.does_not_exist() | (CounterModel.leases < max_leases))
+            tx.update(CounterModel(*lease.day_key), actions=lease_actions(
+                agent=lease.agent, campaign_id=t.campaign_id, contact_id=t.contact_id, name_hi=t.name_hi,
+                name_en=t.name_en, leased_at=lease.now, until=lease.until))
+            if lease.ensure_callbacks is not None:
+                tx.update(CounterModel(*lease.ensure_callbacks), actions=[ensure_callbacks_map()])
+    except TransactWriteError as exc:
+        codes = db.cancellation_codes(exc)
+        if not codes:
+            raise db.translate(exc) from exc
+        if codes[0] is not None and codes[0] != "None":
+            return CONTACT_CHANGED
+        if len(codes) > 3 and lease.pace is not None and codes[3] == "ConditionalCheckFailed":
+            return TOO_FAST
+        if any(code not in (None, "None") for code in codes):
+            return LOST
+        raise db.translate(exc) from exc
+    t.lease_agent, t.lease_until = lease.agent, lease.until
+    if lease.how != "renewed":
+        t.leased_at = lease.now
+    return LEASED
+
+
+CLOSE_REMOVE = ("due_at", "queue_key", "queue_sort", "agent_key", "agent_sort", "lease_agent", "lease_until",
+                "leased_at")
+
+
+def close_skipped(target: TargetModel, agent: str, outcome: str, at: str, counter_keys: list[tuple[str, str]],
+                  callback_owner: str | None = None) -> bool:
+    """Close a target that must not be called (opted out, wrong number, erased), count it completed,
+    and (`callback_owner`, whose callbacks map exists) take the callback off that agent's open
+    callbacks, in one transaction. The target must be as read: its status, and no other agent's live
+    lease. False if it moved meanwhile."""
+    if target.status not in ("queued", "callback"):
+        return False
+    actions: list[Action] = [TargetModel.status.set("closed"), TargetModel.outcome.set(outcome),
+                             TargetModel.last_call_at.set(TargetModel.last_call_at | at)]
+    actions += [getattr(TargetModel, name).remove() for name in CLOSE_REMOVE]
+    condition = (TargetModel.status == target.status) & (
+        TargetModel.lease_agent.does_not_exist() | (TargetModel.lease_agent == agent) | (TargetModel.lease_until <= at))
+    try:
+        with db.transaction() as tx:
+            tx.update(TargetModel(target.campaign_id, target.contact_id), actions=actions, condition=condition)
+            for pk, sk in counter_keys:
+                tx.update(CounterModel(pk, sk), actions=add_actions({"completed": 1}))
+            if callback_owner:
+                tx.update(CounterModel(*agent_callbacks_key(callback_owner)),
+                          actions=[callback_remove(callback_key(target.campaign_id, target.contact_id))])
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
+
+
+# ---- pacing (chalicelib/campaigns/pacing.py) ------------------------------------------------
+
+
+def record_slowdown(agent: str, window_key: tuple[str, str], expires_at: int, day: str, at: str,
+                    detail: str, audit_at_id: str) -> bool:
+    """The first refusal in a pacing window, in one transaction: the window marked slowed (only if it
+    was not), one more slow-down on the agent's day (the board), and the audit entry. False if the
+    window was already marked (a later refusal in it writes nothing)."""
+    try:
+        with db.transaction() as tx:
+            tx.save(AuditModel(f"agent#{agent}", audit_at_id, actor=agent, action="pacing_slowed", detail=detail),
+                    condition=AuditModel.subject.does_not_exist())
+            tx.update(CounterModel(*window_key), actions=[CounterModel.slowed.set(1),
+                      CounterModel.expires_at.set(expires_at)], condition=CounterModel.slowed.does_not_exist())
+            tx.update(CounterModel(*day_pacing(day, agent)),
+                      actions=add_actions({"slowed": 1}, {"agent": agent, "slowed_at": at}))
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
+            return False
+        raise db.translate(exc) from exc
+    return True
