@@ -21,10 +21,11 @@ from chalicelib.core.observability import metrics
 from chalicelib.core.settings import Settings
 from chalicelib.org import rules
 from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
+from chalicelib.shifts import config as shift_config
+from chalicelib.shifts import duty, rosters
 from chalicelib.shifts import rules as shift_rules
-from chalicelib.shifts import service as shifts
+from chalicelib.shifts.agent_store import AgentModel
 from chalicelib.shifts.agents import agent_record
-from chalicelib.shifts.store import AgentModel
 
 from .demo_data import DemoDistrict
 from .provision import create_user
@@ -124,17 +125,17 @@ def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password
 
 
 def roster_demo(at: datetime) -> dict[str, Any]:
-    """Roster the current period and the next through chalicelib.shifts.service, as an admin's
+    """Roster the current period and the next through chalicelib.shifts.rosters, as an admin's
     `POST /rosters/current/generate` and the roster schedule do (seats, shifts, partners and the
     notices to every agent and supervisor), so that the agents of the shift in progress are on duty.
     Idempotent: a second run finds both rosters unchanged."""
     # Outside Lambda nothing flushes metrics, and powertools prints a full set of them (EMF) to stdout
     # whatever POWERTOOLS_METRICS_DISABLED says: they are dropped, not printed over `make run`'s banner.
     with contextlib.redirect_stdout(io.StringIO()):
-        _, current = shifts.generate_roster("current", "seed", {})
-        following = shifts.scheduled_roster(at)
+        _, current = rosters.generate_roster("current", "seed", {})
+        following = rosters.scheduled_roster(at)
         if following.get("result") == "not_yet":  # periods of 2 or 4 weeks: the schedule waits; the demo does not
-            _, following = shifts.generate_roster("next", "seed", {})
+            _, following = rosters.generate_roster("next", "seed", {})
         metrics.clear_metrics()
     return {"current": current["period"], "next": following["period"]}
 
@@ -142,7 +143,7 @@ def roster_demo(at: datetime) -> dict[str, Any]:
 @dataclass(frozen=True)
 class OnDuty:
     """Who may take a call at one moment: the shift in progress (None outside shift hours) and the
-    people on duty, as the next-call gate sees them (chalicelib.shifts.service.duty_status)."""
+    people on duty, as the next-call gate sees them (chalicelib.shifts.duty.duty_status)."""
 
     shift: str | None
     window: str  # "14:30–21:00 IST", or the day's shift hours when none is in progress
@@ -153,10 +154,10 @@ class OnDuty:
 def on_duty(district: DemoDistrict, at: datetime) -> OnDuty:
     people = [(a.username, a.role) for a in district.agents]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(lambda p: shifts.duty_status(p[0], at), people))
+        statuses = list(pool.map(lambda p: duty.duty_status(p[0], at), people))
     here = {s.username for s in statuses if s.on_duty}
-    window = shifts.shift_window(at)
-    hours = shifts.shift_config().to_dict()["shifts"]
+    window = duty.shift_window(at)
+    hours = shift_config.shift_config().to_dict()["shifts"]
     if window is not None:
         shift: str | None = window.shift
         text = f"{hours[window.shift]['start']}–{hours[window.shift]['end']} IST"

@@ -22,6 +22,11 @@ _SIGN_IN_BUSY = {"TooManyRequestsException", "LimitExceededException"}
 _ADMIN_BUSY = {"TooManyRequestsException", "LimitExceededException", "ThrottlingException"}
 CENTRE_ROLES = frozenset({"agent", "supervisor"})
 
+
+class LoginOutsideCentre(Exception):
+    """The login exists and belongs to someone outside the call centre (an admin, a leader): the caller
+    decides what that refuses (shifts/agents.py: 409 username_taken)."""
+
 # ---- signing in ----------------------------------------------------------------------------
 
 _REFUSED = {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException",
@@ -141,7 +146,7 @@ def temporary_password() -> str:
 def ensure_login(username: str, email: str, role: str) -> str | None:
     """Create the login with a temporary password (Cognito also emails the invitation), in the group
     of `role`. Returns the temporary password, or None when the login existed already. A login that
-    belongs to someone outside the call centre (an admin, a leader) is refused."""
+    belongs to someone outside the call centre (an admin, a leader) raises LoginOutsideCentre."""
     pool = get_settings().user_pool_id
     idp = client("cognito-idp")
     password: str | None = temporary_password()
@@ -155,8 +160,7 @@ def ensure_login(username: str, email: str, role: str) -> str | None:
             raise _login_admin_error(exc) from exc
         password = None
         if groups(username) - CENTRE_ROLES:
-            raise errors.Conflict("this username belongs to another login", field="username",
-                                  code="username_taken") from exc
+            raise LoginOutsideCentre(username) from exc
     except BotoCoreError as exc:
         raise _login_admin_error(exc) from exc
     set_role(username, role)

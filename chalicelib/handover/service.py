@@ -21,7 +21,8 @@ from ..core.clock import iso
 from ..core.errors import Conflict, ValidationError
 from ..core.observability import count, logger
 from ..notify import service as notify
-from ..shifts import rotation, rules, service, store
+from ..shifts import agent_store, duty, roster_store, rotation, rules
+from ..shifts.config import shift_config
 
 LATE_BY = timedelta(minutes=20)  # how long after a shift's end the schedule still hands it over
 SHIFT_NAMES = {rules.MORNING: ("सुबह", "morning"), rules.EVENING: ("शाम", "evening")}
@@ -29,7 +30,7 @@ SHIFT_NAMES = {rules.MORNING: ("सुबह", "morning"), rules.EVENING: ("श�
 
 def scheduled_handover(at: datetime) -> dict[str, Any]:
     """The schedule: hand over the shift that ended within LATE_BY before `at`, if one did."""
-    cfg = service.shift_config()
+    cfg = shift_config()
     day = rules.ist_date(at)
     for shift in rules.SHIFTS:
         window = rules.window_on(day, shift, cfg)
@@ -52,7 +53,7 @@ def run_handover(day_text: str, shift: str, actor: str) -> dict[str, Any]:
 
 
 def handover(day: date, shift: str, actor: str) -> dict[str, Any]:
-    cfg = service.shift_config()
+    cfg = shift_config()
     now = clock.now_utc()
     window = rules.window_on(day, shift, cfg)
     key = f"{day.isoformat()}#{shift}"
@@ -63,8 +64,8 @@ def handover(day: date, shift: str, actor: str) -> dict[str, Any]:
                        details={"ends_at": iso(window.end)})
     coming = next(rules.windows_from(window.end, rules.other(shift), cfg, days=14), None)
     period = rules.period_id(rules.period_start(day, cfg.period_weeks))
-    head = store.get_head(period)
-    lines = store.lines(period, head.set_hash) if head and head.set_hash else []
+    head = roster_store.get_head(period)
+    lines = roster_store.lines(period, head.set_hash) if head and head.set_hash else []
     ending = [i for i in lines if i.status == rotation.PLACED and i.shift == shift and i.username]
     tally: Counter[str] = Counter()
     now_s = iso(now)
@@ -102,10 +103,10 @@ def handover(day: date, shift: str, actor: str) -> dict[str, Any]:
             "coming": coming.to_dict() if coming else None, "notifications": dict(outcomes)}
 
 
-def _partner_on_duty(line: store.RosterItem, coming: rules.Window | None) -> str | None:
+def _partner_on_duty(line: roster_store.RosterItem, coming: rules.Window | None) -> str | None:
     if not line.partner or coming is None:
         return None
-    return line.partner if service.duty_status(line.partner, coming.start).on_duty else None
+    return line.partner if duty.duty_status(line.partner, coming.start).on_duty else None
 
 
 def _tell(partner: str, key: str, shift: str, day: date, coming: rules.Window | None) -> str | None:
@@ -114,7 +115,7 @@ def _tell(partner: str, key: str, shift: str, day: date, coming: rules.Window | 
     given = targets.handed_over(partner, key)
     if not given:
         return None
-    profile = store.get_agent(partner)
+    profile = agent_store.get_agent(partner)
     if profile is None or not profile.active:
         return None
     hi_shift, en_shift = SHIFT_NAMES.get(shift, (shift, shift))

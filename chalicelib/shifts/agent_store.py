@@ -1,22 +1,16 @@
-"""PynamoDB models and queries for agents, leave, the shifts configuration and rosters.
-The only module of this feature that touches DynamoDB; it speaks in the app's errors.
-
-A roster revision's lines are content-addressed: `set#<hash>#<username>` items under the period,
-where the hash is that of the whole assignment. Two generators computing the same roster write
-the same items (harmless); the revision itself is committed by one transaction whose conditions
-(`rev#n` absent, head at n-1) let exactly one of them win.
-"""
+"""The agents table: call-centre profiles (agents and supervisors), with a supervisor's duty override and
+the spans of the agent's leave on the same item. The only module that reads or writes it; it speaks in the
+app's errors. Leave itself is leave_store's; rosters roster_store's; seats and shifts config_store's."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, LocalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from ..core import db
@@ -97,15 +91,7 @@ LOGIN_KEYS = ("username", "centre")
 
 
 def get_agent(username: str) -> AgentModel | None:
-    try:
-        return AgentModel.get(username)
-    except AgentModel.DoesNotExist:
-        return None
-
-
-def read_keys(keys: list[db.Key]) -> dict[db.Key, Any]:
-    """One BatchGetItem (consistent) of items named by key, from any table."""
-    return db.batch_get(keys)
+    return db.get_or_none(AgentModel, username)
 
 
 def agent_key(username: str) -> db.Key:
@@ -129,13 +115,15 @@ def get_agents(usernames: Iterable[str]) -> dict[str, AgentModel]:
     return {a.username: a for a in AgentModel.batch_get(keys)} if keys else {}
 
 
+def agent_item(fields: Mapping[str, Any]) -> AgentModel:
+    """A new profile as stored, from its fields (agents.agent_fields: the service's rules made them); also
+    what the demo seeder and the tests batch-write."""
+    return AgentModel(fields["username"], **{k: v for k, v in fields.items() if k != "username"})
+
+
 def create_agent(agent: AgentModel) -> None:
-    try:
-        agent.save(condition=AgentModel.username.does_not_exist())
-    except PutError as exc:
-        if db.is_condition_failure(exc):
-            raise Conflict("an agent with this username exists", field="username", code="agent_exists") from exc
-        raise db.translate(exc) from exc
+    """Put a new profile, on condition that the username is not taken (409 agent_exists)."""
+    db.put_new(agent, Conflict("an agent with this username exists", field="username", code="agent_exists"))
 
 
 def delete_agent_if(username: str, create_hash: str) -> None:
@@ -218,340 +206,3 @@ def find_agents(login: str | None, name: str | None, role: str | None, page: Pag
 def all_agents() -> Iterator[AgentModel]:
     """Every agent of the centre, from the list index (a paged Query; the job reads them all)."""
     yield from AgentModel.by_centre.query(CENTRE, page_size=500)
-
-
-# ---- leave ---------------------------------------------------------------------------------
-
-
-class LeavesByFrom(LocalSecondaryIndex["LeaveModel"]):
-    class Meta:
-        index_name = "by_from"
-        projection = AllProjection()
-
-    username = UnicodeAttribute(hash_key=True)
-    from_key = UnicodeAttribute(range_key=True)
-
-
-class LeavesByEnd(GlobalSecondaryIndex["LeaveModel"]):
-    class Meta:
-        index_name = "by_end"
-        projection = IncludeProjection(["from_date", "to_date"])
-
-    centre = UnicodeAttribute(hash_key=True)
-    end_key = UnicodeAttribute(range_key=True)
-
-
-@db.table("leaves")
-class LeaveModel(Model):
-    class Meta:
-        table_name = "leaves"
-
-    username = UnicodeAttribute(hash_key=True)
-    leave_id = UnicodeAttribute(range_key=True)  # derived from the client's key: a retry is the same leave
-    from_date = UnicodeAttribute()  # IST dates, inclusive
-    to_date = UnicodeAttribute()
-    reason = UnicodeAttribute()
-    from_key = UnicodeAttribute()  # from_date#leave_id: an agent's leave by date
-    centre = UnicodeAttribute(default=CENTRE)
-    end_key = UnicodeAttribute()  # to_date#username#leave_id: all leave still running after a day
-    body_hash = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    created_by = UnicodeAttribute()
-    by_from = LeavesByFrom()
-    by_end = LeavesByEnd()
-
-
-LEAVE_KEYS = ("username", "leave_id", "from_key")
-
-
-def put_leave(leave: LeaveModel, agent: AgentModel, ended_before: str) -> bool:
-    """Put the leave and its span on the agent's item (dropping spans that ended before
-    `ended_before`) in one transaction. True if created; False if a leave with this id exists (the
-    caller compares the bodies)."""
-    for _ in range(3):
-        spans = agent.leaves.as_dict() if agent.leaves is not None else None
-        value = f"{leave.from_date}|{leave.to_date}"
-        actions: list[Action]
-        if spans is None:
-            actions = [AgentModel.leaves.set({leave.leave_id: value})]  # type: ignore[arg-type]
-            condition = AgentModel.username.exists() & AgentModel.leaves.does_not_exist()
-        else:
-            actions = [AgentModel.leaves[leave.leave_id].set(value)]  # type: ignore[index]
-            actions += [AgentModel.leaves[k].remove() for k, v in spans.items()  # type: ignore[index]
-                        if str(v).partition("|")[2] < ended_before and k != leave.leave_id]
-            condition = AgentModel.username.exists() & AgentModel.leaves.exists()
-        try:
-            with db.transaction() as tx:
-                tx.save(leave, condition=LeaveModel.leave_id.does_not_exist())
-                tx.update(AgentModel(leave.username), actions=actions, condition=condition)
-        except TransactWriteError as exc:
-            codes = db.cancellation_codes(exc)  # puts, then updates
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
-                fresh = get_agent(leave.username)
-                if fresh is None:
-                    raise NotFound("agent not found", field="username") from exc
-                agent = fresh
-                continue
-            raise db.translate(exc) from exc
-        return True
-    raise Conflict("the agent was changed at the same time; try again", code="contended")
-
-
-def get_leave(username: str, leave_id: str) -> LeaveModel | None:
-    try:
-        return LeaveModel.get(username, leave_id)
-    except LeaveModel.DoesNotExist:
-        return None
-
-
-def delete_leave(username: str, leave_id: str, starts_after: str, agent: AgentModel) -> None:
-    """Delete a leave that has not started (the condition holds that even against the clock) and its
-    span on the agent's item, in one transaction."""
-    try:
-        if agent.leaves is None:  # an agent whose leave map was never written: only the leave
-            LeaveModel(username, leave_id).delete(
-                condition=LeaveModel.leave_id.exists() & (LeaveModel.from_date > starts_after))
-        else:
-            with db.transaction() as tx:
-                tx.delete(LeaveModel(username, leave_id),
-                          condition=LeaveModel.leave_id.exists() & (LeaveModel.from_date > starts_after))
-                tx.update(AgentModel(username), actions=[AgentModel.leaves[leave_id].remove()],  # type: ignore[index]
-                          condition=AgentModel.leaves.exists())
-    except (DeleteError, TransactWriteError) as exc:
-        failed = db.is_condition_failure(exc) if isinstance(exc, DeleteError) else \
-            "ConditionalCheckFailed" in db.cancellation_codes(exc)
-        if failed:
-            if get_leave(username, leave_id) is None:
-                raise NotFound("leave not found", field="leave_id") from exc
-            raise Conflict("this leave has started or is over; it cannot be withdrawn",
-                           field="leave_id", code="leave_started") from exc
-        raise db.translate(exc) from exc
-
-
-def agent_leaves(username: str, page: PageRequest) -> Page[LeaveModel]:
-    result = LeaveModel.by_from.query(username, limit=page.limit, page_size=page.limit,
-                                      last_evaluated_key=page.start_key)
-    items = list(result)
-    return Page(items, result.last_evaluated_key)
-
-
-def leaves_on(username: str, day: str) -> list[LeaveModel]:
-    """An agent's leave covering `day` (one Query on the date-ordered index)."""
-    return [leave for leave in LeaveModel.by_from.query(username, LeaveModel.from_key <= f"{day}#~")
-            if leave.to_date >= day]
-
-
-def leaves_from(username: str, day: str) -> list[LeaveModel]:
-    """An agent's leave that has not ended before `day`."""
-    return list(LeaveModel.by_from.query(username, filter_condition=LeaveModel.to_date >= day))
-
-
-def leaves_overlapping(first: str, last: str) -> list[tuple[str, str, str]]:
-    """(username, from, to) of every leave that overlaps [first, last]: a Query for leave ending on
-    or after `first`, keeping those that start by `last`."""
-    out = []
-    for leave in LeaveModel.by_end.query(CENTRE, LeaveModel.end_key >= first, page_size=500):
-        if leave.from_date <= last:
-            out.append((leave.end_key.split("#")[1], leave.from_date, leave.to_date))
-    return out
-
-
-# ---- configuration -------------------------------------------------------------------------
-
-
-@db.table("config")
-class ConfigModel(Model):
-    class Meta:
-        table_name = "config"
-
-    name = UnicodeAttribute(hash_key=True)  # seats | shifts
-    body = UnicodeAttribute()  # JSON
-    version = NumberAttribute()
-    updated_at = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-
-
-def get_config(name: str) -> tuple[dict[str, Any], int] | None:
-    try:
-        item = ConfigModel.get(name)
-    except ConfigModel.DoesNotExist:
-        return None
-    return json.loads(item.body), int(item.version)
-
-
-def put_config(name: str, body: dict[str, Any], expected_version: int, at: str, actor: str) -> int:
-    """Store a new version if the stored one is still `expected_version` (0: never stored)."""
-    condition = ConfigModel.name.does_not_exist() if expected_version == 0 else ConfigModel.version == expected_version
-    item = ConfigModel(name, body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-                       version=expected_version + 1, updated_at=at, updated_by=actor)
-    try:
-        item.save(condition=condition)
-    except PutError as exc:
-        if db.is_condition_failure(exc):
-            raise Conflict(f"the {name} configuration was changed by someone else; reload it and try again",
-                           field="version", code="stale_version") from exc
-        raise db.translate(exc) from exc
-    return expected_version + 1
-
-
-# ---- rosters -------------------------------------------------------------------------------
-
-
-@db.table("rosters")
-class RosterItem(Model):
-    """One table, three kinds of item under a period: `head` (the revision in force), `rev#0001`
-    (each revision), `set#<hash>#<username>` (the lines of a revision's assignment)."""
-
-    class Meta:
-        table_name = "rosters"
-
-    period = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    # head and revisions
-    rev = NumberAttribute(null=True)
-    set_hash = UnicodeAttribute(null=True)
-    summary = UnicodeAttribute(null=True)  # JSON: head-counts, standby, exceptions
-    created_at = UnicodeAttribute(null=True)
-    created_by = UnicodeAttribute(null=True)
-    changed = NumberAttribute(null=True)  # how many people this revision changed
-    # lines
-    username = UnicodeAttribute(null=True)
-    role = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(null=True)
-    shift = UnicodeAttribute(null=True)
-    seat = UnicodeAttribute(null=True)
-    room = UnicodeAttribute(null=True)
-    partner = UnicodeAttribute(null=True)
-    reason = UnicodeAttribute(null=True)
-    name_hi = UnicodeAttribute(null=True)
-    name_en = UnicodeAttribute(null=True)
-    partner_name_hi = UnicodeAttribute(null=True)
-    partner_name_en = UnicodeAttribute(null=True)
-
-
-HEAD = "head"
-ROSTER_KEYS = ("period", "sk")
-# Revisions whose notices (emails, SMS) are still to be sent: one item per revision under this fixed
-# partition, `<period>#rev#0001`, written in the transaction that commits the revision and deleted by
-# the sending job once every message of it is sent (or refused for good). The job reads them with one
-# Query; the request that generated the roster sends nothing.
-NOTICES = "notices#pending"
-
-
-def rev_key(rev: int) -> str:
-    return f"rev#{rev:04d}"
-
-
-def line_prefix(set_hash: str) -> str:
-    return f"set#{set_hash}#"
-
-
-def get_head(period: str) -> RosterItem | None:
-    try:
-        return RosterItem.get(period, HEAD, consistent_read=True)
-    except RosterItem.DoesNotExist:
-        return None
-
-
-def get_revision(period: str, rev: int) -> RosterItem | None:
-    try:
-        return RosterItem.get(period, rev_key(rev), consistent_read=True)
-    except RosterItem.DoesNotExist:
-        return None
-
-
-def revisions(period: str) -> list[RosterItem]:
-    return list(RosterItem.query(period, RosterItem.sk.startswith("rev#"), consistent_read=True))
-
-
-def head_key(period: str) -> db.Key:
-    return (RosterItem, period, HEAD)
-
-
-def line_key(period: str, set_hash: str, username: str) -> db.Key:
-    return (RosterItem, period, f"{line_prefix(set_hash)}{username}")
-
-
-def config_key(name: str) -> db.Key:
-    return (ConfigModel, name, None)
-
-
-def config_of(item: ConfigModel | None) -> tuple[dict[str, Any], int] | None:
-    return None if item is None else (json.loads(item.body), int(item.version))
-
-
-def get_line(period: str, set_hash: str, username: str) -> RosterItem | None:
-    try:
-        return RosterItem.get(period, f"{line_prefix(set_hash)}{username}")
-    except RosterItem.DoesNotExist:
-        return None
-
-
-def lines(period: str, set_hash: str) -> list[RosterItem]:
-    return list(RosterItem.query(period, RosterItem.sk.startswith(line_prefix(set_hash)), page_size=1000))
-
-
-def lines_page(period: str, set_hash: str, page: PageRequest) -> Page[RosterItem]:
-    result = RosterItem.query(period, RosterItem.sk.startswith(line_prefix(set_hash)), limit=page.limit,
-                              page_size=page.limit, last_evaluated_key=page.start_key)
-    items = list(result)
-    return Page(items, result.last_evaluated_key)
-
-
-def write_lines(items: list[RosterItem]) -> None:
-    """Batch writes of content-addressed lines: writing them twice writes the same thing."""
-    with RosterItem.batch_write() as batch:
-        for item in items:
-            batch.save(item)
-
-
-def commit_revision(period: str, rev: int, set_hash: str, summary: str, at: str, actor: str, changed: int) -> bool:
-    """Make `rev` the revision in force: put `rev#n` if absent and move the head from n-1 to n, in one
-    transaction. False when another writer committed this revision first."""
-    revision = RosterItem(period, rev_key(rev), rev=rev, set_hash=set_hash, summary=summary, created_at=at,
-                          created_by=actor, changed=changed)
-    notices = RosterItem(NOTICES, notices_key(period, rev), rev=rev, set_hash=set_hash, created_at=at,
-                         created_by=actor)
-    head_condition = RosterItem.sk.does_not_exist() if rev == 1 else RosterItem.rev == rev - 1
-    try:
-        with db.transaction() as tx:
-            tx.save(revision, condition=RosterItem.sk.does_not_exist())
-            tx.save(notices)  # the revision's notices to send: committed with it, or not at all
-            tx.update(RosterItem(period, HEAD), condition=head_condition, actions=[
-                RosterItem.rev.set(rev), RosterItem.set_hash.set(set_hash), RosterItem.summary.set(summary),
-                RosterItem.created_at.set(RosterItem.created_at | at), RosterItem.created_by.set(actor),
-                RosterItem.changed.set(changed),
-            ])
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" in db.cancellation_codes(exc):
-            return False
-        raise db.translate(exc) from exc
-    return True
-
-
-def notices_key(period: str, rev: int) -> str:
-    return f"{period}#{rev_key(rev)}"
-
-
-def pending_notices(limit: int) -> list[tuple[str, int]]:
-    """(period, revision) of revisions whose notices are not all sent yet, oldest period first."""
-    found = RosterItem.query(NOTICES, consistent_read=True, limit=limit, page_size=limit)
-    return [(item.sk.split("#", 1)[0], int(item.rev or 0)) for item in found]
-
-
-def notices_pending(period: str, rev: int) -> bool:
-    try:
-        RosterItem.get(NOTICES, notices_key(period, rev), consistent_read=True)
-    except RosterItem.DoesNotExist:
-        return False
-    return True
-
-
-def notices_done(period: str, rev: int) -> None:
-    """Every notice of the revision is sent or refused for good: nothing left for the job."""
-    try:
-        RosterItem(NOTICES, notices_key(period, rev)).delete()
-    except DeleteError as exc:
-        raise db.translate(exc) from exc

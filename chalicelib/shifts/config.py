@@ -10,7 +10,7 @@ from typing import Any
 from ..core import clock
 from ..core.clock import iso
 from ..core.errors import ValidationError
-from . import rules, store
+from . import config_store, rules
 
 # The shift configuration and a period's roster head are the same for every agent and change rarely:
 # duty_status keeps them per container for DUTY_CACHE_S (a roster revision or a change of shift
@@ -45,12 +45,12 @@ def cached(key: str, read: Callable[[], Any]) -> Any:
 
 
 def seat_config() -> rules.SeatConfig:
-    stored = store.get_config("seats")
+    stored = config_store.get_config("seats")
     return rules.seat_config_from(stored[0], stored[1]) if stored else rules.DEFAULT_SEATS
 
 
 def shift_config() -> rules.ShiftConfig:
-    stored = store.get_config("shifts")
+    stored = config_store.get_config("shifts")
     return rules.shift_config_from(stored[0], stored[1]) if stored else rules.DEFAULT_SHIFTS
 
 
@@ -79,7 +79,7 @@ def put_seats(actor: str, body: Any) -> dict[str, Any]:
         raise ValidationError(f"unknown field {sorted(set(data) - {'rooms'})[0]}", field="body", code="unknown_field")
     config = rules.seat_config_from(data)
     stored = {"rooms": config.to_dict()["rooms"]}
-    new_version = store.put_config("seats", stored, version, iso(clock.now_utc()), actor)
+    new_version = config_store.put_config("seats", stored, version, iso(clock.now_utc()), actor)
     return rules.seat_config_from(stored, new_version).to_dict()
 
 
@@ -91,7 +91,7 @@ def put_shifts(actor: str, body: Any) -> dict[str, Any]:
         raise ValidationError(f"unknown field {sorted(unknown)[0]}", field="body", code="unknown_field")
     config = rules.shift_config_from(data)
     stored = {k: v for k, v in config.to_dict().items() if k not in ("version", "timezone")}
-    new_version = store.put_config("shifts", stored, version, iso(clock.now_utc()), actor)
+    new_version = config_store.put_config("shifts", stored, version, iso(clock.now_utc()), actor)
     reset_duty_cache()
     return rules.shift_config_from(stored, new_version).to_dict()
 

@@ -15,13 +15,19 @@ from ..core.paging import page_request
 from ..core.settings import roster_schedule
 
 if TYPE_CHECKING:
-    from . import agents, config, duty, service, store
+    from . import agent_store, agents, config, leave_store, leaves, notices, overrides, roster_store, rosters
+    from . import my_shift as own_shift
 else:  # imported at first use: core/lazy.py
+    agent_store = lazy(f"{__package__}.agent_store")
     agents = lazy(f"{__package__}.agents")
     config = lazy(f"{__package__}.config")
-    duty = lazy(f"{__package__}.duty")
-    service = lazy(f"{__package__}.service")
-    store = lazy(f"{__package__}.store")
+    leave_store = lazy(f"{__package__}.leave_store")
+    leaves = lazy(f"{__package__}.leaves")
+    own_shift = lazy(f"{__package__}.my_shift")
+    notices = lazy(f"{__package__}.notices")
+    overrides = lazy(f"{__package__}.overrides")
+    roster_store = lazy(f"{__package__}.roster_store")
+    rosters = lazy(f"{__package__}.rosters")
 
 shifts_bp = Blueprint(__name__)
 # GET /me/shift reads the caller's agent item with everything else and checks the profile from it
@@ -40,7 +46,7 @@ def create_agent(req: Req) -> tuple[int, dict[str, Any]]:
 
 @endpoint(shifts_bp, "/agents", roles=STAFF)
 def list_agents(req: Req) -> dict[str, Any]:
-    return agents.list_agents(req.query.get("role") or None, page_request(req.query, store.LOGIN_KEYS),
+    return agents.list_agents(req.query.get("role") or None, page_request(req.query, agent_store.LOGIN_KEYS),
                               req.query.get("q"))
 
 
@@ -61,32 +67,32 @@ def reset_password(req: Req, username: str) -> dict[str, Any]:
 
 @endpoint(shifts_bp, "/agents/{username}/leaves", methods=["POST"], roles=[ADMIN])
 def add_leave(req: Req, username: str) -> tuple[int, dict[str, Any]]:
-    return agents.add_leave(req.user.username, username, req.body, req.headers.get("idempotency-key"))
+    return leaves.add_leave(req.user.username, username, req.body, req.headers.get("idempotency-key"))
 
 
 @endpoint(shifts_bp, "/agents/{username}/leaves", roles=STAFF)
 def list_leaves(req: Req, username: str) -> dict[str, Any]:
-    return agents.list_leaves(username, page_request(req.query, store.LEAVE_KEYS))
+    return leaves.list_leaves(username, page_request(req.query, leave_store.LEAVE_KEYS))
 
 
 @endpoint(shifts_bp, "/agents/{username}/leaves/{leave_id}", methods=["DELETE"], roles=[ADMIN])
 def withdraw_leave(req: Req, username: str, leave_id: str) -> dict[str, Any]:
-    return agents.withdraw_leave(req.user.username, username, leave_id)
+    return leaves.withdraw_leave(req.user.username, username, leave_id)
 
 
 @endpoint(shifts_bp, "/agents/{username}/duty", roles=STAFF)
 def agent_duty(req: Req, username: str) -> dict[str, Any]:
-    return duty.duty_now(username)
+    return overrides.duty_now(username)
 
 
 @endpoint(shifts_bp, "/agents/{username}/duty-override", methods=["POST"], roles=[SUPERVISOR, ADMIN])
 def set_duty_override(req: Req, username: str) -> dict[str, Any]:
-    return duty.set_override(req.user.username, username, req.body)
+    return overrides.set_override(req.user.username, username, req.body)
 
 
 @endpoint(shifts_bp, "/agents/{username}/duty-override", methods=["DELETE"], roles=[SUPERVISOR, ADMIN])
 def lift_duty_override(req: Req, username: str) -> dict[str, Any]:
-    return duty.lift_override(req.user.username, username)
+    return overrides.lift_override(req.user.username, username)
 
 
 # ---- configuration -------------------------------------------------------------------------
@@ -117,17 +123,17 @@ def put_shifts(req: Req) -> dict[str, Any]:
 
 @endpoint(shifts_bp, "/rosters/{period}/generate", methods=["POST"], roles=[ADMIN])
 def generate_roster(req: Req, period: str) -> tuple[int, dict[str, Any]]:
-    return service.generate_roster(period, req.user.username, req.body)
+    return rosters.generate_roster(period, req.user.username, req.body)
 
 
 @endpoint(shifts_bp, "/rosters/{period}", roles=STAFF)
 def get_roster(req: Req, period: str) -> dict[str, Any]:
-    return service.get_roster(period, req.query.get("rev"), page_request(req.query, store.ROSTER_KEYS))
+    return rosters.get_roster(period, req.query.get("rev"), page_request(req.query, roster_store.ROSTER_KEYS))
 
 
 @endpoint(shifts_bp, "/me/shift", roles=[AGENT, SUPERVISOR])
 def my_shift(req: Req) -> dict[str, Any]:
-    return service.my_shift(req.user.username)
+    return own_shift.my_shift(req.user.username)
 
 
 @shifts_bp.schedule(roster_schedule(), name=ROSTER_FUNCTION,
@@ -135,10 +141,10 @@ def my_shift(req: Req) -> dict[str, Any]:
 def generate_next_roster(event: Any) -> dict[str, Any]:
     fired = getattr(event, "time", None)
     at = clock.parse_iso(fired) if isinstance(fired, str) and fired else clock.now_utc()
-    return service.scheduled_roster(at if isinstance(at, datetime) else clock.now_utc())
+    return rosters.scheduled_roster(at if isinstance(at, datetime) else clock.now_utc())
 
 
 @shifts_bp.schedule(Rate(1, unit=Rate.MINUTES), name=NOTICES_FUNCTION,
                     description="Roster notices (email, SMS) of committed revisions; keyed per message in the outbox")
 def send_roster_notices(event: Any) -> dict[str, Any]:
-    return service.send_pending_notices()
+    return notices.send_pending_notices()

@@ -26,6 +26,7 @@ SEAT_ID = r"[A-Z0-9][A-Z0-9-]{0,15}"
 ROOM_ID = r"[a-z0-9][a-z0-9-]{0,31}"
 MAX_SEATS = 1000
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
+USERNAME = r"[a-z0-9][a-z0-9._-]{2,63}"  # an agent's login name (the duty gate refuses others unread)
 
 
 def other(shift: str) -> str:

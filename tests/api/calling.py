@@ -16,8 +16,7 @@ from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
 from chalicelib.core.settings import get_settings
 from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
-from chalicelib.shifts import duty
-from chalicelib.shifts import store as shifts_store
+from chalicelib.shifts import agent_store, overrides
 from chalicelib.shifts.agents import agent_record
 from devtools.local_events import drain
 from tests.api.conftest import Api, Env, contact_body
@@ -124,11 +123,11 @@ def on_duty(*usernames: str) -> None:
     who are not on duty). Call it after the test's clock is set."""
     now = clock.now_utc()
     for username in usernames:
-        if shifts_store.get_agent(username) is None:
+        if agent_store.get_agent(username) is None:
             agent_record({"username": username, "role": "agent", "name_hi": username, "name_en": username,
                           "email": f"{username}@example.org", "phone": None, "languages": ["hi"], "active": True},
                          "test", iso(now)).save()
-        duty.set_override("user-supervisor", username,
+        overrides.set_override("user-supervisor", username,
                           {"until": iso(now + timedelta(days=7, minutes=-1)), "reason": "no roster in this test"})
 
 

@@ -13,7 +13,7 @@ from moto.sns.models import sns_backends
 
 from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
-from chalicelib.shifts import store
+from chalicelib.shifts import agent_store
 from chalicelib.shifts.agents import agent_record
 from tests.api.conftest import SES_SENDER
 
@@ -47,7 +47,7 @@ def put_agents(n: int, supervisors: int = 0, *, phones: bool = True, prefix: str
     now = iso(clock.now_utc())
     people = [(f"{prefix}{i:02d}", "agent") for i in range(1, n + 1)]
     people += [(f"sup{i}", "supervisor") for i in range(1, supervisors + 1)]
-    with store.AgentModel.batch_write() as batch:
+    with agent_store.AgentModel.batch_write() as batch:
         for i, (username, role) in enumerate(people, start=1):
             batch.save(agent_record({
                 "username": username, "role": role, "name_hi": f"नाम {username}", "name_en": f"Name {username}",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.settings import reset_settings
-from chalicelib.shifts import store
+from chalicelib.shifts import agent_store
 from chalicelib.shifts.agents import agent_record
 from tests.api.calling import B1, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import PASSWORD, Api, Env
@@ -58,7 +58,7 @@ def test_a_deactivated_agents_old_token_is_refused_on_calls_and_callbacks(
     assert api.get("/me/callbacks", token=old).status == 200
     second = next_call(api, cid, old).json  # holds a lease when the office deactivates the agent
 
-    version = store.get_agent("agent07").version  # type: ignore[union-attr]
+    version = agent_store.get_agent("agent07").version  # type: ignore[union-attr]
     assert api.patch("/agents/agent07", {"version": version, "active": False}).status == 200
 
     body = call_body(cid, second["contact"]["contact_id"], "connected")

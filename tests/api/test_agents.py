@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.shifts import store
+from chalicelib.shifts import agent_store
 from tests.api.conftest import Api, Env
 from tests.api.shifts_support import Clock, ist
 
@@ -61,7 +61,7 @@ def test_a_retry_completes_a_login_that_the_first_attempt_did_not_create(api: Ap
 def test_a_username_of_another_login_is_refused_and_leaves_no_profile(api: Api, aws: Env) -> None:
     r = api.post("/agents", agent_body("user-admin"))
     assert r.status == 409 and r.error["code"] == "username_taken"
-    assert store.get_agent("user-admin") is None
+    assert agent_store.get_agent("user-admin") is None
     groups = aws.cognito.admin_list_groups_for_user(UserPoolId=aws.pool_id, Username="user-admin")["Groups"]
     assert [g["GroupName"] for g in groups] == ["admin"]
 

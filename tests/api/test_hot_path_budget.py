@@ -30,7 +30,7 @@ from chalicelib.core.observability import current_route
 from chalicelib.core.settings import reset_settings
 from chalicelib.org.store import ContactModel
 from chalicelib.reporting import counters
-from chalicelib.shifts.store import AgentModel
+from chalicelib.shifts.agent_store import AgentModel
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, on_duty
 from tests.api.conftest import Api, Env
 from tests.conftest import RECORDER
@@ -236,7 +236,7 @@ def test_my_shift_is_two_calls_in_a_cold_container_with_or_without_a_profile(
     """The case that cost 3: a container that has not seen this week's and next week's roster heads
     (the caller's lines are read in a second call) answering a caller with no agent profile (a
     supervisor of the office), which also queried the leave table. Leave is read only for a placed line."""
-    from chalicelib.shifts import service as shifts_service
+    from chalicelib.shifts import duty as shifts_duty
     from tests.api.shifts_support import put_agents
 
     clock = Clock(monkeypatch, ist("2026-12-05", "12:00"))
@@ -251,7 +251,7 @@ def test_my_shift_is_two_calls_in_a_cold_container_with_or_without_a_profile(
     meter = Meter()
     for username, role in ((placed, "agent"), ("sup1", "supervisor"), ("office-sup", "supervisor")):
         token = aws.user(username, role)
-        monkeypatch.setattr(shifts_service, "_SEEN_HEADS", {})  # a cold container
+        monkeypatch.setattr(shifts_duty, "SEEN_HEADS", {})  # a cold container
         r, n = meter.measure(lambda token=token: api.get("/me/shift", token=token))  # type: ignore[misc]
         assert r.status == 200, r.body
         assert n <= AGENT_ROUTES, (username, meter.seen[-1])

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from chalicelib.accounts import cognito as agent_logins
-from chalicelib.shifts import store
+from chalicelib.shifts import agent_store
 from tests.api.conftest import Api, Env
 from tests.api.test_agents import agent_body
 
@@ -82,7 +82,7 @@ def test_a_failed_login_create_is_a_clear_error_and_the_same_request_again_finis
     again = api.post("/agents", agent_body())
     assert again.status == 201, again.body
     assert groups(aws, "asha01") == ["agent"]
-    assert store.get_agent("asha01") is not None
+    assert agent_store.get_agent("asha01") is not None
     assert [a["username"] for a in api.get("/agents").json["items"]] == ["asha01"]
 
 
@@ -121,7 +121,7 @@ def test_deactivating_an_agent_whose_login_is_gone_still_deactivates_it(api: Api
     aws.cognito.admin_delete_user(UserPoolId=aws.pool_id, Username="asha01")
     off = api.patch("/agents/asha01", {"version": 1, "active": False})
     assert off.status == 200 and off.json["active"] is False
-    assert store.get_agent("asha01").active is False  # type: ignore[union-attr]
+    assert agent_store.get_agent("asha01").active is False  # type: ignore[union-attr]
 
 
 def test_a_login_that_cannot_be_disabled_is_a_clear_error(api: Api, aws: Env, outage: Outage) -> None:
@@ -142,9 +142,9 @@ def test_an_email_the_login_service_refuses_leaves_no_profile_and_a_corrected_on
     outage.fail("admin_create_user", client_error("InvalidParameterException", "AdminCreateUser"))
     refused = api.post("/agents", agent_body())
     assert refused.status == 400 and refused.error["field"] == "email", refused.body
-    assert store.get_agent("asha01") is None  # no profile without its login
+    assert agent_store.get_agent("asha01") is None  # no profile without its login
     outage.heal()
     corrected = api.post("/agents", {**agent_body(), "email": "asha.other@example.org"})
     assert corrected.status == 201, corrected.body
-    assert store.get_agent("asha01").email == "asha.other@example.org"
+    assert agent_store.get_agent("asha01").email == "asha.other@example.org"
     assert groups(aws, "asha01") == ["agent"]

@@ -18,7 +18,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.notify import channels
-from chalicelib.shifts import service
+from chalicelib.shifts import notices, rosters
 from chalicelib.shifts.routes import NOTICES_FUNCTION, ROSTER_FUNCTION
 from chalicelib.shifts.rules import EVENING, MORNING
 from devtools.moto_local import patched
@@ -114,11 +114,11 @@ def test_concurrent_generation_stores_one_roster_and_notifies_once(api: Api, sat
 
     def admin() -> None:
         barrier.wait()
-        results.append(service.generate_roster(WEEK, "user-admin", {}))
+        results.append(rosters.generate_roster(WEEK, "user-admin", {}))
 
     def schedule() -> None:
         barrier.wait()
-        results.append(service.scheduled_roster(ist("2026-12-05", "12:00")))
+        results.append(rosters.scheduled_roster(ist("2026-12-05", "12:00")))
 
     with patched():
         threads = [threading.Thread(target=f) for f in (admin, admin, schedule, schedule)]
@@ -130,7 +130,7 @@ def test_concurrent_generation_stores_one_roster_and_notifies_once(api: Api, sat
     assert len(api.get(f"/rosters/{WEEK}").json["revisions"]) == 1
     jobs: list[Any] = []
     with patched():  # the schedule fires twice at once
-        runs = [threading.Thread(target=lambda: jobs.append(service.send_pending_notices())) for _ in range(2)]
+        runs = [threading.Thread(target=lambda: jobs.append(notices.send_pending_notices())) for _ in range(2)]
         for t in runs:
             t.start()
         for t in runs:

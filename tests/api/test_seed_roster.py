@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.core.clock import iso
-from chalicelib.shifts import service
-from chalicelib.shifts.store import AgentModel
+from chalicelib.shifts import duty, notices
+from chalicelib.shifts.agent_store import AgentModel
 from devtools.demo_data import generate_district
 from devtools.seed import _agent_models, _batch_put, on_duty, roster_demo
 from tests.api.conftest import Api
@@ -25,7 +25,7 @@ def test_the_seeded_roster_puts_the_shift_in_progress_on_duty(api: Api, monkeypa
     _batch_put(AgentModel, _agent_models(district, iso(clock.now)))
     before = on_duty(district, clock.now)
     assert before.shift == "morning" and before.agents == () and before.supervisors == ()  # no roster, no duty
-    assert service.duty_status("agent01", clock.now).reason == "not_rostered"
+    assert duty.duty_status("agent01", clock.now).reason == "not_rostered"
 
     assert roster_demo(clock.now) == {"current": "2026-11-30", "next": "2026-12-07"}
     current, following = roster_lines(api, "2026-11-30"), roster_lines(api, "2026-12-07")
@@ -35,9 +35,9 @@ def test_the_seeded_roster_puts_the_shift_in_progress_on_duty(api: Api, monkeypa
     assert set(morning.agents) == {u for u, line in current.items()
                                    if line["shift"] == "morning" and line["role"] == "agent"}
     assert len(morning.agents) == 10 and len(morning.supervisors) == 1  # the agents split evenly
-    assert all(service.duty_status(u, clock.now).reason == "on_duty" for u in morning.agents[:3])  # by the roster
+    assert all(duty.duty_status(u, clock.now).reason == "on_duty" for u in morning.agents[:3])  # by the roster
     assert not emails(district.agents[0].email.lower())  # generating sends nothing: the notices job does
-    assert service.send_pending_notices()["finished"] == 2
+    assert notices.send_pending_notices()["finished"] == 2
     assert emails(district.agents[0].email.lower())  # the roster notices went out, as the schedule sends them
 
     clock.set_ist("2026-12-03", "15:00")
@@ -53,5 +53,5 @@ def test_the_seeded_roster_puts_the_shift_in_progress_on_duty(api: Api, monkeypa
     clock.set_ist("2026-12-03", "10:05")
     sent = len(emails())
     assert roster_demo(clock.now) == {"current": "2026-11-30", "next": "2026-12-07"}  # a second run changes nothing
-    assert service.send_pending_notices()["revisions"] == 0
+    assert notices.send_pending_notices()["revisions"] == 0
     assert roster_lines(api, "2026-11-30") == current and len(emails()) == sent
