@@ -16,10 +16,11 @@ from ..core.lazy import lazy
 from ..core.settings import digest_schedule
 
 if TYPE_CHECKING:
-    from . import archive, service
+    from . import archive, config, service
 else:  # imported at first use: core/lazy.py
     service = lazy(f"{__package__}.service")
     archive = lazy(f"{__package__}.archive")
+    config = lazy(f"{__package__}.config")
 
 digests_bp = Blueprint(__name__)
 DAY_FUNCTION, SHIFT_FUNCTION = "send_day_digests", "send_shift_digests"
@@ -44,12 +45,12 @@ def preview_digest(req: Req, date: str) -> Any:
 
 @endpoint(digests_bp, "/settings/digests", roles=[ADMIN])
 def get_digest_settings(req: Req) -> dict[str, Any]:
-    return service.settings_view()
+    return config.settings_view()
 
 
 @endpoint(digests_bp, "/settings/digests", methods=["PUT"], roles=[ADMIN])
 def put_digest_settings(req: Req) -> dict[str, Any]:
-    return service.put_settings(req.body)
+    return config.put_settings(req.body)
 
 
 def _fired(event: Any) -> datetime:

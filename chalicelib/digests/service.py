@@ -16,7 +16,6 @@ from . import build as builder
 from . import config, render, rules, store, texts
 
 BUILD_ATTEMPTS = 3  # a build that loses a race with a correction of an earlier day is done again
-settings_view, put_settings = config.settings_view, config.put_settings  # the settings' routes call these
 
 
 def topic_of(audience: str) -> str:
