@@ -23,13 +23,13 @@ Tie-breaks use usernames and a hash salted with the period, never input order.
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import EVENING, MORNING, SHIFTS, other
+from .seating import Seating, best_split
 
 AGENT, SUPERVISOR = "agent", "supervisor"
 PLACED, STANDBY, ON_LEAVE = "placed", "standby", "on_leave"
@@ -123,84 +123,6 @@ class Roster:
 
 def _salted(period: str, username: str) -> str:
     return hashlib.sha256(f"{period}:{username}".encode()).hexdigest()
-
-
-def best_split(m: int, e: int, k: int, cap_m: int, cap_e: int, want_m: int) -> int:
-    """How many of `k` free people go to the morning, given `m` and `e` already there and the room
-    left in each shift: the most even result, ties broken towards `want_m`, then the morning."""
-    lo, hi = max(0, k - cap_e), min(k, cap_m)
-    if lo > hi:
-        raise ValueError("more people than places")
-
-    def score(f: int) -> tuple[int, int, int]:
-        return (abs(m + f - (e + k - f)), abs(f - want_m), -f)
-
-    ideal = (k + e - m) // 2
-    candidates = {min(max(f, lo), hi) for f in (ideal - 1, ideal, ideal + 1, ideal + 2, lo, hi)}
-    return min(candidates, key=score)
-
-
-class _Seating:
-    """Free (seat, shift) slots by preference: next to a lone agent first (forms a partnership),
-    then an empty seat, then next to an agent whose partner is on leave (kept for their return)."""
-
-    WIDOW, EMPTY, RESERVED = 0, 1, 2
-
-    def __init__(self, seats: tuple[str, ...], reserved_for: Mapping[str, str]) -> None:
-        self.order = {s: i for i, s in enumerate(seats)}
-        self.slot: dict[tuple[str, str], str] = {}
-        self.reserved_for = reserved_for  # username of an occupant -> their partner on leave
-        self.heaps: dict[str, list[tuple[int, int, str]]] = {s: [] for s in SHIFTS}
-
-    def free(self, seat: str, shift: str) -> bool:
-        return seat in self.order and (seat, shift) not in self.slot
-
-    def occupy(self, seat: str, shift: str, username: str) -> None:
-        assert self.free(seat, shift)
-        self.slot[(seat, shift)] = username
-
-    def _kind(self, seat: str, shift: str) -> int | None:
-        if not self.free(seat, shift):
-            return None
-        neighbour = self.slot.get((seat, other(shift)))
-        if neighbour is None:
-            return self.EMPTY
-        return self.RESERVED if neighbour in self.reserved_for else self.WIDOW
-
-    def build(self) -> None:
-        for seat, index in self.order.items():
-            for shift in SHIFTS:
-                kind = self._kind(seat, shift)
-                if kind is not None:
-                    self.heaps[shift].append((kind, index, seat))
-        for heap in self.heaps.values():
-            heapq.heapify(heap)
-
-    def take(self, shift: str, username: str) -> str | None:
-        heap = self.heaps[shift]
-        while heap:
-            kind, index, seat = heap[0]
-            actual = self._kind(seat, shift)
-            if actual is None:
-                heapq.heappop(heap)
-                continue
-            if actual != kind:  # the seat's neighbour changed since it was queued: requeue
-                heapq.heapreplace(heap, (actual, index, seat))
-                continue
-            heapq.heappop(heap)
-            self.place(seat, shift, username)
-            return seat
-        return None
-
-    def place(self, seat: str, shift: str, username: str) -> None:
-        self.occupy(seat, shift, username)
-        opposite = other(shift)
-        kind = self._kind(seat, opposite)
-        if kind is not None:  # the opposite slot is now next to someone: requeue it with its new kind
-            heapq.heappush(self.heaps[opposite], (kind, self.order[seat], seat))
-
-    def room(self, shift: str) -> int:
-        return len(self.order) - sum(1 for (_, s) in self.slot if s == shift)
 
 
 def rotate(inp: RotationInput) -> Roster:
@@ -308,15 +230,37 @@ def _supervisors(inp: RotationInput, sups: list[Person], lines: dict[str, Line])
                                  reasons.get(p.username))
 
 
+@dataclass
+class _Floor:
+    """The agents' seating as it is built: the slots, each placed agent's shift, and the exceptions."""
+
+    seating: Seating
+    shift_of: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
 def _agents(inp: RotationInput, agents: list[Person], lines: dict[str, Line]) -> None:
     prev_partner = _previous_partners(inp.previous)
-    reserved_for = {}
-    for username, partner in prev_partner.items():
-        if partner in inp.away:
-            reserved_for[username] = partner
-    seating = _Seating(inp.seats, reserved_for)
-    shift_of: dict[str, str] = {}
-    reasons: dict[str, str] = {}
+    reserved_for = {username: partner for username, partner in prev_partner.items() if partner in inp.away}
+    floor = _Floor(Seating(inp.seats, reserved_for))
+    displaced, free = _keep_seats(inp, agents, floor)
+    floor.seating.build()
+    _reseat(inp, displaced, prev_partner, floor)
+    _seat_free(inp, free, floor)
+    seat_of = {u: s for (s, _), u in floor.seating.slot.items()}
+    for p in agents:
+        u = p.username
+        if u in floor.shift_of:
+            shift, at = floor.shift_of[u], seat_of[u]
+            lines[u] = Line(u, p.role, PLACED, shift, at, floor.seating.slot.get((at, other(shift))),
+                            floor.reasons.get(u))
+        else:
+            lines[u] = Line(u, p.role, STANDBY, reason=NO_SEAT)
+
+
+def _keep_seats(inp: RotationInput, agents: list[Person], floor: _Floor) -> tuple[list[Person], list[Person]]:
+    """Everyone who worked the previous period takes the other shift at the same seat, if the seat is still
+    there; returns those whose seat is gone (displaced) and those who did not work it (free)."""
     displaced: list[Person] = []
     free: list[Person] = []
     for p in agents:
@@ -325,14 +269,18 @@ def _agents(inp: RotationInput, agents: list[Person], lines: dict[str, Line]) ->
             free.append(p)
             continue
         kept = inp.previous[p.username].seat
-        if kept and seating.free(kept, target):
-            seating.occupy(kept, target, p.username)
-            shift_of[p.username] = target
+        if kept and floor.seating.free(kept, target):
+            floor.seating.occupy(kept, target, p.username)
+            floor.shift_of[p.username] = target
         else:
             displaced.append(p)
-    seating.build()
-    standby: list[str] = []
-    # Continuing agents whose seat is gone: same shift elsewhere (next to their old partner if it can be).
+    return displaced, free
+
+
+def _reseat(inp: RotationInput, displaced: list[Person], prev_partner: Mapping[str, str], floor: _Floor) -> None:
+    """Continuing agents whose seat is gone: the same shift elsewhere (next to their old partner if it can
+    be), else the other shift (seat_capacity), else standby."""
+    seating = floor.seating
     new_seat: dict[str, str] = {}
     for p in sorted(displaced, key=lambda p: (inp.previous[p.username].seat or "", p.username)):
         target = other(inp.previous[p.username].shift or MORNING)
@@ -345,18 +293,45 @@ def _agents(inp: RotationInput, agents: list[Person], lines: dict[str, Line]) ->
             seat = seating.take(target, p.username)
         if seat is None and (seat := seating.take(other(target), p.username)) is not None:
             target = other(target)
-            reasons[p.username] = SEAT_CAPACITY
+            floor.reasons[p.username] = SEAT_CAPACITY
         if seat is None:
-            standby.append(p.username)
-            continue
+            continue  # standby
         new_seat[p.username] = seat
-        shift_of[p.username] = target
-    # Free agents: as many as there is room for, split for balance, seated by preference.
+        floor.shift_of[p.username] = target
+
+
+def _seat_free(inp: RotationInput, free: list[Person], floor: _Floor) -> None:
+    """Free agents: as many as there is room for (the rest on standby), split for balance, seated by
+    preference."""
+    seating = floor.seating
     ordered = _free_order(inp, free)
     room = {s: seating.room(s) for s in SHIFTS}
     k = min(len(ordered), room[MORNING] + room[EVENING])
-    placed, standby_free = ordered[:k], ordered[k:]
-    standby += [p.username for p in standby_free]
+    placed = ordered[:k]
+    want_shift, want_seat = _wishes(inp, placed, seating)
+    count = Counter(floor.shift_of.values())
+    to_morning = best_split(count[MORNING], count[EVENING], k, room[MORNING], room[EVENING],
+                            sum(1 for s in want_shift.values() if s == MORNING))
+    free_shift = _assign_shifts(placed, want_shift, to_morning, want_seat)
+    later: list[Person] = []
+    for p in placed:
+        shift = free_shift[p.username]
+        seat = want_seat.get(p.username)
+        if seat and seating.free(seat, shift):
+            seating.place(seat, shift, p.username)
+            floor.shift_of[p.username] = shift
+        else:
+            later.append(p)
+    for p in later:
+        shift = free_shift[p.username]
+        seat = seating.take(shift, p.username)
+        assert seat is not None, "the split never exceeds the room in a shift"
+        floor.shift_of[p.username] = shift
+
+
+def _wishes(inp: RotationInput, placed: list[Person], seating: Seating) -> tuple[dict[str, str], dict[str, str]]:
+    """The shift and seat each free agent would keep: their place in this period's roster in force, or the
+    seat they last held (and its one open shift)."""
     want_shift: dict[str, str] = {}
     want_seat: dict[str, str] = {}
     for p in placed:
@@ -372,32 +347,7 @@ def _agents(inp: RotationInput, agents: list[Person], lines: dict[str, Line]) ->
                 want_shift[p.username] = open_shifts[0]
             if open_shifts:
                 want_seat[p.username] = seat
-    count = Counter(shift_of.values())
-    to_morning = best_split(count[MORNING], count[EVENING], k, room[MORNING], room[EVENING],
-                            sum(1 for s in want_shift.values() if s == MORNING))
-    free_shift = _assign_shifts(placed, want_shift, to_morning, want_seat)
-    later: list[Person] = []
-    for p in placed:
-        shift = free_shift[p.username]
-        seat = want_seat.get(p.username)
-        if seat and seating.free(seat, shift):
-            seating.place(seat, shift, p.username)
-            shift_of[p.username] = shift
-        else:
-            later.append(p)
-    for p in later:
-        shift = free_shift[p.username]
-        seat = seating.take(shift, p.username)
-        assert seat is not None, "the split never exceeds the room in a shift"
-        shift_of[p.username] = shift
-    seat_of = {u: s for (s, _), u in seating.slot.items()}
-    for p in agents:
-        u = p.username
-        if u in shift_of:
-            shift, at = shift_of[u], seat_of[u]
-            lines[u] = Line(u, p.role, PLACED, shift, at, seating.slot.get((at, other(shift))), reasons.get(u))
-        else:
-            lines[u] = Line(u, p.role, STANDBY, reason=NO_SEAT)
+    return want_shift, want_seat
 
 
 def _previous_partners(previous: Mapping[str, Place]) -> dict[str, str]:
