@@ -16,6 +16,7 @@ so at most 6. Leaders get aggregates only: no person's name or phone, no login n
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..calls import rules as call_rules
@@ -87,66 +88,67 @@ def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: Pag
     if not unit.path.startswith(campaign.target_path):
         raise ValidationError("that unit is outside the campaign's target", field="unit")
     own_key, day_key = keys_of(unit.unit_id)
-    own = counters.figures(found.items.get(own_key))
-    day = counters.figures(found.items.get(day_key))
-
+    own, day = counters.figures(found.items.get(own_key)), counters.figures(found.items.get(day_key))
     page = PageRequest(min(cursor.limit, CHILDREN_MAX), cursor.start_key)
     children = org_store.children(unit.unit_id, page) if unit.level != "booth" else None
     kids = children.items if children else []
     kid_keys = [counters.campaign_unit(campaign_id, k.unit_id) for k in kids]
     trail = org_rules.ancestor_ids(unit.path)[::-1]  # root first, the unit in view last
-    start = len(org_rules.ancestor_ids(campaign.target_path)) - 1
-    between = trail[start:-1]  # from the campaign's target down to the unit in view's parent
+    between = trail[len(org_rules.ancestor_ids(campaign.target_path)) - 1:-1]  # the target down to the parent
     snap = campaign_read_store.read_figures(counters=kid_keys, units=between) if kid_keys or between else None
-    below = snap.counters if snap else {}
-    names = snap.units if snap else {}
+    below, names = (snap.counters, snap.units) if snap else ({}, {})
     breadcrumb = [_unit(names[u]) if u in names else {"unit_id": u, "level": None, "name_hi": u, "name_en": u}
                   for u in between] + [_unit(unit)]
-
-    relay = None
-    node_of = None
-    if campaign.kind == "programme_relay":
-        levels = relay_rules.levels_of(campaign.programme, [org_rules.ROLE_LEVEL[r] for r in campaign.target_roles])
-        deadline = relay_rules.deadline_of(campaign.programme, campaign.ends_on)
-
-        def node_of(figures: dict[str, int], level: str) -> dict[str, Any]:
-            state = relay_rules.node_state(figures, level, levels, deadline, now)
-            return {"state": state.state, "state_label": STATE_LABELS[state.state],
-                    "received": figures["relay_received"], "passed_on": figures["relay_passed_on"],
-                    "confirmed_below": state.confirmed_below, "broken_link": state.broken_link}
-
-        relay = {"levels": levels, "deadline": iso(deadline), "deadline_passed": now > deadline,
-                 "unit": node_of(own, unit.level), "completion": relay_rules.completion(unit.level, levels, own)}
-
+    relay = _Relay(campaign, now) if campaign.kind == "programme_relay" else None
     questions = list(campaign.questions or [])
-    rows = []
-    for kid, key in zip(kids, kid_keys, strict=True):
-        f = counters.figures(below.get(key))
-        row = {**_unit(kid), **_figures(f),
-               "by_disposition": {d: f[f"d_{d}"] for d in call_rules.DISPOSITIONS},
-               "answers": counters.answers_view(below.get(key), questions)}
-        if node_of is not None:
-            row["relay"] = node_of(f, kid.level)
-        rows.append(row)
-    if relay is not None:
-        relay["broken_links_on_page"] = sum(1 for r in rows if r["relay"]["broken_link"])
-
+    rows = [_row(kid, below.get(key), questions, relay) for kid, key in zip(kids, kid_keys, strict=True)]
+    relay_view = relay.view(unit, own, rows) if relay else None
     level = unit.level if unit.level in counters.LEVELS else "district"
-    day_item = found.items.get(day_key)
     return {
         "at": iso(now), "refresh_s": REFRESH_S if campaign.status in LIVE else None,
-        "campaign": _campaign(campaign, relay),
+        "campaign": _campaign(campaign, relay_view),
         "unit": _unit(unit), "breadcrumb": breadcrumb,
         "progress": {**_figures(own), "by_disposition": {d: own[f"d_{d}"] for d in call_rules.DISPOSITIONS},
                      "coverage": call_rules.coverage(counters.LEVELS, level, own)},
         "answers": counters.answers_view(found.items.get(own_key), questions),
         "today": {"date": today, "attempts": day["attempts"], "connects": day["connects"],
-                  "completed": day["completed"], "answers": counters.answers_view(day_item, questions)},
+                  "completed": day["completed"], "answers": counters.answers_view(found.items.get(day_key), questions)},
         "children": {**page_body(rows, children.next_key if children else None),
                      "level": kids[0].level if kids else None},
-        "relay": relay,
+        "relay": relay_view,
         "escalations": escalations(user, campaign_id),
     }
+
+
+class _Relay:
+    """A programme relay's levels and deadline, and each unit's relay state from its counters."""
+
+    def __init__(self, campaign: Any, now: datetime) -> None:
+        self.levels = relay_rules.levels_of(campaign.programme,
+                                            [org_rules.ROLE_LEVEL[r] for r in campaign.target_roles])
+        self.deadline = relay_rules.deadline_of(campaign.programme, campaign.ends_on)
+        self.now = now
+
+    def node(self, figures: dict[str, int], level: str) -> dict[str, Any]:
+        state = relay_rules.node_state(figures, level, self.levels, self.deadline, self.now)
+        return {"state": state.state, "state_label": STATE_LABELS[state.state],
+                "received": figures["relay_received"], "passed_on": figures["relay_passed_on"],
+                "confirmed_below": state.confirmed_below, "broken_link": state.broken_link}
+
+    def view(self, unit: Any, own: dict[str, int], rows: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"levels": self.levels, "deadline": iso(self.deadline), "deadline_passed": self.now > self.deadline,
+                "unit": self.node(own, unit.level), "completion": relay_rules.completion(unit.level, self.levels, own),
+                "broken_links_on_page": sum(1 for r in rows if r["relay"]["broken_link"])}
+
+
+def _row(kid: Any, item: Any, questions: list[dict[str, Any]], relay: _Relay | None) -> dict[str, Any]:
+    """One child unit's row: its figures, outcomes, answers, and its relay state in a programme relay."""
+    f = counters.figures(item)
+    row = {**_unit(kid), **_figures(f), "by_disposition": {d: f[f"d_{d}"] for d in call_rules.DISPOSITIONS},
+           "answers": counters.answers_view(item, questions)}
+    if relay is not None:
+        row["relay"] = relay.node(f, kid.level)
+    return row
 
 
 def escalations(user: Principal, campaign_id: str) -> dict[str, Any]:
