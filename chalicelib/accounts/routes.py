@@ -12,9 +12,8 @@ from ..core.lazy import lazy
 from ..core.validate import Field, validate
 
 if TYPE_CHECKING:
-    from . import cognito, service
+    from . import service
 else:  # imported at first use: core/lazy.py
-    cognito = lazy(f"{__package__}.cognito")
     service = lazy(f"{__package__}.service")
 
 accounts_bp = Blueprint(__name__)
@@ -51,7 +50,7 @@ def source_address() -> str | None:
 @endpoint(accounts_bp, "/auth/refresh", methods=["POST"], public=True)
 def refresh(req: Req) -> dict[str, Any]:
     body = validate(req.body, REFRESH)
-    return cognito.refresh(body["refresh_token"])
+    return service.refresh(body["refresh_token"])
 
 
 @endpoint(accounts_bp, "/auth/new-password", methods=["POST"], public=True)
@@ -59,7 +58,7 @@ def new_password(req: Req) -> dict[str, Any]:
     """First sign-in with a temporary password: /auth/login answers 409 challenge_required with a
     session; this sets the new password and returns the tokens."""
     body = validate(req.body, NEW_PASSWORD)
-    return cognito.complete_new_password(body["username"], body["session"], body["new_password"])
+    return service.complete_new_password(body["username"], body["session"], body["new_password"])
 
 
 @endpoint(accounts_bp, "/me", roles=ALL_ROLES)

@@ -62,3 +62,13 @@ def password_login(username: str, password: str, source_address: str | None) -> 
         raise
     store.give_back(key, source)
     return tokens
+
+
+def refresh(refresh_token: str) -> dict[str, Any]:
+    """New id and access tokens for a refresh token (not throttled: a refresh token is not guessable)."""
+    return cognito.refresh(refresh_token)
+
+
+def complete_new_password(username: str, session: str, new_password: str) -> dict[str, Any]:
+    """The first sign-in with a temporary password: the new password replaces it; returns the tokens."""
+    return cognito.complete_new_password(username, session, new_password)
