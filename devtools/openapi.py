@@ -68,7 +68,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                      "body": "chalicelib.accounts.routes:NEW_PASSWORD"},
     ("GET", "/me"): {"summary": "Who am I"},
     ("GET", "/units"): {"summary": "Top-level units", "query": PAGE},
-    ("PUT", "/units/{unit_id}"): {"summary": "Create or update a unit", "body": "chalicelib.org.service:UNIT_SPEC",
+    ("PUT", "/units/{unit_id}"): {"summary": "Create or update a unit", "body": "chalicelib.org.units:UNIT_SPEC",
                                   "status": 201},
     ("GET", "/units/{unit_id}"): {"summary": "A unit"},
     ("GET", "/units/{unit_id}/children"): {"summary": "A unit's children", "query": PAGE},

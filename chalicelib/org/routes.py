@@ -12,35 +12,36 @@ from ..core.lazy import lazy
 from ..core.paging import page_request
 
 if TYPE_CHECKING:
-    from . import audit, audit_store, search, service, store
+    from . import audit, audit_store, search, service, store, units
 else:  # imported at first use: core/lazy.py
     audit = lazy(f"{__package__}.audit")
     audit_store = lazy(f"{__package__}.audit_store")
     search = lazy(f"{__package__}.search")
     service = lazy(f"{__package__}.service")
     store = lazy(f"{__package__}.store")
+    units = lazy(f"{__package__}.units")
 
 org_bp = Blueprint(__name__)
 
 
 @endpoint(org_bp, "/units", roles=ALL_ROLES)
 def list_top_units(req: Req) -> dict[str, Any]:
-    return service.list_children(None, page_request(req.query, store.CHILD_KEYS))
+    return units.list_children(None, page_request(req.query, store.CHILD_KEYS))
 
 
 @endpoint(org_bp, "/units/{unit_id}", methods=["PUT"], roles=[ADMIN])
 def put_unit(req: Req, unit_id: str) -> tuple[int, dict[str, Any]]:
-    return service.put_unit(unit_id, req.body)
+    return units.put_unit(unit_id, req.body)
 
 
 @endpoint(org_bp, "/units/{unit_id}", roles=ALL_ROLES)
 def get_unit(req: Req, unit_id: str) -> dict[str, Any]:
-    return service.get_unit(unit_id)
+    return units.get_unit(unit_id)
 
 
 @endpoint(org_bp, "/units/{unit_id}/children", roles=ALL_ROLES)
 def list_children(req: Req, unit_id: str) -> dict[str, Any]:
-    return service.list_children(unit_id, page_request(req.query, store.CHILD_KEYS))
+    return units.list_children(unit_id, page_request(req.query, store.CHILD_KEYS))
 
 
 @endpoint(org_bp, "/units/{unit_id}/contacts", roles=STAFF)

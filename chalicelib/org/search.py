@@ -8,7 +8,8 @@ from typing import Any
 from ..core.errors import ValidationError
 from ..core.paging import Page, PageRequest, page_body
 from . import rules, store
-from .service import contact_list_item, require_unit
+from .service import contact_list_item
+from .units import require_unit
 
 COUNT_MAX_PAGES = 4  # per role: 4 MB of the index read at most (~16,000 contacts), then "at least"
 
