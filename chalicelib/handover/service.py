@@ -74,13 +74,14 @@ def handover(day: date, shift: str, actor: str) -> dict[str, Any]:
         owner = line.username or ""
         partner = _partner_on_duty(line, coming)
         for target in targets.held_by(owner):
-            if target.lease_agent == owner:
+            holder = target.lease_agent
+            if holder == owner:
                 released = targets.release_lease(target, owner, now_s)
                 tally["released" if released else "lost_race"] += 1
                 if released is None or target.status != "callback":
                     continue
-                target.lease_agent = None
-            if target.status != "callback" or target.lease_agent or not target.callback_at:
+                holder = None  # released: an unleased callback now
+            if target.status != "callback" or holder or not target.callback_at:
                 continue
             if coming is None or target.callback_at >= iso(coming.end):
                 continue  # due later: its owner is back by then
