@@ -35,6 +35,7 @@ import moto  # noqa: F401  - before any botocore client is created
 import pytest
 
 from devtools import call_counter
+from tests import budgets
 from tests.infra import policy_check
 from tests.support.aws_calls import CallRecorder, install_presign_recorder
 from tests.support.calls_recording import SCAN_REFUSED, DynamoRecorder, merge_routes
@@ -167,7 +168,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Each process records what its tests (and the local servers they started) called. Under xdist a
     worker's exit status is not the run's: each worker hands its recording to the controller, which
-    finishes last, writes the merged calls per route, fails the run on any Scan, and checks the IAM
+    finishes last, writes the merged calls per route, fails the run on any Scan and on a request over its
+    DynamoDB call budget (tests/budgets.py: issue 18's hot routes, 2 for every other agent route), checks the IAM
     policy against the calls of every worker (tests/infra/policy_check.py)."""
     if SERVER_CALL_LOG.exists():
         for line in SERVER_CALL_LOG.read_text(encoding="utf-8").splitlines():
@@ -192,4 +194,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if scans:
             session.exitstatus = 1
             print(f"\nFAIL: DynamoDB Scan issued by: {sorted(set(scans))}")
+        over = budgets.over_budget(WORKERS_SEEN["routes"], budgets.agent_routes()) if WORKERS_SEEN["routes"] else []
+        if over:
+            session.exitstatus = 1
+            print("\nFAIL: over issue 18's DynamoDB calls per request (tests/budgets.py):\n  " + "\n  ".join(over))
     policy_check.finish(session, AWS_CALLS.rows())
