@@ -35,7 +35,8 @@ from ..reporting.counters import (
 )
 from ..shifts import agent_store as shifts_store
 from ..shifts.agent_store import AgentModel
-from .plan import CallPlan, CounterWrite, LogEntry
+from .counting import CounterWrite
+from .plan import CallPlan, LogEntry
 from .rules import Transition
 
 
