@@ -30,11 +30,11 @@ synth: $(STAMP) $(INFRA_STAMP)
 	$(BIN)/python -m infra.synth
 
 lint: $(STAMP)
-	$(BIN)/ruff check app.py chalicelib devtools tests infra
+	$(BIN)/ruff check app.py chalicelib devtools bench tests infra
 
-# devtools/ (the local stack, its account builder and call counter, the dev commands, the benchmarks) and the
-# suite's instrumentation (tests/support/, the shared fixtures) are typed too
-TYPED := app.py chalicelib infra devtools tests/support tests/conftest.py tests/api/conftest.py \
+# devtools/ (the local stack, its account builder and call counter, the dev commands), bench/ (the benchmarks)
+# and the suite's instrumentation (tests/support/, the shared fixtures) are typed too
+TYPED := app.py chalicelib infra devtools bench tests/support tests/conftest.py tests/api/conftest.py \
 	tests/e2e/conftest.py tests/e2e/web_helpers.py
 typecheck: $(STAMP)
 	$(BIN)/mypy $(TYPED)
@@ -55,14 +55,14 @@ clean:
 	rm -rf $(VENV) .venv-infra build infra/cdk.out .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output .local
 
 # Figures: 20,000 contacts imported through the local stack (write calls per row, seconds), then
-# bench/results.md and .json (devtools/bench.py: cold start — over 1.2x the bare libraries' import fails
+# bench/results.md and .json (bench/__main__.py: cold start — over 1.2x the bare libraries' import fails
 # the target —, DynamoDB calls per route from the last full `make test`'s recording — a partial one is
-# refused —, rotation, import, package size; then devtools/bench_server.py: the next-call
-# queue under 35 agents on a local stack it starts and stops, digest reads at 1,000 vs 50,000 calls,
+# refused —, rotation, import, package size; then bench/server.py: the next-call queue under 35 agents
+# (bench/lease_queue.py) on a local stack it starts and stops, digest reads at 1,000 vs 50,000 calls,
 # peak memory per function, the state-scale partition simulation).
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e/test_import_bulk.py -m e2e -s
-	$(BIN)/python -m devtools.bench
+	$(BIN)/python -m bench
 
 # schemathesis against docs/openapi.yaml on the local stack: every role, every phase, 100 examples per
 # operation (a short run of it is part of `test`: tests/e2e/test_fuzz.py). Report: test-output/fuzz/.

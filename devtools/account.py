@@ -7,7 +7,7 @@ definitions, in moto (in-process for the api tests and the benchmarks, moto's se
 * the settings that name them (`Account.env`), and then, with `create_tables`, every store's tables.
 
 Used by tests/api/conftest.py (once per test process, copied into each test's mock), the benchmarks
-(devtools/bench_moto.py) and `make run` (devtools/local_stack.py).
+(bench/moto_account.py) and `make run` (devtools/local_stack.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ and the listeners that watch the calls through it.
 Every place that counts or records calls uses it: the test suite's recording of calls per route and its
 Scan guard (tests/conftest.py; tests/support/scan_guard for the local server), a test's own count
 (`count_dynamodb_calls` in tests/conftest.py, `counting` here), and the benchmarks' counts
-(devtools/bench_moto.py). A listener runs before the call and may refuse it by raising.
+(bench/moto_account.py). A listener runs before the call and may refuse it by raising.
 
     with counting() as calls:            # Counter: operation -> calls
         ...

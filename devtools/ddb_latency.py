@@ -14,8 +14,8 @@ and only moto's own work is serialised.
     python -m devtools.ddb_latency -H 127.0.0.1 -p 5001    # with SAMPARK_DDB_DELAY_MS=6 in the environment
 
 Also runnable by its path (`python .../ddb_latency.py ...`) with another checkout's `devtools` on
-PYTHONPATH: the bench measures the tree before issue 18 with the same server (devtools/bench_latency.py).
-BENCH_CAPACITY_LOG turns on the capacity meter of devtools/bench_capacity.py.
+PYTHONPATH: the bench measures the tree before issue 18 with the same server (bench/latency.py).
+BENCH_CAPACITY_LOG turns on the capacity meter of bench/capacity.py.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def install_delay(ms: float) -> None:
 
 
 def _capacity() -> Any:
-    """devtools/bench_capacity.py beside this file (loaded by path: the other checkout has none)."""
-    path = Path(__file__).resolve().with_name("bench_capacity.py")
+    """This checkout's bench/capacity.py (loaded by path: the other checkout has none)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "capacity.py"
     spec = importlib.util.spec_from_file_location("sampark_bench_capacity", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -201,12 +201,12 @@ def section(measured: dict[Page, list[dict[str, Any]]]) -> str:
         if below:
             lines.append(f"Weighted audits under 0.9 in some run, {page.name}: {', '.join(below)}.")
         lines.append("")
-    from .bench_web import client_size
+    from bench.web import client_size
 
     size = client_size()
     lines += [f"The client's JavaScript and CSS as served (every script, lazily loaded screens included, and the "
               f"merged app.css), gzipped: **{size['total_gzip'] / 1000:.1f} KB** of a {size['budget_gzip'] // 1000} KB "
-              f"budget ({size['total_bytes'] / 1000:.1f} KB uncompressed; devtools/bench_web.py, held by "
+              f"budget ({size['total_bytes'] / 1000:.1f} KB uncompressed; bench/web.py, held by "
               "tests/unit/test_client_size.py).", ""]
     return "\n".join(lines)
 

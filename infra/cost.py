@@ -32,10 +32,10 @@ PRICES = {
     "sqs_per_million": 0.40,
 }
 
-# Per call made, measured (devtools/bench_latency.py's metered round: 35 agents x 4 cycles, 139 calls, 2026-12-03
+# Per call made, measured (bench/latency.py's metered round: 35 agents x 4 cycles, 139 calls, 2026-12-03
 # 17:47 UTC, the tree after issue 18's hot-path work and /next's bound): a call's lease (POST /next, with the
 # number's reveal), its record (POST /calls) and the agent's two lists refreshed once, counted in the moto server
-# by devtools/bench_capacity.py from the items' sizes (transactional writes double, every index write, eventually
+# by bench/capacity.py from the items' sizes (transactional writes double, every index write, eventually
 # consistent reads half). Lost lease races are included. Before issue 18: 9.0 reads and 36.4 writes; after its
 # first cut 21.8 and 57.2; the call targets and contacts /next reads are now eventually consistent and 2 instead
 # of 3 are pre-read (reads 21.8 -> 16.0; writes unchanged within the round's noise).
@@ -72,7 +72,7 @@ class Line:
 def dynamodb_month(load: Load, rru_per_call: float = RRU_PER_CALL,
                    wru_per_call: float = WRU_PER_CALL) -> dict[str, float]:
     """The month's DynamoDB bill (on-demand requests, storage and PITR) for `load`, with the given units per
-    call made (devtools/bench.py prices the units it measured per call, before and after issue 18, this way)."""
+    call made (bench/__main__.py prices the units it measured per call, before and after issue 18, this way)."""
     p = PRICES
     calls = load.calls_per_day * DAYS
     dashboards = load.supervisors * CALLING_HOURS * 3600 / DASHBOARD_POLL_S * DAYS

@@ -7,7 +7,7 @@
   the calls per route are written to test-output/dynamodb-calls-main.json (under pytest-xdist the
   controller merges what every worker recorded, and fails the run on a Scan any worker saw), with the
   run's completeness (tests collected and run, the selection): a run of part of the suite writes
-  dynamodb-calls-partial.json instead, so it never replaces a full run's recording (devtools/bench.py
+  dynamodb-calls-partial.json instead, so it never replaces a full run's recording (bench/__main__.py
   reads only a complete one).
 * Every AWS call the app makes inside a route or a job (any service, and presigned S3 URLs) is recorded
   as the IAM action and resource it needs (tests/support/aws_calls.py), written to test-output/aws-calls.json,
@@ -136,7 +136,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def _completeness(session: pytest.Session, ran: set[str] = RAN, failed: set[str] = FAILED) -> dict[str, Any]:
-    """What devtools/bench.py checks before it shows a recording: the whole suite selected (the configured
+    """What bench/__main__.py checks before it shows a recording: the whole suite selected (the configured
     testpaths, no -k, -m or --deselect), every collected test run, the run not interrupted."""
     option = session.config.option
     args = [str(a) for a in session.config.args]

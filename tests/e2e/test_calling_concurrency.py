@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 import requests
 
+from bench.lease_queue import LeaseLedger, floor_stack, iso_now, login
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.core.clock import IST
 from chalicelib.org.rules import ROLES
 from chalicelib.reporting.counters import CounterModel, day_agent, figures
-from devtools.bench_queue import LeaseLedger, floor_stack, iso_now, login
 from devtools.demo_data import generate_district
 from devtools.local_stack import free_port
 
@@ -124,7 +124,7 @@ def test_35_agents_work_a_campaign_to_the_end() -> None:
     expected = [c for c in generate_district(7, **size).contacts if c.unit_id.startswith(f"{TARGET_UNIT}-")
                 or c.unit_id == TARGET_UNIT]
     booths = {c.unit_id for c in expected if c.role in ("booth_president", "panna_pramukh")}
-    # the agents lease with no dialling time: the stack lifts the pacing of /next (devtools/bench_queue.py)
+    # the agents lease with no dialling time: the stack lifts the pacing of /next (bench/lease_queue.py)
     with floor_stack(api_port=free_port(), moto_port=free_port(), district_size=size, log_dir=LOGS) as stack:
         url = stack.api_url
         admin = login(url, "admin", stack.password)

@@ -4,7 +4,7 @@ tests/conftest.py watches every AWS call of the test process through the one cal
 (devtools/call_counter.py); the local servers the e2e tests start log theirs to a file
 (tests/support/scan_guard), read back at the end of the session. The merged calls per route are written
 to test-output/dynamodb-calls-main.json (a complete run) or dynamodb-calls-partial.json, the file
-devtools/bench.py reads: {"scans": [...], "run": {...}, "routes": {route: {"requests", "max_calls",
+bench/__main__.py reads: {"scans": [...], "run": {...}, "routes": {route: {"requests", "max_calls",
 "ops": {op: n}, "histogram": {calls: requests}}}}.
 """
 

@@ -1,4 +1,4 @@
-"""Capacity units as on-demand DynamoDB bills them (devtools/bench_capacity.py), checked against moto holding
+"""Capacity units as on-demand DynamoDB bills them (bench/capacity.py), checked against moto holding
 real items: the meter sees every request's items before and after."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from devtools import bench_capacity as cap
+from bench import capacity as cap
 
 
 def test_item_sizes_follow_dynamodb_rules() -> None:

@@ -1,5 +1,5 @@
 """The DynamoDB delay of the local stack (devtools/ddb_latency.py, SAMPARK_DDB_DELAY_MS) and the latency
-bench's arithmetic (devtools/bench_latency.py)."""
+bench's arithmetic (bench/latency.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import boto3
 import pytest
 import requests
 
-from devtools import bench_latency
+from bench import latency as bench_latency
 from devtools.ddb_latency import DELAY_ENV, delay_ms
 from devtools.local_stack import ROOT, LocalStack, free_port
 
@@ -154,7 +154,7 @@ def test_the_extra_agents_are_named_after_the_seeded_ones() -> None:
 
 
 def test_the_backlog_shim_is_a_sitecustomize() -> None:
-    assert (Path(bench_latency.__file__).with_name("bench_backlog") / "sitecustomize.py").exists()
+    assert (Path(bench_latency.__file__).with_name("backlog") / "sitecustomize.py").exists()
 
 
 def _capacity(rru: float, wru: float) -> dict[str, Any]:
@@ -164,7 +164,7 @@ def _capacity(rru: float, wru: float) -> dict[str, Any]:
 
 
 def test_the_cost_of_a_call_is_priced_at_both_scales() -> None:
-    from devtools import bench_cost
+    from bench import cost as bench_cost
     from infra import cost
     from infra.load import DISTRICT, STATE
 
@@ -183,7 +183,7 @@ def test_the_cost_of_a_call_is_priced_at_both_scales() -> None:
 
 
 def test_cost_py_stating_other_units_than_measured_is_shown() -> None:
-    from devtools import bench_cost
+    from bench import cost as bench_cost
 
     assert bench_cost.drift({"rru": 4.0, "wru": 20.0}, {"rru": 4.2, "wru": 20.0}) == []
     assert bench_cost.drift({"rru": 4.0, "wru": 20.0}, {"rru": 6.0, "wru": 19.0}) == [
@@ -191,7 +191,7 @@ def test_cost_py_stating_other_units_than_measured_is_shown() -> None:
 
 
 def test_the_report_places_the_latency_the_cost_and_the_web_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    from devtools import bench
+    from bench import __main__ as bench
 
     rounds = [_round(35, 10, 20), _round(350, 500, 900)]
     latency = {"delay_ms": 6.0, "measured_at": "2026-12-03T14:30:00+00:00", "reps": 1, "sizes": [[35, 4], [350, 1]],
@@ -211,7 +211,7 @@ def test_the_report_places_the_latency_the_cost_and_the_web_client(monkeypatch: 
     assert "| `POST /calls` | 350 | 500 | 900 | 500 | 900 |" in text
     assert "| **a call, end to end** | **8.0** | **36.0** | **4.0** | **20.0** |" in text
     assert "## Web client size" in text and "| gzip_bytes | 41,234 |" in text
-    assert "Not measured: `python -m devtools.bench_latency" in bench.markdown({**base, "latency": None, "web": None})
+    assert "Not measured: `python -m bench.latency" in bench.markdown({**base, "latency": None, "web": None})
     monkeypatch.setattr(bench, "BENCH", Path("/nonexistent"))
     assert bench.latency() is None
 

@@ -1,4 +1,4 @@
-"""devtools/bench_probe counts the lease races lost inside POST /next: an UpdateItem on the call targets
+"""bench/probe counts the lease races lost inside POST /next: an UpdateItem on the call targets
 that fails its condition, or (the lease of issue 18) a transaction cancelled by the target's condition."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import botocore.client
 import pytest
 from moto import mock_aws
 
-PROBE = Path(__file__).resolve().parents[2] / "devtools" / "bench_probe" / "sitecustomize.py"
+PROBE = Path(__file__).resolve().parents[2] / "bench" / "probe" / "sitecustomize.py"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from devtools import bench
+from bench import __main__ as bench
 from tests import conftest
 
 FULL_RUN: dict[str, Any] = {"collected": 10, "ran": 10, "failed": 0, "interrupted": False, "complete": True,

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from devtools import bench_server, bench_state
+from bench import server as bench_server
+from bench import state as bench_state
 
 ROOT = Path(__file__).resolve().parents[2]
 

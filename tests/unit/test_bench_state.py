@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import math
 
-from chalicelib.reporting.counters import CounterModel
-from devtools.bench_state import (
+from bench.state import (
     DAY,
     STATE,
     Shape,
@@ -20,6 +19,7 @@ from devtools.bench_state import (
     simulate,
     wcu,
 )
+from chalicelib.reporting.counters import CounterModel
 
 TINY = Shape(districts=1, assemblies=1, mandals=1, kendras=1, booths=1, contacts=10, agents=1, calls_per_day=100,
              peak_share=0.1, lost_races_per_lease=0.0)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from bench import web as bench_web
 from chalicelib.web import routes
-from devtools import bench_web
 
 
 def test_the_clients_scripts_and_stylesheet_fit_in_150_kb_gzipped() -> None:

@@ -1,4 +1,4 @@
-"""The server benchmarks of issue 8 that `make bench` runs after the cold start (devtools/bench.py calls
+"""The server benchmarks of issue 8 that `make bench` runs after the cold start (bench/__main__.py calls
 `measure` and `markdown`): the 35-agent queue, the digest at 1,000 vs 50,000 calls, the peak memory of
 each function's heaviest work, the state-scale partition simulation, and (issue 19) progress and the
 digest at 1,000 vs 50,000 answered calls with the worst-case counter item's size, in one run."""
@@ -28,11 +28,15 @@ def configured_mb() -> int:
 
 
 def measure(rotation: dict[str, Any]) -> dict[str, Any]:
-    # imported here: devtools/bench.py imports this module before its own fresh-process measurements, and
+    # imported here: bench/__main__.py imports this module before its own fresh-process measurements, and
     # a child's peak RSS counts its parent's at the fork (so the parent stays small until now)
-    from . import bench_answers, bench_digest, bench_memory, bench_queue, bench_state
+    from . import answers as bench_answers
+    from . import digest as bench_digest
+    from . import lease_queue
+    from . import memory as bench_memory
+    from . import state as bench_state
 
-    queue = bench_queue.run()
+    queue = lease_queue.run()
     digest = bench_digest.digest_reads()
     memory = {name: bench_memory.fresh(name) for name in ("baseline", "import_chunk")}
     lost = float(queue["lost_races_per_lease"] or 0.0)

@@ -4,7 +4,7 @@ moto answers ReturnConsumedCapacity with fixed numbers (0.5 or 1 whatever the it
 the units itself, where every item's size is known before and after each request: in the moto server
 process (devtools/ddb_latency.py installs `install(path)` there when BENCH_CAPACITY_LOG is set). While the
 file at that path exists, each DynamoDB request appends one line {"op", "rru", "wru"} to it; the bench
-creates the file to start counting and reads it to stop (devtools/bench_latency.py).
+creates the file to start counting and reads it to stop (bench/latency.py).
 
 The rules (AWS "Read/write capacity mode" and "Item sizes"):
 

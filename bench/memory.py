@@ -2,9 +2,9 @@
 the functions' configured memory (infra/stack.py LAMBDA_MEMORY_MB) is argued in docs/performance.md.
 
 * baseline: a fresh interpreter that imports `app` (what every function holds before any work);
-* the API under the 35-agent load: VmHWM of the `chalice local` process (devtools/bench_queue.py);
-* the digest at district scale, 50,000 calls' counters (devtools/bench_digest.py);
-* rotation for 10,000 agents (devtools/bench.py rotation());
+* the API under the 35-agent load: VmHWM of the `chalice local` process (bench/lease_queue.py);
+* the digest at district scale, 50,000 calls' counters (bench/digest.py);
+* rotation for 10,000 agents (bench/__main__.py rotation());
 * one import chunk: 500 new contacts (chalicelib.imports.service.process_chunk) under moto here.
 
 The in-process measurements hold moto too (its server code and its copy of the data), so their RSS is
@@ -27,7 +27,7 @@ SIZE = {"booths_per_kendra": 1, "contacts_per_booth": 1}
 
 
 def _file(rows: int) -> bytes:
-    from .demo_data import generate_district
+    from devtools.demo_data import generate_district
 
     booths = [u.unit_id for u in generate_district(7, **SIZE).units if u.level == "booth"]
     lines = ["नाम,मोबाइल,भूमिका,बूथ"]
@@ -42,11 +42,11 @@ def import_chunk() -> dict[str, Any]:
     from chalicelib.core.settings import get_settings
     from chalicelib.imports import rules, service, store
     from chalicelib.org.store import UnitModel
+    from devtools.demo_data import generate_district
+    from devtools.moto_local import patched
+    from devtools.seed import _batch_put, _unit_models
 
-    from .bench_moto import dynamodb_calls, moto_account, rss_mb, traced
-    from .demo_data import generate_district
-    from .moto_local import patched
-    from .seed import _batch_put, _unit_models
+    from .moto_account import dynamodb_calls, moto_account, rss_mb, traced
 
     assert rules.ROWS_PER_CHUNK == ROWS
     with moto_account(), patched():
@@ -73,15 +73,15 @@ def import_chunk() -> dict[str, Any]:
 def baseline() -> dict[str, Any]:
     import app  # noqa: F401
 
-    from .bench_moto import rss_mb
+    from .moto_account import rss_mb
 
     return {"peak_rss_mb": rss_mb()}
 
 
 def fresh(name: str) -> dict[str, Any]:
-    from .bench_moto import clean_env
+    from .moto_account import clean_env
 
-    proc = subprocess.run([sys.executable, "-m", "devtools.bench_memory", name], cwd=ROOT,  # nosec B603
+    proc = subprocess.run([sys.executable, "-m", "bench.memory", name], cwd=ROOT,  # nosec B603
                           env=clean_env(), capture_output=True, text=True, check=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 

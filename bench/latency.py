@@ -2,8 +2,8 @@
 under 35 and 350 concurrent agents, with every DynamoDB request answered after a fixed delay (6 ms, about
 DynamoDB's in-region median); and the capacity units a call costs end to end. Two checkouts side by side:
 
-    python -m devtools.bench_latency --before /tmp/sampark-before --after . [--reps 3] [--delay-ms 6]
-    python -m devtools.bench_latency --after .          # this tree alone
+    python -m bench.latency --before /tmp/sampark-before --after . [--reps 3] [--delay-ms 6]
+    python -m bench.latency --after .          # this tree alone
 
 Each tree gets a local stack of its own (its own `chalice local` and moto server, the moto server started
 through this tree's devtools/ddb_latency.py whatever the checkout, so both answer with the same delay),
@@ -12,19 +12,19 @@ the checkout). Both stacks are set up first; then the rounds alternate between t
 after, before), so a busy moment of the machine falls on both. A round: N agents start together, each
 does CYCLES of next then record; every request's wall time is kept; the round's p50 and p95 are of all
 its requests, and the table shows the median over the repetitions. Then a metered round per tree counts
-the capacity units per call made (devtools/bench_capacity.py, in the moto server).
+the capacity units per call made (bench/capacity.py, in the moto server).
 
-The agents dial nothing and think not at all (the queue's worst case, as in devtools/bench_queue.py): with
+The agents dial nothing and think not at all (the queue's worst case, as in bench/lease_queue.py): with
 350 agents the local stack is saturated and a request's time is mostly its wait behind the others; moto
 serialises DynamoDB requests on one lock, so the figures measure how many round trips a request makes far
 more than how fast DynamoDB would be. For the same reason the API of both stacks waits for DynamoDB as long
 as it takes (PATIENT: the app's 5 s read timeout would turn the wait into timeouts and retries), lifts the
-pacing of /next (UNPACED, as devtools/bench_queue.py), and listens with a backlog of 1024 (devtools/
-bench_backlog: socketserver's 5 would drop 350 simultaneous connections into TCP's one-second retry). The
+pacing of /next (UNPACED, as bench/lease_queue.py), and listens with a backlog of 1024 (devtools/
+backlog: socketserver's 5 would drop 350 simultaneous connections into TCP's one-second retry). The
 agents beyond the demo's 70 are created through POST /agents, and every agent is put on duty by a
 supervisor's override. A /next answered 429 queue_busy (issue 18's bound of 5 DynamoDB calls spent on lost
 races) is asked again after its Retry-After, from `resume` when given, as the agent's client does; each
-request is timed. The results go to bench/latency.json, which devtools/bench.py shows in
+request is timed. The results go to bench/latency.json, which bench/__main__.py shows in
 bench/results.md.
 """
 
@@ -54,9 +54,9 @@ DELAY_MS = 6.0
 SIZES = ((35, 4), (350, 1))  # (agents, cycles each): 140 and 350 of each request per round
 CAPACITY = (35, 4)
 REPS = 3
-SIZE = {"booths_per_kendra": 1, "contacts_per_booth": 2}  # 1,287 contacts, as devtools/bench_queue.py
+SIZE = {"booths_per_kendra": 1, "contacts_per_booth": 2}  # 1,287 contacts, as bench/lease_queue.py
 NEXT, CALLS = "POST /campaigns/{campaign_id}/next", "POST /calls"
-UNPACED = {"SAMPARK_PACING_MAX_LEASES": "1000000"}  # devtools/bench_queue.py: no dialling time
+UNPACED = {"SAMPARK_PACING_MAX_LEASES": "1000000"}  # bench/lease_queue.py: no dialling time
 # The app gives up on a DynamoDB request after 5 s (SAMPARK_DDB_READ_TIMEOUT_S). With 350 agents, moto's one
 # lock keeps requests waiting far longer than DynamoDB would: the bench would measure timeouts and retries.
 PATIENT = {"SAMPARK_DDB_READ_TIMEOUT_S": "600", "SAMPARK_DDB_CONNECT_TIMEOUT_S": "30"}
@@ -66,7 +66,7 @@ BUSY_TRIES = 10  # a /next answered 429 queue_busy is asked again after Retry-Af
 
 
 def pct(values: list[float], q: float) -> float | None:
-    """Nearest rank percentile (the same rule as devtools/bench_queue.py)."""
+    """Nearest rank percentile (the same rule as bench/lease_queue.py)."""
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else None
 
@@ -201,11 +201,11 @@ def _stack_class(delay_ms: float, capacity_log: str) -> Any:
     class BenchStack(LocalStack):  # type: ignore[misc, valid-type]
         def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> Any:
             if name == "api":
-                path = os.pathsep.join(filter(None, [str(HERE.with_name("bench_backlog")), env.get("PYTHONPATH")]))
+                path = os.pathsep.join(filter(None, [str(HERE.with_name("backlog")), env.get("PYTHONPATH")]))
                 env = {**env, **UNPACED, **PATIENT, "PYTHONPATH": path}
-            elif name == "moto":  # this file's ddb_latency.py, whatever the checkout: the same delay for both
+            elif name == "moto":  # this checkout's devtools/ddb_latency.py for both: the same delay
                 at = args.index("-H")
-                args = [sys.executable, str(HERE.with_name("ddb_latency.py")), *args[at:]]
+                args = [sys.executable, str(ROOT / "devtools" / "ddb_latency.py"), *args[at:]]
                 env = {**env, "SAMPARK_DDB_DELAY_MS": f"{delay_ms:g}", "BENCH_CAPACITY_LOG": capacity_log}
             return super()._spawn(name, args, env)
 
@@ -285,7 +285,7 @@ def _capacity_round(stack: Any, log: Path, sessions: dict[str, Any], cid: str) -
     them in a call's five requests, with the number's reveal that /next carries)."""
     from importlib.util import module_from_spec, spec_from_file_location
 
-    spec = spec_from_file_location("sampark_bench_capacity", HERE.with_name("bench_capacity.py"))
+    spec = spec_from_file_location("sampark_bench_capacity", HERE.with_name("capacity.py"))
     assert spec is not None and spec.loader is not None
     capacity = module_from_spec(spec)
     spec.loader.exec_module(capacity)
@@ -438,7 +438,7 @@ def markdown(r: dict[str, Any]) -> list[str]:
     loads = [x["loadavg_before"][0] for rs in r["rounds"].values() for x in rs]
     head = "| route | agents | " + " | ".join(f"{lb} p50 (ms) | {lb} p95 (ms)" for lb in labels) + " |"
     lines = [f"Every DynamoDB request answered after {r['delay_ms']:g} ms (SAMPARK_DDB_DELAY_MS, in the local "
-             f"moto server), measured {r['measured_at']} by `python -m devtools.bench_latency`: "
+             f"moto server), measured {r['measured_at']} by `python -m bench.latency`: "
              + "; ".join(f"{lb} = {t['commit']}" + (f" with {t['uncommitted_files']} files uncommitted"
                                                     if t["uncommitted_files"] else "")
                          for lb, t in r["trees"].items())
@@ -467,7 +467,7 @@ def markdown(r: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devtools.bench_latency", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", nargs="?", default="drive", choices=("drive", "worker"))
     parser.add_argument("--before", type=Path, help="the checkout before the change (a git worktree)")
     parser.add_argument("--after", type=Path, default=ROOT, help="the checkout after it (default: this one)")

@@ -1,5 +1,5 @@
 """What a call costs in DynamoDB, end to end, and the month's DynamoDB bill at district and state scale:
-the capacity units devtools/bench_latency.py counted per call made (devtools/bench_capacity.py, in the moto
+the capacity units bench/latency.py counted per call made (bench/capacity.py, in the moto
 server), priced by infra/cost.py (on-demand list prices), for bench/results.md."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def markdown(latency: dict[str, Any]) -> list[str]:
     lines = ["", "## What a call costs in DynamoDB", "",
              f"Capacity units counted as on-demand DynamoDB bills them (item sizes before and after each request, "
              f"eventually consistent reads at half a unit per 4 KB, transactional writes double, every index "
-             f"write: devtools/bench_capacity.py, in the moto server), while {first['calls']} calls were made "
+             f"write: bench/capacity.py, in the moto server), while {first['calls']} calls were made "
              f"by 35 agents (measured {latency['measured_at']}, the same run as the latency above). A call is its "
              "lease (which carries the number's reveal) and its record, and the agent's two lists refreshed once."
              + (f" No figure for {', '.join(failed)}: no call was recorded in its metered round." if failed else ""),

@@ -1,5 +1,5 @@
 """Benchmark of finding a person (`GET /contacts/search`, issue 16 points 1 and 10):
-`python -m devtools.bench_search [--sizes 20000,200000] [--json]`.
+`python -m bench.search [--sizes 20000,200000] [--json]`.
 
 A district (7 assemblies, 70 mandals, 350 shakti kendras, 1,750 booths) is loaded into an in-process
 moto account with N contacts (names drawn from common Hindi names, each with its Devanagari and Latin
@@ -80,7 +80,7 @@ def _put(model: Any) -> None:
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from devtools.bench_moto import REGION
+    from bench.moto_account import REGION
 
     dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].put_item(model.Meta.table_name, model.serialize())
 
@@ -137,7 +137,7 @@ def _pct(values: list[float], share: float) -> float:
 
 
 def measure_size(n: int, search: Callable[[str], dict[str, Any]], rng: random.Random) -> dict[str, Any]:
-    from devtools.bench_moto import dynamodb_calls
+    from bench.moto_account import dynamodb_calls
 
     rows: list[dict[str, Any]] = []
     for kind, texts in queries(n, rng).items():
@@ -157,8 +157,8 @@ def measure_size(n: int, search: Callable[[str], dict[str, Any]], rng: random.Ra
 
 
 def run(sizes: list[int], seed: int = 16) -> dict[str, Any]:
+    from bench.moto_account import moto_account, rss_mb
     from chalicelib.org import search as service
-    from devtools.bench_moto import moto_account, rss_mb
 
     rng = random.Random(seed)
     out: dict[str, Any] = {"sizes": [], "searches_per_kind": SEARCHES, "page": LIMIT,
@@ -193,7 +193,7 @@ def markdown(r: dict[str, Any]) -> list[str]:
     lines = ["", "## Finding a person (search)", "",
              f"`GET /contacts/search` through its service in {r['where']}: a district of {r['booths']:,} booths, "
              f"{r['searches_per_kind']} searches of each kind at each size, pages of {r['page']} "
-             "(devtools/bench_search.py). DynamoDB calls per search do "
+             "(bench/search.py). DynamoDB calls per search do "
              f"{'**grow**' if r['calls_grow'] else 'not grow'} with the district "
              f"({most}). "
              "The latency is moto's: it answers a Query of an index by walking the whole table, so it grows with "

@@ -1,9 +1,9 @@
-"""State scale by simulation: `python -m devtools.bench_state`.
+"""State scale by simulation: `python -m bench.state`.
 
 A synthetic peak hour at state scale (65,000 booths, 2 million contacts, 1,000 agents, 300,000 calls a
 day, PEAK_SHARE of them in the peak hour) is replayed through the real key-building code: for each call,
 the DynamoDB items and index entries that `POST /campaigns/{id}/next` (the lease) and `POST /calls` (the
-recording transaction) read and write, with the keys those modules build (chalicelib.calls.plan
+recording transaction) read and write, with the keys those modules build (chalicelib.calls.counting
 `counter_writes` and chalicelib.reporting.counters, chalicelib.campaigns.rules for the queue shards and the
 path units, chalicelib.calls.rules.after_call for where the target goes next). Item sizes come from real
 model items serialised (`item_bytes`). Nothing is written anywhere: the items are counted, not stored.
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from chalicelib.calls.plan import CallPath, Counted, Firsts, counter_writes
+from chalicelib.calls.counting import CallPath, Counted, Firsts, counter_writes
 from chalicelib.calls.rules import after_call
 from chalicelib.calls.store import CallLogModel
 from chalicelib.campaigns import rules as campaign_rules

@@ -1,4 +1,4 @@
-"""Answer tallies (issue 19 point 5): `python -m devtools.bench_answers [CALLS]`.
+"""Answer tallies (issue 19 point 5): `python -m bench.answers [CALLS]`.
 
 The demo district (2,488 units) in an in-process moto account, one active scheme campaign with a per-unit
 yes/no, a choice and a number question, and CALLS answered calls written to the counters as the call
@@ -51,9 +51,8 @@ def seed(calls: int) -> dict[str, Any]:
     from chalicelib.campaigns.store import CampaignModel
     from chalicelib.org.store import UnitModel
     from chalicelib.reporting import counters
-
-    from .demo_data import generate_district
-    from .seed import _batch_put, _unit_models
+    from devtools.demo_data import generate_district
+    from devtools.seed import _batch_put, _unit_models
 
     units = _unit_models(generate_district(7), f"{DAY}T03:00:00.000+00:00")
     _batch_put(UnitModel, units)
@@ -96,7 +95,7 @@ def measure(calls: int) -> dict[str, Any]:
     from chalicelib.digests import service as digests
     from chalicelib.progress import service as progress_service
 
-    from .bench_moto import dynamodb_calls, moto_account
+    from .moto_account import dynamodb_calls, moto_account
 
     leader = Principal(username="leader", sub="leader", roles=frozenset({STATE_LEADER}))
     with moto_account():
@@ -145,7 +144,7 @@ def worst_case() -> dict[str, Any]:
     from chalicelib.reporting import counters
     from chalicelib.reporting.counters import CounterModel
 
-    from .bench_moto import moto_account
+    from .moto_account import moto_account
 
     big = 99_999_999  # a count far above any campaign's (a whole state's calls over a year)
     out: dict[str, Any] = {}

@@ -10,18 +10,18 @@
   written by tests/conftest.py with the run's completeness; a partial run writes -partial.json, and a
   recording that is not a full run's is refused): every route with mean, p95 and max, the hot routes
   first with issue 18's budgets beside them, met or not; no Scan.
-* Rotation for 70 and 10,000 agents (devtools/bench_rotation.py), and its peak memory in a subprocess.
+* Rotation for 70 and 10,000 agents (bench/rotation.py), and its peak memory in a subprocess.
 * Contact import write calls per row (test-output/import-bench.json, from tests/e2e/test_import_bulk.py,
   which `make bench` runs first).
 * The Lambda package size (test-output/infra-report.json, from the infra tests' synth).
-* The server benchmarks of devtools/bench_server.py: the next-call queue under 35 agents, digest reads
+* The server benchmarks of bench/server.py: the next-call queue under 35 agents, digest reads
   at 1,000 vs 50,000 calls, peak memory per function, and the state-scale partition simulation.
 * Latency of /next and /calls under 35 and 350 agents with DynamoDB's delay, before and after issue 18, and
   the capacity units a call costs with the month's DynamoDB bill: from bench/latency.json, which
-  `python -m devtools.bench_latency --before <worktree of the old commit>` writes (it needs both checkouts,
+  `python -m bench.latency --before <worktree of the old commit>` writes (it needs both checkouts,
   so `make bench` shows the last such run, with its date, rather than measuring it again).
-* The web client's size (devtools/bench_web.py `client_size()`), when that module exists.
-* Finding a person (devtools/bench_search.py, in its own process): `GET /contacts/search`'s DynamoDB calls
+* The web client's size (bench/web.py `client_size()`), when that module exists.
+* Finding a person (bench/search.py, in its own process): `GET /contacts/search`'s DynamoDB calls
   and latency at 20,000 and 200,000 contacts.
 """
 
@@ -39,7 +39,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from . import bench_cost, bench_latency, bench_search, bench_server
+from . import cost as bench_cost
+from . import latency as bench_latency
+from . import search as bench_search
+from . import server as bench_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
@@ -257,7 +260,7 @@ def failures(results: dict[str, Any]) -> list[str]:
 
 
 def rotation() -> dict[str, Any]:
-    code = ("import json; from devtools.bench_rotation import run; from devtools.bench_moto import rss_mb; "
+    code = ("import json; from bench.rotation import run; from bench.moto_account import rss_mb; "
             "out = {n: run(n, s, seats, weeks=8) for n, s, seats in ((70, 4, 35), (10000, 100, 4700))}; "
             "out['peak_rss_mb'] = rss_mb(); print(json.dumps(out))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True,  # nosec B603
@@ -328,7 +331,7 @@ def markdown(r: dict[str, Any]) -> str:
         lines += bench_latency.markdown(r["latency"])
         lines += bench_cost.markdown(r["latency"])
     else:
-        lines += ["Not measured: `python -m devtools.bench_latency --before <a worktree of the commit before> "
+        lines += ["Not measured: `python -m bench.latency --before <a worktree of the commit before> "
                   "--after .` writes bench/latency.json (the latency before and after, and the cost of a call)."]
     if r.get("web"):
         lines += ["", "## Web client size", "", *web_markdown(r["web"])]
@@ -336,9 +339,9 @@ def markdown(r: dict[str, Any]) -> str:
 
 
 def web_markdown(web: dict[str, Any]) -> list[str]:
-    """devtools/bench_web.py's figures: its own table if it has one, else its numbers as it names them."""
+    """bench/web.py's figures: its own table if it has one, else its numbers as it names them."""
     try:
-        from . import bench_web
+        from . import web as bench_web
 
         return list(bench_web.table(web).splitlines())
     except (ImportError, AttributeError, KeyError, TypeError):
@@ -359,8 +362,8 @@ def web_markdown(web: dict[str, Any]) -> list[str]:
 
 
 def search() -> dict[str, Any]:
-    """devtools/bench_search.py in a process of its own (its moto account holds 200,000 contacts)."""
-    proc = subprocess.run([sys.executable, "-m", "devtools.bench_search", "--json"], cwd=ROOT, env=_env(),  # nosec B603
+    """bench/search.py in a process of its own (its moto account holds 200,000 contacts)."""
+    proc = subprocess.run([sys.executable, "-m", "bench.search", "--json"], cwd=ROOT, env=_env(),  # nosec B603
                           capture_output=True, text=True, check=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
@@ -373,7 +376,7 @@ def latency() -> dict[str, Any] | None:
 
 def web() -> dict[str, Any] | None:
     try:
-        from . import bench_web  # the web client's own figures, when that module exists
+        from . import web as bench_web  # the web client's own figures, when that module exists
     except ImportError:
         return None
     return dict(bench_web.client_size())

@@ -1,4 +1,4 @@
-"""The next-call queue under 35 concurrent agents: `python -m devtools.bench_queue [SECONDS]`.
+"""The next-call queue under 35 concurrent agents: `python -m bench.lease_queue [SECONDS]`.
 
 The local stack (`chalice local` + the moto server + the SQS pump, 127.0.0.1 only, started and stopped
 here), a campaign over a whole small demo district (1,287 contacts), and 35 agents in threads doing
@@ -7,7 +7,7 @@ mostly unanswered with no retry delay, so targets come straight back and the que
 the agents keep racing for the head of it.
 
 Measured: leases per second; lost races per lease (conditional lease writes to the call targets that
-failed inside POST /next, counted in the API process by devtools/bench_probe); double leases (an
+failed inside POST /next, counted in the API process by bench/probe); double leases (an
 agent handed a target another agent holds, from the lease's answer until that agent's record is
 sent: must be 0); /next latency; and the API process's peak RSS (VmHWM of `chalice local`).
 """
@@ -31,7 +31,7 @@ from typing import Any
 AGENTS = 35
 SECONDS = 45.0
 SIZE = {"booths_per_kendra": 1, "contacts_per_booth": 2}
-PROBE = Path(__file__).resolve().parent / "bench_probe"
+PROBE = Path(__file__).resolve().parent / "probe"
 NEXT_ROUTE = "POST /campaigns/{campaign_id}/next"
 
 
@@ -93,7 +93,7 @@ PATIENT = {"SAMPARK_DDB_READ_TIMEOUT_S": "60"}
 
 def floor_stack(**kwargs: Any) -> Any:
     """A LocalStack whose API runs with UNPACED and PATIENT: the bench's and the 35-agent test's floor."""
-    from .local_stack import LocalStack
+    from devtools.local_stack import LocalStack
 
     class FloorStack(LocalStack):
         def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> Any:
@@ -162,8 +162,7 @@ def _pct(values: list[float], q: float) -> float:
 def run(seconds: float = SECONDS) -> dict[str, Any]:
     from chalicelib.core.clock import IST
     from chalicelib.org.rules import ROLES
-
-    from .local_stack import free_port
+    from devtools.local_stack import free_port
 
     probe_log = Path(tempfile.mkstemp(prefix="bench-probe-", suffix=".jsonl")[1])
     saved = dict(os.environ)  # the stack points this process at itself (AWS_*, SAMPARK_*): put it all back after

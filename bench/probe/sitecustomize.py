@@ -1,4 +1,4 @@
-"""Loaded by `chalice local` when `make bench` runs the queue benchmark (devtools/bench_queue.py puts
+"""Loaded by `chalice local` when `make bench` runs the queue benchmark (bench/lease_queue.py puts
 this folder on PYTHONPATH): every conditional write to the call targets that fails inside a request is
 appended to $BENCH_PROBE_LOG with its route, so the benchmark counts the lease races lost, across the
 process boundary. A write is an UpdateItem on the call targets, or a transaction that updates one (the

@@ -1,4 +1,4 @@
-"""A district digest at 1,000 and at 50,000 calls: `python -m devtools.bench_digest [CALLS]`.
+"""A district digest at 1,000 and at 50,000 calls: `python -m bench.digest [CALLS]`.
 
 The demo district (2,488 units, 70 agents) in an in-process moto account, one active campaign whose
 activation counted every unit as targeted, and the day's calls written to the counters as the call
@@ -31,9 +31,8 @@ def seed(calls: int) -> dict[str, Any]:
     from chalicelib.org.store import UnitModel
     from chalicelib.reporting import counters
     from chalicelib.reporting.counters import CounterModel
-
-    from .demo_data import generate_district
-    from .seed import _batch_put, _unit_models
+    from devtools.demo_data import generate_district
+    from devtools.seed import _batch_put, _unit_models
 
     district = generate_district(7)
     now = f"{DAY}T03:00:00.000+00:00"
@@ -82,7 +81,7 @@ def seed(calls: int) -> dict[str, Any]:
 def measure(calls: int) -> dict[str, Any]:
     from chalicelib.digests import service
 
-    from .bench_moto import dynamodb_calls, moto_account, rss_mb, traced
+    from .moto_account import dynamodb_calls, moto_account, rss_mb, traced
 
     with moto_account():
         seeded = seed(calls)
@@ -100,9 +99,9 @@ def measure(calls: int) -> dict[str, Any]:
 
 
 def run_fresh(calls: int) -> dict[str, Any]:
-    from .bench_moto import clean_env
+    from .moto_account import clean_env
 
-    proc = subprocess.run([sys.executable, "-m", "devtools.bench_digest", str(calls)], cwd=ROOT,  # nosec B603
+    proc = subprocess.run([sys.executable, "-m", "bench.digest", str(calls)], cwd=ROOT,  # nosec B603
                           env=clean_env(), capture_output=True, text=True, check=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 

@@ -1,4 +1,4 @@
-"""Benchmark of the pure rotation: `python -m devtools.bench_rotation`.
+"""Benchmark of the pure rotation: `python -m bench.rotation`.
 
 Times `chalicelib.shifts.rotation.rotate` for the district (70 agents, 4 supervisors, 35 seats) and for
 a state-sized centre (10,000 agents, 100 supervisors, 4,700 seats: some on standby), over a run of

@@ -4,9 +4,9 @@
 all of the client's JavaScript and CSS together. The agent's phone downloads every script once (the
 service worker keeps them offline), so the budget counts them all, lazily loaded screens included.
 
-    python -m devtools.bench_web        # prints the table; exit 1 over budget
+    python -m bench.web        # prints the table; exit 1 over budget
 
-`client_size()` is what devtools/bench.py reports and tests/unit/test_client_size.py holds to the budget.
+`client_size()` is what bench/__main__.py reports and tests/unit/test_client_size.py holds to the budget.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .call_counter import by_operation_and_table, counting
+from devtools.call_counter import by_operation_and_table, counting
 
 REGION = "ap-south-1"
 
@@ -32,7 +32,7 @@ def moto_account() -> Iterator[None]:
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION,
                       POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
     with mock_aws():
-        from .account import bind, create_account, create_tables, moto_client
+        from devtools.account import bind, create_account, create_tables, moto_client
 
         made = create_account(moto_client(REGION), stage="dev", table_prefix="sampark-bench",
                               ses_sender="sampark@example.org")
