@@ -161,7 +161,10 @@ def is_condition_failure(exc: PynamoDBException) -> bool:
     return error_code(exc) == "ConditionalCheckFailedException"
 
 
-def translate(exc: PynamoDBException) -> Exception:
+DatabaseError = PynamoDBException  # a DynamoDB failure no store expected: core/http.py answers it by translate
+
+
+def translate(exc: PynamoDBException) -> AppError:
     """A DynamoDB failure that no store expected, as the app's own error."""
     if error_code(exc) in THROTTLED:
         return TooManyRequests("the database is busy; retry in a moment")

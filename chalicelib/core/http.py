@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalice import Blueprint, Response
-from pynamodb.exceptions import PynamoDBException
 
 from . import access, errors
 from .auth import ALL_ROLES, Principal, jwt_authorizer, principal_from_context
-from .db import translate
+from .db import DatabaseError, error_code, translate
 from .observability import logger
 from .settings import get_settings
 
@@ -167,9 +166,9 @@ def endpoint(bp: Blueprint, path: str, *, methods: Iterable[str] = ("GET",),
                 result = view(req, **params)
             except errors.AppError as exc:
                 return error_response(exc)
-            except PynamoDBException as exc:
-                logger.warning("database error", extra={"code": exc.cause_response_code})
-                return error_response(translate(exc))  # type: ignore[arg-type]
+            except DatabaseError as exc:
+                logger.warning("database error", extra={"code": error_code(exc)})
+                return error_response(translate(exc))
             except Exception:
                 logger.exception("unhandled error")
                 return json_response(

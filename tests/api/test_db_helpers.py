@@ -110,3 +110,24 @@ def test_put_if_replaces_only_the_state_it_names(things: Any) -> None:
     with pytest.raises(Unavailable):
         things.delete_table(TableName=TABLE)
         db.put_if(ThingModel("a", "-"), None)
+
+
+def test_a_database_failure_a_store_let_through_is_answered_by_translate(api: Any, monkeypatch: Any) -> None:
+    """core/http.py answers a PynamoDB failure that reached it (no store translated it) as db.translate says:
+    throttling is a 429, anything else a 503 — the app's JSON, never a 500."""
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import GetError
+
+    from chalicelib.digests import store as digest_store
+
+    def fail(code: str) -> Any:
+        def get(key: str) -> Any:
+            raise GetError("get failed", ClientError({"Error": {"Code": code, "Message": "m"}}, "GetItem"))
+        return get
+
+    monkeypatch.setattr(digest_store, "get", fail("ProvisionedThroughputExceededException"))
+    busy = api.get("/settings/digests")
+    assert busy.status == 429 and busy.error["code"] == "too_many_requests", busy.body
+    monkeypatch.setattr(digest_store, "get", fail("InternalServerError"))
+    down = api.get("/settings/digests")
+    assert down.status == 503 and down.error["code"] == "unavailable", down.body
