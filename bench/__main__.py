@@ -28,7 +28,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import statistics
@@ -38,6 +37,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from tests.budgets import BASIS, BUDGETS, CALLS, HOT, NEXT, budget_of, percentile  # noqa: F401
 
 from . import cost as bench_cost
 from . import latency as bench_latency
@@ -59,14 +60,9 @@ TARGET_RATIO = 1.2
 HEAVY = ("jinja2", "phonenumbers", "cryptography", "jwt", "requests", "csv", "xml", "email.mime", "hypothesis",
          "aws_xray_sdk")
 RECORDING = OUT / "dynamodb-calls-main.json"
-# Issue 18's budgets of DynamoDB calls per request, the hot routes in this order; "common" is judged on the
-# median request (the recording does not say which path a request took), "any" on the largest.
-NEXT, CALLS, BOARD, SHIFT = ("POST /campaigns/{campaign_id}/next", "POST /calls", "GET /board", "GET /me/shift")
-HOT = (NEXT, CALLS, BOARD, SHIFT)
-BUDGETS: dict[str, dict[str, int]] = {NEXT: {"p50": 3, "max": 5}, CALLS: {"p50": 2}, BOARD: {"max": 8},
-                                      SHIFT: {"max": 2}}
-AGENT_BUDGET = {"max": 2}  # every other route an agent may call
-_BASIS = {"p50": "common path (median request)", "max": "any request"}
+# Issue 18's budgets of DynamoDB calls per request: one copy, tests/budgets.py, which `make test` also holds its
+# own recording to (the hot routes in this order; "p50" judged on the median request, "max" on the largest).
+_BASIS = BASIS
 
 
 class PartialRecording(RuntimeError):
@@ -166,20 +162,7 @@ def check_complete(data: dict[str, Any]) -> dict[str, Any]:
     return run
 
 
-def _percentile(histogram: dict[int, int], share: float) -> int:
-    """Nearest rank: the smallest count of calls that at least `share` of the requests stayed within."""
-    rank, seen = math.ceil(round(share * sum(histogram.values()), 6)), 0
-    for calls in sorted(histogram):
-        seen += histogram[calls]
-        if seen >= rank:
-            return calls
-    return 0
-
-
-def budget_of(route: str, agent_routes: set[str]) -> dict[str, int] | None:
-    if route in BUDGETS:
-        return BUDGETS[route]
-    return AGENT_BUDGET if route in agent_routes else None
+_percentile = percentile
 
 
 def route_rows(routes: dict[str, dict[str, Any]], agent_routes: set[str]) -> list[dict[str, Any]]:

@@ -32,15 +32,15 @@ PRICES = {
     "sqs_per_million": 0.40,
 }
 
-# Per call made, measured (bench/latency.py's metered round: 35 agents x 4 cycles, 139 calls, 2026-12-03
-# 17:47 UTC, the tree after issue 18's hot-path work and /next's bound): a call's lease (POST /next, with the
-# number's reveal), its record (POST /calls) and the agent's two lists refreshed once, counted in the moto server
-# by bench/capacity.py from the items' sizes (transactional writes double, every index write, eventually
-# consistent reads half). Lost lease races are included. Before issue 18: 9.0 reads and 36.4 writes; after its
-# first cut 21.8 and 57.2; the call targets and contacts /next reads are now eventually consistent and 2 instead
-# of 3 are pre-read (reads 21.8 -> 16.0; writes unchanged within the round's noise).
-WRU_PER_CALL = 56.6
-RRU_PER_CALL = 16.0
+# Per call made, measured (bench/latency.py's metered round: 35 agents x 4 cycles, 140 calls, 2026-12-03
+# 20:37 UTC, tree 97cb69d: /next bounded at 5 DynamoDB calls, 4 candidates pre-read): a call's lease (POST /next,
+# with the number's reveal), its record (POST /calls) and the agent's two lists refreshed once, counted in the
+# moto server by bench/capacity.py from the items' sizes (transactional writes double, every index write,
+# eventually consistent reads half). Lost lease races and 429 queue_busy answers are included. Before issue 18:
+# 9.0 reads and 36.4 writes; after its first cut 21.8 and 57.2; candidates read eventually consistent, 2 pre-read:
+# 16.0 and 56.6; 4 pre-read (so up to three lost races need no read): 17.7 and 57.0.
+WRU_PER_CALL = 57.0
+RRU_PER_CALL = 17.7
 RRU_PER_DASHBOARD = 10  # a supervisor's progress screen reads counters
 ACTIVATIONS_PER_MONTH = 4  # campaigns, each creating one target per contact
 CONTACTS_PER_DISTRICT = 20_000
