@@ -5,7 +5,7 @@ recorded as held by the report (erasing them withdraws it). No Chalice, boto3 or
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.clock import parse_iso
 from ..org import store as org_store
@@ -13,11 +13,12 @@ from ..org.rules import name_index_keys
 from . import rules, store
 from .chunk import DEFAULT_PURPOSE, Chunk, Parsed, b32
 
-Unit = org_store.UnitModel
-Contact = org_store.ContactModel
-Claims = dict[tuple[str, str], org_store.PhoneClaimModel]  # (district, phone) -> its claim
-Refusal = tuple[int, rules.RowError, str, Unit]  # a refused row whose phone and unit can be read
-Update = tuple[rules.ContactRow, Contact, dict[str, Any]]
+if TYPE_CHECKING:  # the items the stores hand over, named for the annotations only
+    Unit = org_store.UnitModel
+    Contact = org_store.ContactModel
+    Claims = dict[tuple[str, str], org_store.PhoneClaimModel]  # (district, phone) -> its claim
+    Refusal = tuple[int, rules.RowError, str, Unit]  # a refused row whose phone and unit can be read
+    Update = tuple[rules.ContactRow, Contact, dict[str, Any]]
 
 
 def contact_id_for(item: store.ImportModel, line: int) -> str:

@@ -96,3 +96,43 @@ def test_the_checker_sees_relative_absolute_and_nested_imports(tmp_path: Path) -
     probe.write_text("from ..calls import store\nfrom .rules import x\n\n\ndef f():\n"
                      "    import chalicelib.board.service\n    from .. import digests\n", encoding="utf-8")
     assert sorted(t for _, t in imports_of(probe, tmp_path)) == ["board", "calls", "digests", "org"]
+
+
+STORE_MODULES = re.compile(r"(^|_)store\.py$|^models\.py$|^db\.py$|^counters\.py$|^holdings\.py$")
+
+
+def model_uses(path: Path) -> Iterator[tuple[int, str]]:
+    """Where a module outside the stores touches PynamoDB: imports it, or names a `...Model` class other than
+    in a type annotation (constructs one, builds update actions or conditions on its attributes, queries it)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    annotations: set[int] = set()  # annotations, and `if TYPE_CHECKING:` blocks: types, not uses
+    for node in ast.walk(tree):
+        for ann in (getattr(node, "annotation", None), getattr(node, "returns", None)):
+            if ann is not None:
+                annotations.update(id(n) for n in ast.walk(ann))
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            annotations.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    for node in ast.walk(tree):
+        if id(node) in annotations:
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(n.split(".")[0] == "pynamodb" for n in names):
+                yield node.lineno, "imports pynamodb"
+            if isinstance(node, ast.ImportFrom):
+                yield from ((node.lineno, f"imports {a.name}") for a in node.names if a.name.endswith("Model"))
+        elif isinstance(node, ast.Attribute) and node.attr.endswith("Model"):
+            yield node.lineno, f"uses {node.attr}"
+        elif isinstance(node, ast.Name) and node.id.endswith("Model"):
+            yield node.lineno, f"uses {node.id}"
+
+
+def test_stores_own_the_tables() -> None:
+    """No service, rules, routes or other module outside the stores touches a PynamoDB model (issue 17):
+    they call intent-named store functions."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if STORE_MODULES.search(path.name):
+            continue
+        found += [f"{path.relative_to(ROOT)}:{line} {what}" for line, what in model_uses(path)]
+    assert found == [], f"{len(found)} uses of models outside the stores:\n" + "\n".join(found)
