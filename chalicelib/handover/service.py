@@ -74,7 +74,7 @@ def handover(day: date, shift: str, actor: str) -> dict[str, Any]:
         owner = line.username or ""
         partner = _partner_on_duty(line, coming)
         for target in targets.held_by(owner):
-            holder = target.lease_agent
+            holder: str | None = target.lease_agent
             if holder == owner:
                 released = targets.release_lease(target, owner, now_s)
                 tally["released" if released else "lost_race"] += 1
