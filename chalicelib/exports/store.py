@@ -172,16 +172,10 @@ def unit_names(unit_ids: list[str]) -> dict[str, tuple[str, str]]:
 
 
 def agent_usernames() -> list[str]:
-    """Every login that records calls (the Cognito groups agent and supervisor), sorted."""
-    from ..core.clients import client
-    from ..core.settings import get_settings
+    """Every login that records calls (the Cognito groups agent and supervisor), sorted: accounts' adapter."""
+    from ..accounts.cognito import logins_in_groups
 
-    cognito, pool = client("cognito-idp"), get_settings().user_pool_id
-    names: set[str] = set()
-    for group in ("agent", "supervisor"):
-        for page in cognito.get_paginator("list_users_in_group").paginate(UserPoolId=pool, GroupName=group):
-            names.update(u["Username"] for u in page.get("Users", []))
-    return sorted(names)
+    return logins_in_groups("agent", "supervisor")
 
 
 def calls_of_agent_day(agent: str, day: str) -> list[Any]:
