@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-import botocore.client
 import pytest
 
 from chalicelib.digests import rules, service
 from chalicelib.reporting import counters
 from chalicelib.reporting.counters import CounterModel, add_actions
+from devtools import call_counter
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, ist
 from tests.api.conftest import Api
 
@@ -46,19 +46,9 @@ def write_counters(campaign_id: str, calls: int) -> None:
 
 
 def digest_calls(monkeypatch: pytest.MonkeyPatch, audience: str = "district") -> tuple[Counter[str], dict[str, Any]]:
-    seen: Counter[str] = Counter()
-    inner = botocore.client.BaseClient._make_api_call
-
-    def spy(self: Any, operation: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            tables = params.get("RequestItems") or {params.get("TableName", "?"): None}
-            for table in tables:
-                seen[f"{operation} {table.rsplit('-', 1)[-1]}"] += 1
-        return inner(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
-    content, _ = service.build(audience, DAY)
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", inner)
+    """The digest built once, and its DynamoDB requests counted per operation and table (devtools/call_counter)."""
+    with call_counter.counting(call_counter.by_operation_and_table) as seen:
+        content, _ = service.build(audience, DAY)
     return seen, content
 
 

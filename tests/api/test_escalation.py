@@ -5,16 +5,15 @@ however often the schedule fires; the supervisors' view lists escalations."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-import botocore.client
 import pytest
 
 from chalicelib.campaigns.store import TargetModel
 from chalicelib.followup.routes import SWEEP_FUNCTION
 from chalicelib.followup.store import EscalationModel
 from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
+from devtools import call_counter
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 
@@ -208,19 +207,8 @@ def test_the_sweep_ignores_a_campaign_past_its_window(api: Api, clock: Clock) ->
 
 def post_counted(api: Api, monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], token: str) -> int:
     """POST /calls; the DynamoDB requests it made (one BatchGetItem across tables counts once)."""
-    seen: Counter[str] = Counter()
-    inner = botocore.client.BaseClient._make_api_call
-
-    def spy(self: Any, operation: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            seen[operation] += 1
-        return inner(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
-    try:
+    with call_counter.counting() as seen:
         assert api.post("/calls", body, token=token).status == 201
-    finally:
-        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", inner)
     return sum(seen.values())
 
 
