@@ -2,11 +2,12 @@
 
 Chalice installs the full dependency closure of requirements.txt. boto3 is kept out of requirements.txt,
 but pynamodb and aws-xray-sdk depend on botocore, so pip brings botocore (about 16 MB zipped) anyway.
-The python3.11 Lambda runtime ships boto3, botocore and s3transfer, so they are removed from the zip
-here. phonenumbers' geocoding, carrier and time-zone data (2 MB zipped) are removed too: the app only
-parses, validates and formats numbers, which is exactly what the `phonenumberslite` distribution keeps;
-tests/infra/test_package.py fails if chalicelib ever imports the modules that need that data, and
-imports the packaged app from the unzipped package.
+The python3.11 Lambda runtime ships boto3, botocore and s3transfer, and what they need (jmespath,
+python-dateutil, urllib3, six), so they are removed from the zip here (requests uses the runtime's
+urllib3, within its supported range). phonenumbers' geocoding, carrier and time-zone data (2 MB zipped)
+are removed too: the app only parses, validates and formats numbers, which is exactly what the
+`phonenumberslite` distribution keeps; tests/infra/test_package.py fails if chalicelib ever imports the
+modules that need that data, and imports the packaged app from the unzipped package.
 
 Bytecode: Lambda unpacks the zip into a read-only /var/task, so Python can neither find nor write a .pyc
 there, and every cold start compiles each imported module from source (the app and its dependencies:
@@ -34,7 +35,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+# The python3.11 runtime's own boto3 and what it needs (AWS Lambda's "included libraries"): imported from
+# /var/runtime once the package (first on sys.path) does not carry them.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")
 # Parts of dependencies no function uses: phonenumbers' geocoding/carrier/time-zone data, Powertools'
 # event handler (Chalice routes the events; 0.56 MB zipped with its Swagger UI) and its parser (needs
 # pydantic, which is not installed). tests/infra/test_package.py fails if chalicelib imports one of them.
@@ -59,7 +62,7 @@ def _top(name: str) -> str:
 
 def _provided(name: str) -> bool:
     top = _top(name)
-    return any(top == pkg or (top.startswith(f"{pkg}-") and top.endswith((".dist-info", ".data")))
+    return any(top in (pkg, f"{pkg}.py") or (top.startswith(f"{pkg}-") and top.endswith((".dist-info", ".data")))
                for pkg in RUNTIME_PROVIDED)
 
 

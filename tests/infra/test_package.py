@@ -92,15 +92,18 @@ def test_the_packaged_app_imports_as_in_lambda(zips: dict[str, Path]) -> None:
 
 
 def _runtime_modules() -> list[object]:
-    """What the python3.11 Lambda runtime has on its path besides the package."""
+    """What the python3.11 Lambda runtime has on its path besides the package: boto3 and what it needs (AWS
+    Lambda's included libraries for python3.11: boto3, botocore, jmespath, python-dateutil, s3transfer, six,
+    urllib3)."""
     import boto3
     import botocore
     import dateutil
     import jmespath
     import s3transfer
     import six
+    import urllib3
 
-    return [boto3, botocore, s3transfer, jmespath, dateutil, six]
+    return [boto3, botocore, s3transfer, jmespath, dateutil, six, urllib3]
 
 
 def test_the_package_ships_bytecode_the_runtime_uses_as_is(zips: dict[str, Path]) -> None:
