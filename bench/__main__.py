@@ -77,7 +77,7 @@ def _env() -> dict[str, str]:
 
 class LambdaLike:
     """The deployment package unzipped, with what the python3.11 runtime adds (boto3, botocore,
-    s3transfer, jmespath, dateutil, six) on the path after it, as /var/runtime is in Lambda."""
+    s3transfer, jmespath, dateutil, six, urllib3) on the path after it, as /var/runtime is in Lambda."""
 
     def __init__(self, zip_path: Path, workdir: Path) -> None:
         import boto3
@@ -86,11 +86,12 @@ class LambdaLike:
         import jmespath
         import s3transfer
         import six
+        import urllib3
 
         self.root, runtime = workdir / "task", workdir / "runtime"
         zipfile.ZipFile(zip_path).extractall(self.root)
         runtime.mkdir()
-        for module in (boto3, botocore, s3transfer, jmespath, dateutil, six):
+        for module in (boto3, botocore, s3transfer, jmespath, dateutil, six, urllib3):
             path = Path(str(module.__file__))
             target = path.parent if path.name == "__init__.py" else path
             (runtime / target.name).symlink_to(target)
