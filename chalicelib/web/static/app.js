@@ -30,19 +30,24 @@ const SCREENS = {
   settings: ['./staff.js', 'settingsScreen'],
   imports: ['./data.js', 'importsScreen'],
   exports: ['./data.js', 'exportsScreen'],
+  performance: ['./performance.js', 'performanceScreen'],
+  flags: ['./performance.js', 'flagsScreen'],
+  vendor: ['./performance.js', 'vendorScreen'],
 };
 // Laid out for desktops (1280 px and up), and still usable on a phone.
 const OFFICE = new Set(['board', 'campaigns', 'campaign', 'campaign-new', 'campaign-edit', 'dashboard', 'search', 'contact', 'units',
-  'agents', 'agent', 'rosters', 'settings', 'imports', 'exports']);
+  'agents', 'agent', 'rosters', 'settings', 'imports', 'exports', 'performance', 'flags', 'vendor']);
 const NAV = [ // the header's links, by role: [screen, label, screens it covers]
   { roles: ['supervisor', 'admin'], href: '#/board', label: 'nav.board', covers: ['board'] },
   { roles: ['supervisor', 'admin'], href: '#/campaigns', label: 'nav.campaigns', covers: ['campaigns', 'campaign', 'campaign-new', 'campaign-edit'] },
   { roles: ['supervisor', 'admin'], href: '#/units', label: 'nav.units', covers: ['units', 'contact', 'search'] },
   { roles: ['supervisor', 'admin'], href: '#/agents', label: 'nav.agents', covers: ['agents', 'agent'] },
   { roles: ['supervisor', 'admin'], href: '#/rosters', label: 'nav.rosters', covers: ['rosters'] },
+  { roles: ['supervisor', 'admin'], href: '#/performance', label: 'nav.performance', covers: ['performance', 'flags', 'vendor'] },
   { roles: ['admin'], href: '#/imports', label: 'nav.data', covers: ['imports', 'exports'] },
   { roles: ['admin'], href: '#/settings', label: 'nav.settings', covers: ['settings'] },
   { roles: ['state_leader', 'central_leader'], href: '#/dashboard', label: 'nav.dashboard', covers: ['dashboard'] },
+  { roles: ['state_leader', 'central_leader'], href: '#/vendor', label: 'nav.vendor', covers: ['vendor'] },
 ];
 
 async function screenOf(name) {
