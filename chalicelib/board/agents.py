@@ -9,7 +9,13 @@ An agent's state on the board (one of STATES):
 * absent: rostered on the shift in progress but on leave, or nothing since the shift began;
 * off_shift: not rostered on the shift in progress (a duty override, or the other shift), and
   nothing for more than BREAK_AFTER_MIN.
-Agents work one shift a day, so an agent's figures of the IST day are those of their shift."""
+Agents work one shift a day, so an agent's figures of the IST day are those of their shift.
+
+Each row also carries the day's attendance and quality figures from the same day item (issue 20, written
+with every sign-in, lease and call: reporting/activity.py): `first_at` (first activity), `active_s`,
+`idle_n`/`idle_s` (gaps longer than the idle limit), `flags_n` (calls flagged), and, for an agent seated on
+the shift in progress, `late_min`: how many minutes after the shift's start the first activity came when
+that is beyond the late grace (calling settings), 0 when on time, None with no activity yet or no seat."""
 
 from __future__ import annotations
 
@@ -40,6 +46,7 @@ class Floor:
     callbacks: dict[str, dict[str, Any]]  # counters.open_callbacks
     on_leave: set[str]
     slowed: dict[str, dict[str, Any]]  # username -> {"slowed", "slowed_at"} (board/store.day_slowdowns)
+    late_grace_min: int = 10  # calling settings: first activity this long after the shift's start is on time
 
 
 def agent_rows(floor: Floor, now: datetime) -> list[dict[str, Any]]:
@@ -67,10 +74,29 @@ def agent_rows(floor: Floor, now: datetime) -> list[dict[str, Any]]:
                "calls": f["attempts"], "connects": f["connects"], "talk_s": f["talk_s"],
                "slowed": int((floor.slowed.get(username) or {}).get("slowed") or 0),
                "lease": lease, "leases": hold["leases"], "callbacks": hold["callbacks"],
-               "active_at": hold["last_active_at"]}
+               "active_at": hold["last_active_at"], **_activity(states.get("activity"))}
+        row["late_min"] = _late_min(row["first_at"], window, floor.late_grace_min) if username in seated else None
         row["state"] = _state(row, username in seated, shift_start, now)
         out.append(row)
     return sorted(out, key=_sort_key)
+
+
+def _activity(activity: dict[str, Any] | None) -> dict[str, Any]:
+    """The day item's attendance and quality figures (0 and None when never written)."""
+    a = activity or {}
+    return {"first_at": a.get("first_at"), "active_s": int(a.get("active_s") or 0),
+            "idle_n": int(a.get("idle_n") or 0), "idle_s": int(a.get("idle_s") or 0),
+            "flags_n": int(a.get("flags_n") or 0)}
+
+
+def _late_min(first_at: str | None, window: shift_rules.Window | None, grace_min: int) -> int | None:
+    """Whole minutes late: the first activity after the shift's start plus the grace (0: on time)."""
+    if not first_at or window is None:
+        return None
+    late = clock.parse_iso(first_at) - window.start
+    if late <= timedelta(minutes=grace_min):
+        return 0
+    return int(late.total_seconds() // 60)
 
 
 def totals(rows: list[dict[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
@@ -80,7 +106,8 @@ def totals(rows: list[dict[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
                     "calls": sum(r["calls"] for r in rows), "connects": sum(r["connects"] for r in rows),
                     "talk_s": sum(r["talk_s"] for r in rows), "leases": states["on_call"],
                     "callbacks_pending": sum(r["callbacks"]["pending"] for r in rows),
-                    "callbacks_due": sum(r["callbacks"]["due"] for r in rows)}
+                    "callbacks_due": sum(r["callbacks"]["due"] for r in rows),
+                    "late": sum(1 for r in rows if r["late_min"]), "flags": sum(r["flags_n"] for r in rows)}
 
 
 def _live(day_states: dict[str, Any] | None, callbacks: dict[str, Any] | None, now_s: str) -> dict[str, Any]:
@@ -123,7 +150,8 @@ def seat_map(seats: shift_rules.SeatConfig, rows: list[dict[str, Any]]) -> list[
 
 
 def _occupant(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("username", "name_hi", "name_en", "state", "calls", "connects", "on_leave")} | {
+    return {k: row[k] for k in ("username", "name_hi", "name_en", "state", "calls", "connects", "on_leave",
+                                "first_at", "late_min", "active_s", "idle_n", "flags_n")} | {
         "lease_until": row["lease"]["until"] if row["lease"] else None}
 
 

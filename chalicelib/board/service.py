@@ -3,13 +3,15 @@
 A board is one request and at most 8 DynamoDB calls whatever the number of agents and campaigns
 (one district's call centre: the escalations are one Query per district of the active campaigns):
 1. the active campaigns (one Query on the campaigns' status index; a page of CAMPAIGNS_PAGE);
-2. one BatchGetItem across tables: the seat and shift settings, the roster heads of the period in
+2. one BatchGetItem across tables: the seat, shift and calling settings, the roster heads of the period in
    force (one key per period length an admin may choose), and each listed campaign's counters at its
    target unit, all time and today (its progress and coverage, today's answers) and its questions;
 3. the roster revision's lines (one Query; none when this container has read that revision before:
    lines are immutable);
 4. leave overlapping today (one Query);
-5. every agent's counter item of the day: calls, connects, talk time, live lease, last activity (one Query);
+5. every agent's counter item of the day: calls, connects, talk time, live lease, last activity, and the
+   attendance and quality figures written with the activity (first activity, time active, idle gaps,
+   calls flagged) (one Query);
 6. the agents slowed down today for asking for contacts too fast (one Query);
 7. the district's unresolved escalations of every campaign (one Query on a sparse index).
 8. every agent's open callbacks (one Query: the calls feature keeps them as a map per agent on one
@@ -36,13 +38,14 @@ from ..core.clock import iso
 from ..core.paging import PageRequest, encode_cursor
 from ..followup import service as followup
 from ..reporting import counters
+from ..shifts import calling
 from ..shifts import rules as shift_rules
 from . import agents, store
 from .campaigns import campaign_row, with_escalations
 
 T = TypeVar("T")
 REFRESH_S = 15  # how often the client reads the board (it pauses while the tab is hidden)
-CONFIG_NAMES = ("seats", "shifts")
+CONFIG_NAMES = ("seats", "shifts", calling.NAME)  # calling: the late grace (issue 20)
 # one BatchGetItem: per campaign its all-time and today's counters at its target and its questions (3 keys)
 CAMPAIGNS_PAGE = (store.MAX_KEYS - len(CONFIG_NAMES) - len(shift_rules.PERIOD_WEEKS)) // 3
 MAX_ESCALATIONS = 10  # open escalations listed on the board
@@ -123,8 +126,10 @@ def _read(req: BoardRequest, now: datetime, day: str) -> _Read:
         period = periods[cfg.period_weeks]
         head = snap.heads.get(period)
         lines = store.roster_lines(period, head.set_hash) if head and head.set_hash else []
+        stored_calling = snap.config.get(calling.NAME)
+        grace = (calling.calling_from(*stored_calling) if stored_calling else calling.DEFAULT).late_grace_minutes
         floor = agents.Floor(lines, window, seats, f_day.result(), f_callbacks.result(), f_leave.result(),
-                             f_slowed.result())
+                             f_slowed.result(), late_grace_min=grace)
         escalations, esc_more = f_esc.result()
     campaigns = [campaign_row(c, snap.counters.get(keys[c.campaign_id]), snap.counters.get(day_keys[c.campaign_id]),
                               snap.questions.get(c.campaign_id, [])) for c in listed.items]

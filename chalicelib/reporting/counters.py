@@ -242,8 +242,13 @@ def agent_day_states(day: str, now: str | None = None) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for item in CounterModel.query(f"d#{day}#agents", page_size=1000):
         username = item.agent or item.sk[2:]
-        out[username] = {"figures": figures(item), "lease": _lease(item, now), "last_active_at": item.last_active_at}
+        out[username] = {"figures": figures(item), "lease": _lease(item, now), "last_active_at": item.last_active_at,
+                         "activity": {name: getattr(item, name, None) for name in BOARD_ACTIVITY}}
     return out
+
+
+# the day item's attendance and quality figures the board shows (issue 20; written by reporting/activity.py)
+BOARD_ACTIVITY = ("first_at", "active_s", "idle_n", "idle_s", "flags_n")
 
 
 def open_callbacks() -> dict[str, dict[str, Any]]:

@@ -10,6 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib.board import store as board_store
+from chalicelib.reporting import counters
+from chalicelib.reporting.counters import CounterModel
+from chalicelib.shifts import calling, config_store
 from tests.api.answer_recount import recount
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
@@ -150,3 +153,52 @@ def test_board_lists_the_agents_rostered_on_the_shift_in_progress(api: Api, aws:
     night = api.get("/board", role="supervisor").json
     assert night["shift"]["window"] is None and night["agents"] == []
     assert all(s["agent"] is None for room in night["rooms"] for s in room["seats"])
+
+
+needs_activity = pytest.mark.skipif(not hasattr(CounterModel, "first_at"),
+                                    reason="the day item's attendance figures (issue 20, helper B) are not merged yet")
+
+
+def agent_day_item(username: str, **figures: object) -> None:
+    """What the activity paths leave on an agent's day item (reporting/activity.py): first activity, time
+    active, idle gaps, calls flagged."""
+    pk, sk = counters.day_agent("2026-03-09", username)
+    CounterModel(pk, sk, agent=username, **figures).save()
+
+
+@needs_activity
+def test_board_rows_carry_the_days_first_activity_hours_idle_gaps_and_flags(api: Api, aws: Env,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20: each agent's row and seat show today's first activity, time active, idle gaps and calls
+    flagged, and a seated agent whose first activity came after the shift's start plus the late grace
+    (calling settings, default 10 min) is late by that many minutes; the budget does not move."""
+    Clock(monkeypatch, ist("2026-03-09", "11:00"))  # Monday, the morning shift (08:00-14:30 IST)
+    put_agents(6)
+    assert api.post("/rosters/current/generate", {}, role="admin").status in (200, 201)
+    seated = sorted(r["username"] for r in api.get("/board", role="supervisor").json["agents"] if r["seat"])
+    prompt, tardy, quiet = seated[:3]
+    agent_day_item(prompt, first_at="2026-03-09T02:39:00.000Z", last_active_at="2026-03-09T05:20:00.000Z",
+                   active_s=8400, idle_n=1, idle_s=1200, flags_n=0, attempts=30, connects=12)  # 08:09 IST
+    agent_day_item(tardy, first_at="2026-03-09T03:12:00.000Z", last_active_at="2026-03-09T05:25:00.000Z",
+                   active_s=5400, idle_n=3, idle_s=2700, flags_n=2, attempts=20, connects=4)  # 08:42 IST
+    board_store.forget_lines()
+    data = api.get("/board", role="supervisor").json
+    cold = board_calls()
+    rows = {r["username"]: r for r in data["agents"]}
+    assert {k: rows[prompt][k] for k in ("first_at", "late_min", "active_s", "idle_n", "idle_s", "flags_n")} == {
+        "first_at": "2026-03-09T02:39:00.000Z", "late_min": 0, "active_s": 8400, "idle_n": 1, "idle_s": 1200,
+        "flags_n": 0}
+    assert {k: rows[tardy][k] for k in ("late_min", "active_s", "idle_n", "idle_s", "flags_n")} == {
+        "late_min": 42, "active_s": 5400, "idle_n": 3, "idle_s": 2700, "flags_n": 2}
+    assert (rows[quiet]["first_at"], rows[quiet]["late_min"], rows[quiet]["active_s"]) == (None, None, 0)
+    seats = {s["agent"]["username"]: s["agent"] for room in data["rooms"] for s in room["seats"] if s["agent"]}
+    tile = seats[tardy]
+    assert (tile["late_min"], tile["flags_n"], tile["first_at"]) == (42, 2, "2026-03-09T03:12:00.000Z")
+    assert (data["totals"]["late"], data["totals"]["flags"]) == (1, 2)
+
+    # a longer grace in the calling settings: 42 minutes is on time; the board reads it in the same batch
+    config_store.put_config(calling.NAME, {"late_grace_minutes": 45}, 0, "2026-03-09T05:00:00.000Z", "admin")
+    board_store.forget_lines()
+    again = {r["username"]: r for r in api.get("/board", role="supervisor").json["agents"]}
+    assert again[tardy]["late_min"] == 0
+    assert board_calls() == cold

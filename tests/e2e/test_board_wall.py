@@ -156,3 +156,36 @@ def test_the_board_in_english_and_at_1280_and_360(wall: Wall) -> None:
             assert width <= viewport["width"], f"{name}-{lang}: the page scrolls sideways ({width}px)"
             wall.check(page, f"{name}-{lang}")
             page.close()
+
+
+def test_a_seat_shows_todays_first_activity_lateness_in_words_and_calls_to_check(wall: Wall) -> None:
+    """Issue 20: the day item's attendance and quality figures on the wall: the first activity's time, "late
+    by N min" written out (the shift began at 00:00 or 12:00 IST, so a first lease now is late), and a
+    connected call too short to be real counted as a call to check, linked to that day's list."""
+    at_seats = seated(wall.admin.call("GET", "/board"))
+    seat, username = sorted(at_seats.items())[1]
+    agent = w.Client(wall.stack.api_url, username, wall.stack.password)
+    screen = agent.call("POST", f"/campaigns/{wall.campaign_id}/next")
+    assert screen["status"] == "leased", screen
+    agent.call("POST", "/calls", {"call_id": str(uuid.uuid4()), "campaign_id": wall.campaign_id,
+                                  "contact_id": screen["contact"]["contact_id"], "disposition": "connected",
+                                  "answers": {"received": True}, "duration_s": 3,
+                                  "started_at": (datetime.now(UTC) - timedelta(seconds=10)).isoformat()}, expect=201)
+    board = wall.admin.call("GET", "/board?limit=100")
+    row = {r["username"]: r for r in board["agents"]}[username]
+    if row["first_at"] is None:
+        pytest.skip("the day item's attendance figures (issue 20, helper B) are not merged yet")
+    assert row["flags_n"] == 1 and row["late_min"] is not None
+    page = wall.page(DESKTOP, "en")
+    tile = page.locator(f"li.seat[data-seat='{seat}']")
+    arrival = tile.locator(".seat-arrival")
+    expect(arrival).to_contain_text("from ")
+    if row["late_min"]:
+        expect(arrival).to_have_attribute("data-late", str(row["late_min"]))
+        expect(arrival.locator(".late")).to_have_text(f" · late by {row['late_min']:,} min")
+    link = tile.locator(".seat-flags a")
+    expect(link).to_have_text("1 calls to check")
+    expect(link).to_have_attribute("href", f"#/flags/{board['date']}?agent={username}")
+    expect(page.locator(".wall-figures")).to_contain_text("Calls to check today")
+    wall.check(page, "board-wall-1280-activity-en")
+    page.close()

@@ -52,10 +52,26 @@ function figuresCard(data) {
       tile(t('today.connects'), i18n.number(tot.connects)),
       tile(t('today.talk'), i18n.duration(tot.talk_s)),
       tile(t('board.callbacks_due'), i18n.number(tot.callbacks_due)),
-      tile(t('board.callbacks_pending'), i18n.number(tot.callbacks_pending))));
+      tile(t('board.callbacks_pending'), i18n.number(tot.callbacks_pending)),
+      tile(t('board.late_today'), i18n.number(tot.late)),
+      tile(t('board.flags_today'), tot.flags ? h('a', { href: `#/flags/${data.date}` }, i18n.number(tot.flags)) : i18n.number(tot.flags))));
 }
 
-function seatTile(seat) {
+/** Today's first activity, in words; "late by N min" written out when it came after the grace. */
+function arrival(a, cls) {
+  if (!a.first_at) return null;
+  return h('span', { class: cls, 'data-late': a.late_min ? String(a.late_min) : null },
+    t('board.first_at', { time: i18n.time(a.first_at) }),
+    a.late_min ? h('span', { class: 'late' }, ` · ${t('board.late_by', { min: i18n.number(a.late_min) })}`) : null);
+}
+
+function flagsLink(a, date) {
+  if (!a.flags_n) return null;
+  return h('a', { class: 'agent-flags', href: `#/flags/${date}?agent=${encodeURIComponent(a.username)}` },
+    t('board.flags', { n: i18n.number(a.flags_n) }));
+}
+
+function seatTile(seat, date) {
   const a = seat.agent;
   if (!a) {
     return h('li', { class: 'seat seat-empty', 'data-seat': seat.seat },
@@ -65,10 +81,12 @@ function seatTile(seat) {
     h('span', { class: 'seat-id' }, seat.seat),
     h('span', { class: 'seat-name' }, nameOf(a)),
     h('span', { class: 'seat-state' }, t(`board.state_${a.state}`)),
-    h('span', { class: 'seat-figures' }, t('board.seat_figures', { calls: i18n.number(a.calls), connects: i18n.number(a.connects) })));
+    h('span', { class: 'seat-figures' }, t('board.seat_figures', { calls: i18n.number(a.calls), connects: i18n.number(a.connects) })),
+    arrival(a, 'seat-arrival'),
+    a.flags_n ? h('span', { class: 'seat-flags' }, flagsLink(a, date)) : null);
 }
 
-function seatMap(rooms) {
+function seatMap(rooms, date) {
   return h('section', { class: 'card wall-seats', 'aria-labelledby': 'b-seats' },
     h('h2', { id: 'b-seats' }, t('board.seat_map')),
     rooms.map((room) => {
@@ -76,7 +94,7 @@ function seatMap(rooms) {
       const id = `b-room-${room.room_id}`;
       return h('section', { class: 'room', 'data-room': room.room_id, 'aria-labelledby': id },
         h('h3', { id }, `${i18n.pick(room, 'name')} · ${t('board.room_taken', { taken: i18n.number(taken), seats: i18n.number(room.seats.length) })}`),
-        h('ul', { class: 'seats' }, room.seats.map(seatTile)));
+        h('ul', { class: 'seats' }, room.seats.map((seat) => seatTile(seat, date))));
     }));
 }
 
@@ -145,7 +163,7 @@ function campaignsCard(campaigns) {
     ] : h('p', { class: 'muted' }, t('home.no_campaigns')));
 }
 
-function agentRow(a, now) {
+function agentRow(a, now, date) {
   const lease = a.lease;
   const where = a.seat ? t('board.seat', { seat: a.seat }) : t(a.role === 'supervisor' ? 'board.supervisor' : a.on_shift ? 'board.no_seat' : 'board.off_roster');
   const cb = a.callbacks || {};
@@ -154,6 +172,11 @@ function agentRow(a, now) {
     h('span', { class: 'agent-state' }, t(`board.state_${a.state}`)),
     h('span', { class: 'muted' }, where),
     h('span', { class: 'agent-figures' }, t('board.agent_figures', { calls: i18n.number(a.calls), connects: i18n.number(a.connects) })),
+    arrival(a, 'agent-arrival'),
+    a.first_at ? h('span', { class: 'agent-active' }, t('board.active', {
+      hours: i18n.number(Math.round((a.active_s || 0) / 360) / 10), gaps: i18n.number(a.idle_n || 0),
+    })) : null,
+    flagsLink(a, date),
     lease ? h('span', { class: 'lease' }, t('board.on_call_for', { held: i18n.duration((now - Date.parse(lease.leased_at)) / 1000) })) : null,
     cb.pending ? h('span', { class: 'muted' }, t('board.callbacks', { pending: `${i18n.number(cb.pending)}${cb.more ? '+' : ''}`, due: i18n.number(cb.due) })) : null);
 }
@@ -164,7 +187,7 @@ function othersCard(data, cursor) {
   const others = data.agents.filter((a) => !a.seat);
   return h('section', { class: 'card wall-others', 'aria-labelledby': 'b-agents' },
     h('h2', { id: 'b-agents' }, t('board.not_seated', { n: i18n.number(data.totals.agents) })),
-    others.length ? h('ul', { class: 'agents' }, others.map((a) => agentRow(a, now)))
+    others.length ? h('ul', { class: 'agents' }, others.map((a) => agentRow(a, now, data.date)))
       : h('p', { class: 'muted' }, data.totals.agents ? t('board.all_seated') : t('board.no_agents')),
     h('p', { class: 'wall-pages' },
       cursor ? link(t('board.first_page'), '#/board', 'btn btn-secondary') : null,
@@ -176,7 +199,7 @@ function draw(body, data, cursor) {
     h('p', { class: 'wall-shift' }, shiftLine(data.shift)),
     stateTiles(data.states),
     h('div', { class: 'wall-grid' },
-      h('div', { class: 'wall-main' }, seatMap(data.rooms)),
+      h('div', { class: 'wall-main' }, seatMap(data.rooms, data.date)),
       h('div', { class: 'wall-side' }, figuresCard(data), campaignsCard(data.campaigns),
         escalationsCard(data.escalations), pacingCard(data.pacing), othersCard(data, cursor))));
 }

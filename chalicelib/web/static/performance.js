@@ -173,7 +173,7 @@ function totalsOf(item) {
   }
   if (tot.discrepancy_rate === undefined) tot.discrepancy_rate = tot.verified ? (tot.discrepant || 0) / tot.verified : null;
   if (tot.completeness === undefined) tot.completeness = tot.ans_asked ? (tot.ans_given || 0) / tot.ans_asked : null;
-  if (tot.aht_s === undefined) tot.aht_s = tot.connects ? (tot.talk_s || 0) / tot.connects : 0;
+  if (tot.aht_s === undefined) tot.aht_s = tot.connects ? (tot.talk_s || 0) / tot.connects : null;
   return tot;
 }
 
@@ -195,7 +195,7 @@ function rankingSection(items, more) {
       title: top ? t('perf.rank_title', { name: nameOf(top.item), n: n(rate(top.tot)) }) : t('perf.rank_none'),
       rows: ranked.map(({ item, tot }) => ({
         id: item.username, value: rate(tot),
-        label: highDiscrepancy(tot) ? `${nameOf(item)} · ${t('perf.high_discrepancy_short')}` : nameOf(item),
+        label: highDiscrepancy(tot) ? `${nameOf(item)} · ${t('perf.marked_short')}` : nameOf(item),
       })),
       columns: [t('perf.col.agent'), t('perf.connects_per_hour')],
     }),
@@ -267,7 +267,7 @@ function agentRows(items, employerList) {
         h('span', { 'data-key': 'idle' }, tot.idle_n ? t('perf.idle_cell', { n: n(tot.idle_n), min: n(Math.round((tot.idle_s || 0) / 60)) }) : '0'),
         h('span', { 'data-key': 'calls' }, n(tot.attempts)),
         h('span', { 'data-key': 'connects' }, n(tot.connects)),
-        h('span', { 'data-key': 'aht' }, i18n.duration(tot.aht_s)),
+        h('span', { 'data-key': 'aht' }, tot.aht_s === null ? '–' : i18n.duration(tot.aht_s)),
         h('span', { 'data-key': 'callbacks' }, t('perf.of', { value: n(tot.callbacks_kept), total: n(tot.callbacks_made) })),
         h('span', { 'data-key': 'discrepancy' }, tot.verified
           ? t('perf.discrepancy_cell', { bad: n(tot.discrepant), verified: n(tot.verified), share: percent(tot.discrepancy_rate) }) : '–',
@@ -295,19 +295,20 @@ export async function performanceScreen(ctx) {
   const employerList = await employers();
   if (!ctx.alive()) return undefined;
   const today = i18n.istToday();
-  const from = h('input', { type: 'date', id: 'pf-from', name: 'from', value: filter.from, max: today });
-  const to = h('input', { type: 'date', id: 'pf-to', name: 'to', value: filter.to, max: today, 'aria-describedby': 'pf-to-hint' });
+  const from = h('input', { type: 'date', id: 'pf-from', name: 'from', value: filter.from, max: today, 'aria-describedby': 'pf-range-hint' });
+  const to = h('input', { type: 'date', id: 'pf-to', name: 'to', value: filter.to, max: today, 'aria-describedby': 'pf-range-hint' });
   const employer = h('select', { id: 'pf-employer', name: 'employer' },
     h('option', { value: '' }, t('perf.all_employers')),
     employerList.map((e) => h('option', { value: e.id, selected: e.id === filter.employer }, i18n.pick(e, 'name'))));
   const form = h('form', { class: 'filters perf-filters', novalidate: true, 'aria-label': t('perf.filter_label') },
     field('pf-from', t('perf.from'), from),
-    field('pf-to', t('perf.to'), to, t('perf.range_hint')),
+    field('pf-to', t('perf.to'), to),
     field('pf-employer', t('perf.employer'), employer),
     h('div', { class: 'field perf-submit' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'pf-show' }, t('perf.show'))));
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
   const body = h('div', {});
-  replace(view, heading(t('perf.title')), tabs('performance'), h('p', { class: 'lead' }, t('perf.intro')), form, status, body);
+  replace(view, heading(t('perf.title')), tabs('performance'), h('p', { class: 'lead' }, t('perf.intro')), form,
+    h('p', { class: 'hint', id: 'pf-range-hint' }, t('perf.range_hint')), status, body);
 
   let items = [];
   let cursor = null;
@@ -323,7 +324,7 @@ export async function performanceScreen(ctx) {
           draw();
           view.querySelector('#pf-agent')?.focus();
         })),
-      h('section', { class: 'card', 'aria-labelledby': 'pf-table-h' },
+      h('section', { class: 'card' }, // not a landmark of its own: the table's scrolling region is
         h('h2', { id: 'pf-table-h' }, t('perf.table')),
         items.length ? agentsTable(items, employerList) : h('p', { class: 'muted' }, t('perf.no_agents')),
         cursor ? h('div', { class: 'actions' }, button(t('perf.more'), () => load(true), 'btn btn-secondary', { id: 'pf-more' })) : null));
@@ -396,7 +397,7 @@ function recheckCell(flag) {
     replace(box, h('p', { class: 'muted', role: 'status' }, t('perf.recheck_sending')));
     try {
       const res = await api.post(`/reports/flags/${enc(flag.call_id)}/recheck`, {}, { 'Idempotency-Key': key });
-      const already = res?.already || res?.created === false || res?.status === 'already_queued';
+      const already = res?.status === 'already'; // else 'added'
       const where = res?.verification_campaign_id || res?.campaign_id;
       replace(box, h('p', { class: 'notice notice-ok perf-recheck-done', role: 'status', 'data-testid': 'recheck-result' },
         already ? t('perf.recheck_already') : t('perf.recheck_done'), ' ',
@@ -531,7 +532,7 @@ function vendorAgents(data, employersOf) {
         tot.verified ? t('perf.discrepancy_cell', { bad: n(tot.discrepant), verified: n(tot.verified), share: percent(tot.discrepancy_rate) }) : '–'],
     };
   });
-  return h('section', { class: 'card', 'aria-labelledby': 'vd-agents-h' },
+  return h('section', { class: 'card' }, // not a landmark of its own: the table's scrolling region is
     h('h2', { id: 'vd-agents-h' }, t('perf.v.per_agent')),
     table(t('perf.v.per_agent'), columns, rows, 'perf-vendor-agents'));
 }
