@@ -23,17 +23,21 @@ from ..core.paging import Page, PageRequest
 from ..org.store import AuditModel, ContactModel, opt_out_actions, wrong_number_actions
 from ..reporting.counters import (
     CounterModel,
+    activity_update,
     add_actions,
     agent_callbacks,
     callback_remove,
     callback_set,
     extreme_update,
+    flag_item,
     lease_clear_actions,
     marker_seen,
     marker_set,
     names_lease,
+    unchanged,
 )
 from ..shifts import agent_store as shifts_store
+from ..shifts import calling
 from ..shifts.agent_store import AgentModel
 from .counting import CounterWrite
 from .plan import CallPlan, LogEntry
@@ -84,6 +88,7 @@ class CallLogModel(Model):
     result = JSONAttribute()  # what the request answered: replayed verbatim for a retry
     recorded_at = UnicodeAttribute()
     late = BooleanAttribute(null=True)  # recorded after the agent's lease on the target had lapsed
+    leased_at = UnicodeAttribute(null=True)  # the target's lease as read (when it was handed): attendance
     by_agent_day = CallsByAgentDay()
     by_contact = CallsByContact()
 
@@ -100,21 +105,24 @@ class Snapshot:
     target: TargetModel | None = None
     counters: dict[tuple[str, str], CounterModel] = field(default_factory=dict)
     agents: dict[str, AgentModel] = field(default_factory=dict)
+    settings: calling.CallingSettings = calling.DEFAULT  # the calling settings (the agent's day figures)
 
 
 def batch_read(*, call_id: str, campaign_id: str, target: tuple[str, str], counters: list[tuple[str, str]],
                agents: list[str]) -> Snapshot:
-    """The call's log (a retry), its campaign and target, the counter items and agents named: one
-    BatchGetItem across tables (at most 100 keys), consistent, retrying unprocessed keys."""
+    """The call's log (a retry), its campaign and target, the counter items and agents named, and the
+    calling settings: one BatchGetItem across tables (at most 100 keys), consistent, retrying unprocessed
+    keys."""
     log_key: db.Key = (CallLogModel, call_id, None)
     keys = [log_key, campaign_store.campaign_key(campaign_id), campaign_store.target_key(*target)]
     keys += [campaign_store.counter_key(k) for k in counters] + [shifts_store.agent_key(a) for a in agents]
+    keys.append(calling.calling_key())
     found: dict[db.Key, Any] = db.batch_get(keys)
     items = {k: found.get(campaign_store.counter_key(k)) for k in counters}
     people = {a: found.get(shifts_store.agent_key(a)) for a in agents}
     return Snapshot(found.get(log_key), found.get(keys[1]), found.get(keys[2]),
                     {k: v for k, v in items.items() if v is not None},
-                    {a: v for a, v in people.items() if v is not None})
+                    {a: v for a, v in people.items() if v is not None}, calling.calling_of(found))
 
 
 def get_log(call_id: str) -> CallLogModel | None:
@@ -221,7 +229,8 @@ def _log_item(log: LogEntry) -> CallLogModel:
         agent_day=f"{log.agent}#{log.day}", at_id=f"{log.started_at}#{log.call_id}", day=log.day,
         disposition=log.disposition, started_at=log.started_at, duration_s=log.duration_s, ended_at=log.ended_at,
         notes=log.notes, answers=log.answers, callback_at=log.callback_at, contact_name=log.contact_name,
-        body_hash=log.body_hash, result=log.result, recorded_at=log.recorded_at, late=log.late)
+        body_hash=log.body_hash, result=log.result, recorded_at=log.recorded_at, late=log.late,
+        leased_at=log.leased_at)
 
 
 def _target_condition(plan: CallPlan) -> Condition:
@@ -266,6 +275,11 @@ def _counter_update(write: CounterWrite) -> tuple[list[Action], Condition | None
         conditions.append(holds)
     if write.clear_lease is not None:
         actions += lease_clear_actions()
+    if write.activity is not None:  # the agent's day: the call as activity, the runs it keeps as read
+        moved, holds = activity_update(write.activity)
+        actions += moved
+        conditions.append(holds)
+    conditions += unchanged(write.expect)
     condition: Condition | None = None
     for extra in conditions:
         condition = extra if condition is None else condition & extra
@@ -296,6 +310,8 @@ def write_call(plan: CallPlan) -> None:
             for move in plan.callbacks:
                 tx.update(CounterModel(*agent_callbacks(move.owner)),
                           actions=[callback_set(move.key, move.at) if move.at else callback_remove(move.key)])
+            if plan.flag is not None:  # a flagged call, listed for the supervisors (once: the log's condition)
+                tx.save(flag_item(*plan.flag))
     except TransactWriteError as exc:
         raise _refusal(exc, bool(flag), bool(plan.callbacks)) from exc
 

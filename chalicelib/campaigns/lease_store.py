@@ -13,11 +13,14 @@ from pynamodb.expressions.update import Action
 
 from ..core import db
 from ..org.store import AuditModel, ContactModel
+from ..reporting.activity import Step
 from ..reporting.counters import (
     CounterModel,
+    activity_condition,
     add_actions,
     callback_key,
     callback_remove,
+    day_agent,
     day_pacing,
     ensure_callbacks_map,
     lease_actions,
@@ -52,6 +55,7 @@ class Lease:
     audit_at_id: str
     pace: tuple[tuple[str, str], int, int] | None = None  # (window key, max leases, expires_at): new contacts
     ensure_callbacks: tuple[str, str] | None = None  # the agent's callbacks item, when it has no map yet
+    activity: Step | None = None  # the lease as the day's activity, from the day item as read (attendance)
 
 
 LEASED, LOST, CONTACT_CHANGED, TOO_FAST = "leased", "lost", "contact_changed", "too_fast"
@@ -102,7 +106,8 @@ def lease(lease: Lease) -> str:
                           condition=CounterModel.leases.does_not_exist() | (CounterModel.leases < max_leases))
             tx.update(CounterModel(*lease.day_key), actions=lease_actions(
                 agent=lease.agent, campaign_id=t.campaign_id, contact_id=t.contact_id, name_hi=t.name_hi,
-                name_en=t.name_en, leased_at=lease.now, until=lease.until))
+                name_en=t.name_en, leased_at=lease.now, until=lease.until, activity=lease.activity),
+                condition=activity_condition(lease.activity) if lease.activity is not None else None)
             if lease.ensure_callbacks is not None:
                 tx.update(CounterModel(*lease.ensure_callbacks), actions=[ensure_callbacks_map()])
     except TransactWriteError as exc:
@@ -160,8 +165,9 @@ def close_skipped(target: TargetModel, agent: str, outcome: str, at: str, counte
 def record_slowdown(agent: str, window_key: tuple[str, str], expires_at: int, day: str, at: str,
                     detail: str, audit_at_id: str) -> bool:
     """The first refusal in a pacing window, in one transaction: the window marked slowed (only if it
-    was not), one more slow-down on the agent's day (the board), and the audit entry. False if the
-    window was already marked (a later refusal in it writes nothing)."""
+    was not), one more slow-down on the agent's day (the board) and on the agent's day item (`paced`:
+    the performance figures), and the audit entry. False if the window was already marked (a later
+    refusal in it writes nothing)."""
     try:
         with db.transaction() as tx:
             tx.save(AuditModel(f"agent#{agent}", audit_at_id, actor=agent, action="pacing_slowed", detail=detail),
@@ -170,6 +176,7 @@ def record_slowdown(agent: str, window_key: tuple[str, str], expires_at: int, da
                       CounterModel.expires_at.set(expires_at)], condition=CounterModel.slowed.does_not_exist())
             tx.update(CounterModel(*day_pacing(day, agent)),
                       actions=add_actions({"slowed": 1}, {"agent": agent, "slowed_at": at}))
+            tx.update(CounterModel(*day_agent(day, agent)), actions=add_actions({"paced": 1}, {"agent": agent}))
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in db.cancellation_codes(exc):
             return False

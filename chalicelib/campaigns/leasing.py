@@ -17,7 +17,9 @@ from ..core.observability import count, logger
 from ..core.paging import decode_cursor, encode_cursor
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..reporting import activity
 from ..reporting.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
+from ..shifts import calling
 from ..shifts import duty as shifts_duty
 from . import lease_store, pacing, rules, store
 from .settings import CAMPAIGN_ID
@@ -139,6 +141,7 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     duty = shifts_duty.duty_read(agent, now)
     keys = [store.campaign_key(campaign_id), store.counter_key(day_agent(day, agent)),
             store.counter_key(agent_callbacks(agent)), store.counter_key(pace_key), *duty.keys()]
+    keys.append(calling.calling_key())  # the calling settings: the idle limit of the lease's activity
     for contact_id in picks:
         keys += _pair_keys(campaign_id, contact_id)
     run.found = store.read_keys(keys)
@@ -157,6 +160,8 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     callbacks = callbacks_of(callbacks_item)
     ensure = agent_callbacks(agent) if callbacks_item is None or callbacks_item.callbacks is None else None
     pace_item = run.found.get(store.counter_key(pace_key))
+    lease_activity = activity.step(day_item.last_active_at if day_item is not None else None, run.now_s,
+                                   calling.calling_of(run.found).idle_limit_minutes * 60)
 
     def refuse() -> NoReturn:
         record = pace_item is None or not pace_item.slowed
@@ -189,7 +194,7 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
         run.calls += 1
         outcome = lease_store.lease(lease_store.Lease(
             target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),
-            f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure))
+            f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure, activity=lease_activity))
         if outcome == lease_store.TOO_FAST:
             refuse()
         if outcome == lease_store.CONTACT_CHANGED:  # opted out, wrong number, erased or a new phone meanwhile
