@@ -26,7 +26,7 @@ from ..followup import verification
 from ..org import rules as org_rules
 from ..relay import rules as relay_rules
 from ..reporting import counters
-from . import plan, rules, store
+from . import contact_count, plan, rules, store
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 CALL_SPEC = {
@@ -85,7 +85,7 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
         plan.move_callbacks(call_plan, target)
         try:
             _ensure_callback_maps(call_plan, snap.counters.get(own_callbacks), user.username)
-            store.write_call(call_plan)
+            store.write_call(call_plan, contact_count.contact_write(call_plan, snap.contact, user.username))
         except store.DuplicateCall:
             log = store.get_log(call.call_id)
             if log is not None:

@@ -85,6 +85,7 @@ class CounterModel(Model):
     talk_s = NumberAttribute(null=True)
     completed = NumberAttribute(null=True)
     targets = NumberAttribute(null=True)
+    held = NumberAttribute(null=True)  # a day item (d#<day>#u#<unit>): targets held that day, contact at the daily cap
     d_connected = NumberAttribute(null=True)
     d_no_answer = NumberAttribute(null=True)
     d_busy = NumberAttribute(null=True)
