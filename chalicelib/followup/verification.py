@@ -17,6 +17,7 @@ from ..core.clock import iso
 from ..core.observability import count
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..reporting import counters
 from . import rules, store
 from .escalation import RETRIES, new_target_counters
 
@@ -88,10 +89,11 @@ def reporters_key(district_id: str, contact_id: str) -> tuple[str, str]:
 
 
 def verification_check(campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel,
-                       disposition: str, answers: dict[str, Any]) -> Check | None:
+                       disposition: str, answers: dict[str, Any], day: str | None = None) -> Check | None:
     """A connected call on a verification target: each reported answer compared with what the
     verifier heard, and the counters of the reporting agent and of the reporter (written by the
-    call's own transaction, so exactly once)."""
+    call's own transaction, so exactly once); with `day` (the IST day of the verification call), on the
+    reporting agent's day item of that day too (the agents' performance figures)."""
     if campaign.kind != rules.VERIFICATION_KIND or disposition != "connected" or not target.verify:
         return None
     reported = dict(target.verify.get("answers") or {})
@@ -103,6 +105,8 @@ def verification_check(campaign: campaign_store.CampaignModel, target: campaign_
               (reporters_key(campaign.district_id, target.contact_id), dict(increments),
                {"unit_id": target.unit_id, "role": target.role,
                 "level": org_rules.ROLE_LEVEL.get(target.role, "booth")})]
+    if day is not None and agent:
+        writes.append((counters.day_agent(day, agent), dict(increments), {"agent": agent}))
     return Check({"reported_by": agent, "questions": compared, "discrepant": bool(bad)}, writes)
 
 
