@@ -382,17 +382,14 @@ def agent_day_states(day: str, now: str | None = None) -> dict[str, dict[str, An
     """Every agent with an item on the IST `day` (a lease or a call that day), in one Query (paged by
     DynamoDB only past 1 MB: ~3,000 agents). username -> {"figures": figures(...) (attempts, connects,
     talk_s, d_<disposition>, ...), "lease": {campaign_id, contact_id, name_hi, name_en, leased_at, until}
-    or None (no lease, or it ended before `now` when `now` is given), "last_active_at": UTC ISO or None}."""
+    or None (no lease, or it ended before `now` when `now` is given), "last_active_at": UTC ISO or None,
+    "activity": agent_day(item) (first activity, time active, idle gaps, flags: the board's attendance)}."""
     out: dict[str, dict[str, Any]] = {}
     for item in CounterModel.query(f"d#{day}#agents", page_size=1000):
         username = item.agent or item.sk[2:]
         out[username] = {"figures": figures(item), "lease": _lease(item, now), "last_active_at": item.last_active_at,
-                         "activity": {name: getattr(item, name, None) for name in BOARD_ACTIVITY}}
+                         "activity": agent_day(item)}
     return out
-
-
-# the day item's attendance and quality figures the board shows (issue 20; written by reporting/activity.py)
-BOARD_ACTIVITY = ("first_at", "active_s", "idle_n", "idle_s", "flags_n")
 
 
 def open_callbacks() -> dict[str, dict[str, Any]]:

@@ -155,10 +155,6 @@ def test_board_lists_the_agents_rostered_on_the_shift_in_progress(api: Api, aws:
     assert all(s["agent"] is None for room in night["rooms"] for s in room["seats"])
 
 
-needs_activity = pytest.mark.skipif(not hasattr(CounterModel, "first_at"),
-                                    reason="the day item's attendance figures (issue 20, helper B) are not merged yet")
-
-
 def agent_day_item(username: str, **figures: object) -> None:
     """What the activity paths leave on an agent's day item (reporting/activity.py): first activity, time
     active, idle gaps, calls flagged."""
@@ -166,7 +162,6 @@ def agent_day_item(username: str, **figures: object) -> None:
     CounterModel(pk, sk, agent=username, **figures).save()
 
 
-@needs_activity
 def test_board_rows_carry_the_days_first_activity_hours_idle_gaps_and_flags(api: Api, aws: Env,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 20: each agent's row and seat show today's first activity, time active, idle gaps and calls

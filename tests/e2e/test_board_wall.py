@@ -173,9 +173,7 @@ def test_a_seat_shows_todays_first_activity_lateness_in_words_and_calls_to_check
                                   "started_at": (datetime.now(UTC) - timedelta(seconds=10)).isoformat()}, expect=201)
     board = wall.admin.call("GET", "/board?limit=100")
     row = {r["username"]: r for r in board["agents"]}[username]
-    if row["first_at"] is None:
-        pytest.skip("the day item's attendance figures (issue 20, helper B) are not merged yet")
-    assert row["flags_n"] == 1 and row["late_min"] is not None
+    assert row["first_at"] and row["flags_n"] == 1 and row["late_min"] is not None
     page = wall.page(DESKTOP, "en")
     tile = page.locator(f"li.seat[data-seat='{seat}']")
     arrival = tile.locator(".seat-arrival")
