@@ -35,9 +35,12 @@ def _cursor(value: str | None) -> str | None:
 @endpoint(performance_bp, "/reports/agents", roles=[SUPERVISOR, ADMIN])
 def agents_report(req: Req) -> dict[str, Any]:
     q = req.query
-    return service.agents_report(service.AgentsQuery(
+    body = service.agents_report(service.AgentsQuery(
         q.get("from"), q.get("to"), q.get("employer"), _cursor(q.get("cursor")),
         query_int(q, "limit", DEFAULT_PAGE, 1, MAX_PAGE)))
+    last = body["cursor"]
+    body["cursor"] = encode_cursor({"username": {"S": last}}) if last else None
+    return body
 
 
 @endpoint(performance_bp, "/reports/flags", roles=[SUPERVISOR, ADMIN])
