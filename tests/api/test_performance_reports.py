@@ -248,3 +248,26 @@ def test_the_reads_grow_with_days_not_with_calls(api: Api, monkeypatch: pytest.M
     assert report(api, f"from={MON}&to={TUE}").json["items"][2]["totals"]["attempts"] == 505
     assert dict(calls) == counts[1]
     assert counts[1]["Query"] - counts[0]["Query"] == 1 and "Scan" not in counts[1]
+
+
+@pytest.mark.usefixtures("seeded", "district")
+def test_the_vendor_month_export_is_the_same_per_agent_table(api: Api) -> None:
+    from tests.api.test_exports import download, export
+
+    expected = api.get("/reports/vendor?month=2026-11", role="admin").json["agents"]
+    view = export(api, {"kind": "vendor_month", "unit_id": "chw", "month": "2026-11"})
+    assert (view["kind"], view["from"], view["to"]) == ("vendor_month", "2026-11-01", "2026-11-20")
+    _, table = download(view)
+    assert table[0] == rules.CSV_HEADER
+    by_agent = {row[1]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
+    assert set(by_agent) == {a["username"] for a in expected}
+    for agent in expected:
+        for name in ("attempts", "connects", "absent", "late", "left_early", "unrostered"):
+            assert int(by_agent[agent["username"]][name]) == agent["totals"][name]
+    for body, field in (({"kind": "vendor_month", "unit_id": "chw", "month": "2026-12"}, "month"),
+                        ({"kind": "vendor_month", "unit_id": "chw"}, "month"),
+                        ({"kind": "vendor_month", "unit_id": "chw", "month": "2026-11", "full_phones": True},
+                         "full_phones"),
+                        ({"kind": "contacts", "unit_id": "chw", "month": "2026-11"}, "month")):
+        r = api.post("/exports", body, headers={"idempotency-key": f"bad-{field}-{len(body)}"})
+        assert r.status == 400 and r.error["field"] == field, (body, r.body)
