@@ -120,7 +120,10 @@ FLAG_FIELDS = ("call_id", "agent", "campaign_id", "contact_id", "disposition", "
 def flags(day: str | None, agent: str | None, start_key: dict[str, Any] | None, limit: int) -> dict[str, Any]:
     """GET /reports/flags: the flagged calls of an IST day (today when not given), oldest first."""
     now = clock.now_utc()
-    wanted = rules.date_range(day, day, today(now))[0] if day else today(now)
+    try:
+        wanted = rules.date_range(day, day, today(now))[0] if day else today(now)
+    except ValidationError as exc:
+        raise ValidationError(exc.message.replace("from", "day"), field="day") from exc
     if agent is not None and not re.fullmatch(shift_rules.USERNAME, agent):
         raise ValidationError("agent is a login name", field="agent")
     items, key = store.flags_of_day(wanted.isoformat(), agent or None, start_key, limit)

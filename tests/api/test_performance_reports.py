@@ -188,7 +188,10 @@ def test_the_flags_of_a_day_in_time_order_one_agents_or_all_paged(api: Api) -> N
     assert len(first.json["items"]) == 2 and first.json["cursor"]
     rest = api.get(f"/reports/flags?day={MON}&limit=2&cursor={first.json['cursor']}", role="admin")
     assert [f["call_id"] for f in rest.json["items"]] == ["call-0003"] and rest.json["cursor"] is None
-    assert api.get("/reports/flags?day=2026-11-21", role="admin").status == 400
+    for day in ("2026-11-21", "2026-11-31", "yesterday"):
+        bad = api.get(f"/reports/flags?day={day}", role="admin")
+        assert bad.status == 400 and bad.error["field"] == "day", day
+    assert api.get(f"/reports/flags?day={MON}&agent=A%20B", role="admin").error["field"] == "agent"
     assert api.get(f"/reports/flags?day={MON}", role="state_leader").status == 403
 
 
