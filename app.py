@@ -20,6 +20,7 @@ from chalicelib.followup.routes import followup_bp
 from chalicelib.handover.routes import handover_bp
 from chalicelib.imports.routes import imports_bp
 from chalicelib.org.routes import org_bp
+from chalicelib.performance.routes import performance_bp
 from chalicelib.privacy.routes import privacy_bp
 from chalicelib.progress.routes import progress_bp
 from chalicelib.relay.routes import relay_bp
@@ -61,5 +62,5 @@ for _event_type in ("scheduled", "sns", "sqs", "s3"):
 
 for _blueprint in (auth_bp, health_bp, accounts_bp, org_bp, campaigns_bp, calls_bp, shifts_bp, imports_bp,
                    exports_bp, bulk_bp, board_bp, web_bp, digests_bp, relay_bp, followup_bp,
-                   handover_bp, progress_bp, privacy_bp):
+                   handover_bp, progress_bp, privacy_bp, performance_bp):
     app.register_blueprint(_blueprint)

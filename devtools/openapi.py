@@ -155,6 +155,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/board"): {"summary": "The wall board: seat map with each agent's state, today's figures, campaigns, "
                                    "escalations, pacing; agents 100 a page (states and totals over everyone)",
                         "query": [*PAGE, _q("campaigns_cursor", {"type": "string", "maxLength": 2048})]},
+    ("GET", "/reports/agents"): {
+        "summary": "Agents' attendance and performance per IST day over from..to (at most 93 days, not in the "
+                   "future), with totals; paged by agent (cursor); employer filters (400 unknown_employer)",
+        "query": [*PAGE, _q("from", DATE), _q("to", DATE), _q("employer", {"type": "string", "maxLength": 40})]},
+    ("GET", "/reports/flags"): {"summary": "The quality-flagged calls of an IST day (default today), oldest first; "
+                                           "one agent's with agent",
+                                "query": [*PAGE, _q("day", DATE), _q("agent", {"type": "string", "maxLength": 64})]},
+    ("POST", "/reports/flags/{call_id}/recheck"): {
+        "summary": "Put a call's report into its campaign's verification campaign (once: status added or already)",
+        "refusals": {409: "not_verifiable: not a connected call of an outreach campaign, or the person opted out"}},
+    ("GET", "/reports/vendor"): {"summary": "The month per employer (seat-days rostered and staffed per shift, "
+                                            "hours, calls, verification, attendance) and, for supervisors and "
+                                            "admins, per agent; leaders get the employers' totals only",
+                                 "query": [_q("month", {"type": "string", "pattern": r"^\d{4}-\d{2}$"})]},
     ("GET", "/campaigns/{campaign_id}/escalations"): {
         "summary": "A campaign's escalated units (whom to call, and why)",
         "query": [*PAGE, _q("status", {"type": "string", "enum": ["open", "resolved", "no_incharge"]})]},

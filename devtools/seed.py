@@ -22,8 +22,7 @@ from chalicelib.core.settings import Settings
 from chalicelib.org import rules
 from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
 from chalicelib.shifts import config as shift_config
-from chalicelib.shifts import config_store, employers
-from chalicelib.shifts import duty, rosters
+from chalicelib.shifts import config_store, duty, employers, rosters
 from chalicelib.shifts import rules as shift_rules
 from chalicelib.shifts.agent_store import AgentModel
 from chalicelib.shifts.agents import agent_record

@@ -122,3 +122,43 @@ def verification_rows(district_id: str) -> dict[str, list[dict[str, Any]]]:
                          "agent": item.agent})
         out[kind] = rows
     return out
+
+
+def force_sample(call: dict[str, Any]) -> dict[str, Any]:
+    """A supervisor's re-check of one call (a quality flag): the call's report goes into its campaign's
+    verification campaign whatever the sampling rate says, as `maybe_sample` would have put it. `call` is
+    the call log's call_id, campaign_id, contact_id, agent, disposition and answers. Idempotent: asked
+    again (or for a contact already being verified) it answers `already` and adds nothing. 404 when the
+    campaign or the contact is gone; 409 `not_verifiable` for a verification call, a call not connected, or
+    a contact who opted out."""
+    from ..core.errors import Conflict, NotFound
+
+    campaign = campaign_store.get_campaign(str(call["campaign_id"]))
+    if campaign is None:
+        raise NotFound("the call's campaign is gone", field="call_id")
+    if campaign.kind == rules.VERIFICATION_KIND or call.get("disposition") != "connected":
+        raise Conflict("only a connected call of an outreach campaign can be re-checked", field="call_id",
+                       code="not_verifiable")
+    contact = org_store.get_contact(str(call["contact_id"]))
+    if contact is None:
+        raise NotFound("the person called is gone", field="call_id")
+    if contact.opted_out:
+        raise Conflict("the person called has opted out", field="call_id", code="not_verifiable")
+    now = clock.now_utc()
+    vid = _verification_campaign(campaign, now)
+    verify = {"answers": rules.report(campaign.questions, call.get("answers") or {}), "agent": call["agent"],
+              "call_id": call["call_id"], "parent_id": campaign.campaign_id, "forced": True}
+    answer = {"call_id": call["call_id"], "verification_campaign_id": vid, "contact_id": contact.contact_id}
+    for _ in range(RETRIES):
+        if campaign_store.get_target(vid, contact.contact_id) is not None:
+            return {**answer, "status": "already"}
+        new = activation_store.new_target(vid, contact, iso(now), verify=verify, exclude_agent=call["agent"])
+        try:
+            store.add_target(store.TargetPut(new, new_target_counters(vid, contact.tree_key, contact.role)))
+        except store.AlreadyDone:
+            return {**answer, "status": "already"}
+        except store.Raced:
+            continue
+        count("VerificationsForced")
+        return {**answer, "status": "added"}
+    return {**answer, "status": "already"}

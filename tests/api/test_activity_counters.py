@@ -185,12 +185,12 @@ def test_a_stale_day_item_is_read_again_and_its_gap_counted_once(
     clock.advance(minutes=2)
     real, raced = calls_store.write_call, []
 
-    def racing(plan: Any) -> None:
+    def racing(plan: Any, *rest: Any) -> None:
         if not raced:  # a sign-in a minute before the call's now, written after the call read the day
             raced.append(1)
             counters.record_sign_in("agent01", iso(clock.now - timedelta(minutes=1)), DAY,
                                     lambda found: 900, [])
-        real(plan)
+        real(plan, *rest)
 
     monkeypatch.setattr(calls_store, "write_call", racing)
     body = call_body(cid, contact, "no_answer", duration_s=0, call_id=str(uuid.uuid4()))
