@@ -112,9 +112,11 @@ def scene() -> Iterator[Scene]:
             pytest.skip("the performance room's routes (issue 20, helpers B, C and D) are not merged yet")
         admin.call("PUT", "/settings/shifts", ALL_DAY)
         admin.call("POST", "/rosters/current/generate", {}, expect=201)
-        version = admin.call("GET", "/settings/employers").get("version", 0)
-        admin.call("PUT", "/settings/employers", {"version": version, "employers": [ACME]})
-        admin.call("PATCH", f"/agents/{SEEDED}", {"employer": ACME["id"]})
+        known = admin.call("GET", "/settings/employers")  # the demo's firm, and ours beside it
+        admin.call("PUT", "/settings/employers",
+                   {"version": known["version"], "employers": [*known["employers"], ACME]})
+        seeded = admin.call("GET", f"/agents/{SEEDED}")
+        admin.call("PATCH", f"/agents/{SEEDED}", {"employer": ACME["id"], "version": seeded["version"]})
         campaign_id = w.create_active(admin, w.campaign_body("Quality drive", "chw-a1"))
         board = admin.call("GET", "/board?limit=100")
         caller = sorted(r["username"] for r in board["agents"] if r["seat"] and r["username"] != SEEDED)[0]
@@ -213,6 +215,9 @@ def test_the_employer_filter_is_asked_of_the_api_and_remembered(scene: Scene) ->
     phone = scene.page("supervisor", PHONE, "hi")
     phone.goto("/#/performance")
     expect(phone.locator(".perf-agents tbody tr").first).to_be_visible()
+    phone.locator("#pf-employer").select_option(ACME["id"])  # one agent: a short page to photograph
+    phone.locator("#pf-show").click()
+    expect(phone.locator(".perf-agents tbody tr")).to_have_count(1)
     scene.check(phone, "performance-360-hi")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways ({width}px)"
@@ -265,10 +270,11 @@ def test_the_firms_month_per_employer_for_the_office_and_totals_only_for_a_leade
     expect(card.locator(".chart-title")).to_have_text(f"{staffed:,} of {rostered:,} rostered seat-days staffed")
     acme = page.locator(".perf-employer[data-employer='acme-staffing']")
     expect(acme.locator("[data-key=calls] dd")).to_have_text("40")
+    page.locator("#vd-agents summary").click()  # the per-agent table, folded under the employers' totals
     expect(page.locator(f".perf-vendor-agents tr[data-agent='{SEEDED}']")).to_contain_text("Acme Staffing")
     scene.check(page, "vendor-1280-en")
     page.locator("#vd-export").click()
-    page.wait_for_url("**/#/exports/*")
+    expect(page.locator("#export-status")).to_be_visible()  # the exports screen follows the job
     export_id = page.url.split("/")[-1]
     assert scene.admin.call("GET", f"/exports/{export_id}")["kind"] == "vendor_month"
     page.close()

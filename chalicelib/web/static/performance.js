@@ -533,8 +533,18 @@ function vendorAgents(data, employersOf) {
     };
   });
   return h('section', { class: 'card' }, // not a landmark of its own: the table's scrolling region is
-    h('h2', { id: 'vd-agents-h' }, t('perf.v.per_agent')),
-    table(t('perf.v.per_agent'), columns, rows, 'perf-vendor-agents'));
+    h('details', { class: 'perf-details', id: 'vd-agents' },
+      h('summary', {}, h('h2', { id: 'vd-agents-h' }, t('perf.v.per_agent_n', { n: n(rows.length) }))),
+      table(t('perf.v.per_agent'), columns, rows, 'perf-vendor-agents')));
+}
+
+/** The district the month's CSV is made for (an export names its unit: the office's one district). */
+async function districtId() {
+  let units = (await api.get('/units?limit=100')).items || [];
+  if (units.length && units[0].level === 'state') {
+    units = (await api.get(`/units/${enc(units[0].unit_id)}/children?limit=100`)).items || [];
+  }
+  return units.find((u) => u.level === 'district')?.unit_id || '';
 }
 
 function exportBox(month) {
@@ -544,8 +554,8 @@ function exportBox(month) {
   const ask = async (e) => {
     e.target.disabled = true;
     try {
-      const job = await api.post('/exports', { kind: 'vendor_month', month, format: 'csv', language: i18n.current() },
-        { 'Idempotency-Key': key });
+      const body = { kind: 'vendor_month', unit_id: await districtId(), month, format: 'csv', language: i18n.current() };
+      const job = await api.post('/exports', body, { 'Idempotency-Key': key });
       location.hash = `#/exports/${enc(job.export_id)}`;
     } catch (err) {
       e.target.disabled = false;
