@@ -25,6 +25,7 @@ const MIN_CALLS = 20; // fewer calls than this in the range: listed, not ranked
 const MIN_ACTIVE_S = 3600; // less active time than this: listed, not ranked
 const HIGH_DISCREPANCY = 0.2; // this share of verified reports found wrong on re-call, or more: marked
 const MIN_VERIFIED = 3; // ... out of at least this many re-calls
+const NAMES_SHOWN = 12; // names listed in a caveat; the rest counted
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
@@ -177,13 +178,22 @@ function totalsOf(item) {
   return tot;
 }
 
+
+/** "A, B, C" or "A, B, … and 5 more". */
+function names(list) {
+  if (list.length <= NAMES_SHOWN) return list.join(', ');
+  return t('perf.names_more', { names: list.slice(0, NAMES_SHOWN).join(', '), n: n(list.length - NAMES_SHOWN) });
+}
+
 const rankable = (tot) => (tot.attempts || 0) >= MIN_CALLS && (tot.active_s || 0) >= MIN_ACTIVE_S;
 const highDiscrepancy = (tot) => (tot.verified || 0) >= MIN_VERIFIED && (tot.discrepancy_rate || 0) >= HIGH_DISCREPANCY;
 
 function rankingSection(items, more) {
   const all = items.map((item) => ({ item, tot: totalsOf(item) }));
   const ranked = all.filter((x) => rankable(x.tot)).sort((a, b) => b.tot.connects_per_hour - a.tot.connects_per_hour);
-  const unranked = all.filter((x) => !rankable(x.tot));
+  const worked = (tot) => (tot.attempts || 0) > 0 || (tot.active_s || 0) > 0;
+  const unranked = all.filter((x) => !rankable(x.tot) && worked(x.tot));
+  const idle = all.filter((x) => !worked(x.tot)).length;
   const marked = all.filter((x) => highDiscrepancy(x.tot));
   const top = ranked[0];
   const rate = (tot) => Math.round(10 * tot.connects_per_hour) / 10;
@@ -201,10 +211,11 @@ function rankingSection(items, more) {
     }),
     h('ul', { class: 'perf-caveats' },
       h('li', { 'data-testid': 'perf-unranked' }, unranked.length
-        ? t('perf.unranked', { names: unranked.map((x) => nameOf(x.item)).join(', '), calls: n(MIN_CALLS), hours: n(MIN_ACTIVE_S / 3600) })
+        ? t('perf.unranked', { names: names(unranked.map((x) => nameOf(x.item))), calls: n(MIN_CALLS), hours: n(MIN_ACTIVE_S / 3600) })
         : t('perf.all_ranked', { calls: n(MIN_CALLS), hours: n(MIN_ACTIVE_S / 3600) })),
+      idle ? h('li', { 'data-testid': 'perf-idle' }, t('perf.no_activity', { n: n(idle) })) : null,
       marked.length ? h('li', { 'data-testid': 'perf-marked' }, t('perf.marked', {
-        names: marked.map((x) => nameOf(x.item)).join(', '), share: n(Math.round(100 * HIGH_DISCREPANCY)),
+        names: names(marked.map((x) => nameOf(x.item))), share: n(Math.round(100 * HIGH_DISCREPANCY)),
       })) : null,
       more ? h('li', {}, t('perf.page_only', { n: n(items.length) })) : null));
 }
@@ -411,13 +422,27 @@ function recheckCell(flag) {
   return box;
 }
 
+const campaignTitles = new Map(); // campaign_id -> the campaign (or null when it cannot be read), for this tab
+
+/** The campaigns of the flagged calls, read once each (the flags carry their ids only). */
+async function readCampaigns(items) {
+  const wanted = [...new Set(items.map((f) => f.campaign_id))].filter((id) => id && !campaignTitles.has(id));
+  await Promise.all(wanted.slice(0, 20).map((id) => api.get(`/campaigns/${enc(id)}`)
+    .then((c) => campaignTitles.set(id, c)).catch(() => campaignTitles.set(id, null))));
+}
+
+function campaignCell(id) {
+  const c = campaignTitles.get(id);
+  return c ? link(i18n.pick(c, 'title') || id, `#/campaign/${enc(id)}`, 'cell-link') : id;
+}
+
 function flagRows(items) {
   return items.map((f) => ({
     attrs: { 'data-call': f.call_id, 'data-agent': f.agent },
     cells: [
       `${i18n.time(f.started_at)} ${t('common.ist')}`,
       h('span', {}, i18n.pick(f, 'agent_name') || f.agent),
-      i18n.pick(f, 'campaign_title') || i18n.pick(f, 'title') || f.campaign_id,
+      campaignCell(f.campaign_id),
       h('span', {}, i18n.pick(f, 'name') || '–', h('br'),
         h('span', { class: 'muted' }, f.phone_masked ? f.phone_masked : t('perf.no_phone'))),
       h('span', {}, f.disposition ? t(`disposition.${f.disposition}`) : '–', ' · ', i18n.duration(f.duration_s)),
@@ -462,6 +487,7 @@ export async function flagsScreen(ctx) {
     if (again && cursor) params.set('cursor', cursor);
     try {
       const page = await api.get(`/reports/flags?${params}`);
+      await readCampaigns(page.items || []);
       if (!ctx.alive()) return;
       items = again ? items.concat(page.items || []) : (page.items || []);
       cursor = page.cursor || page.next_cursor || null;
