@@ -178,6 +178,12 @@ def test_the_agents_screen_shows_the_seeded_and_the_called_figures_with_the_rank
         report[scene.caller]["name_en"] or scene.caller)
     expect(page.locator("[data-testid=perf-marked]")).to_contain_text(report[SEEDED]["name_en"] or SEEDED)
     expect(page.locator("[data-testid=perf-verdict]")).to_contain_text("not a verdict")
+    # 50 agents a page: the next page behind "Show more agents", every agent once
+    expect(page.locator(".perf-agents tbody tr")).to_have_count(min(50, len(report)))
+    if len(report) > 50:
+        page.locator("#pf-more").click()
+        expect(page.locator(".perf-agents tbody tr")).to_have_count(len(report))
+        expect(page.locator("#pf-more")).to_have_count(0)
     # calls per day of one agent: today's point is its calls
     page.locator("#pf-agent").select_option(SEEDED)
     expect(page.locator("#pf-trend .chart-title")).to_contain_text("40 calls in 1 days")
