@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from ..core import clock, errors
+from ..core import sign_ins as activity
 from ..core.observability import count, logger
-from . import activity, cognito, rules, store
+from . import cognito, rules, store
 
 TOO_MANY = ("too many sign-in attempts for this username: wait {minutes} minutes and try again "
             "(इस यूज़रनेम से बहुत बार कोशिश हुई: {minutes} मिनट बाद फिर कोशिश करें)")
