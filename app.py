@@ -3,13 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from chalicelib.accounts import activity as sign_ins
 from chalicelib.accounts.routes import accounts_bp
 from chalicelib.board.routes import board_bp
 from chalicelib.bulk.routes import bulk_bp
 from chalicelib.calls.routes import calls_bp
 from chalicelib.campaigns.routes import campaigns_bp
-from chalicelib.core import access, clock, db
+from chalicelib.core import access, clock, db, sign_ins
 from chalicelib.core.auth import auth_bp
 from chalicelib.core.chalice_app import SamparkChalice
 from chalicelib.core.health import health_bp
