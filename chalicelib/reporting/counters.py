@@ -311,6 +311,13 @@ def agent_day(item: CounterModel | None) -> dict[str, Any]:
     return out
 
 
+def agent_days(day: str) -> dict[str, dict[str, Any]]:
+    """Every agent's (and supervisor's) day item of the IST `day`, read back (`agent_day`), in one Query
+    (paged by DynamoDB only past 1 MB: ~2,000 agents). username -> figures."""
+    items = CounterModel.query(f"d#{day}#agents", page_size=1000)
+    return {item.agent or item.sk[2:]: agent_day(item) for item in items}
+
+
 def flag_key(day: str, started_at: str, call_id: str) -> tuple[str, str]:
     return f"flags#{day}", f"{started_at}#{call_id}"
 

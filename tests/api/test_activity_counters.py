@@ -89,6 +89,7 @@ def test_lease_and_call_write_attendance_and_a_retried_call_counts_nothing_twice
     idle = day_item("agent01")
     assert (idle["active_s"], idle["idle_n"], idle["idle_s"], idle["last_active_at"]) == (180, 1, 1200, now())
     assert counters.agent_day(None)["attempts"] == 0 and counters.agent_day(None)["first_at"] is None
+    assert counters.agent_days(DAY) == {"agent01": idle}
 
 
 def test_calls_in_one_minute_and_identical_answers_are_flagged_and_listed_a_page_at_a_time(
