@@ -80,7 +80,10 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
     idle = 0
     n = 0
     turn = 0
-    callbacks: set[tuple[str, str]] = set()  # (campaign, contact) who asked this agent to call back
+    # (campaign, contact) who asked this agent to call back -> when it falls due (monotonic). A callback can
+    # also end without this agent: the person opted out or proved a wrong number on a call of the other
+    # campaign, and the callback was closed. So a callback not handed back 10 s after it fell due is let go.
+    callbacks: dict[tuple[str, str], float] = {}
     while time.monotonic() < stop_at:
         campaign_id = campaigns[turn % len(campaigns)]
         # 120 s: a hang detector, not a speed bound — the local moto serves every DynamoDB request under one
@@ -96,6 +99,8 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
             return
         screen = r.json()
         if screen["status"] == "nothing_due":
+            for key in [k for k, due in callbacks.items() if due < time.monotonic() - 10]:
+                del callbacks[key]
             if any(c == campaign_id for c, _ in callbacks):
                 time.sleep(0.5)  # a callback of mine is coming due here: wait for it
                 continue
@@ -108,7 +113,7 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
         idle = 0
         contact = screen["contact"]["contact_id"]
         floor.took(agent, contact)
-        callbacks.discard((campaign_id, contact))
+        callbacks.pop((campaign_id, contact), None)
         disposition = choose(contact, screen["attempts"])
         body: dict[str, Any] = {"call_id": str(uuid.uuid4()), "campaign_id": campaign_id, "contact_id": contact,
                                 "disposition": disposition, "started_at": iso_now(-30), "duration_s": 30,
@@ -117,7 +122,7 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
             body["answers"] = {"received": True}
         if disposition == "callback_requested":
             body["callback_at"] = iso_now(2)
-            callbacks.add((campaign_id, contact))
+            callbacks[(campaign_id, contact)] = time.monotonic() + 2
         floor.releasing(agent, contact)
         sends = 2 if n % 7 == 0 else 1  # a flaky network: some calls are sent twice
         for _ in range(sends):
