@@ -1,14 +1,14 @@
 """Sampark: the Chalice app. Creates it, binds the stores, registers blueprints and middleware."""
 
 from datetime import datetime
+from typing import Any
 
-from chalicelib.accounts import activity as sign_ins
 from chalicelib.accounts.routes import accounts_bp
 from chalicelib.board.routes import board_bp
 from chalicelib.bulk.routes import bulk_bp
 from chalicelib.calls.routes import calls_bp
 from chalicelib.campaigns.routes import campaigns_bp
-from chalicelib.core import access, clock, db
+from chalicelib.core import access, clock, db, sign_ins
 from chalicelib.core.auth import auth_bp
 from chalicelib.core.chalice_app import SamparkChalice
 from chalicelib.core.health import health_bp
@@ -43,13 +43,19 @@ access.use_profiles(_centre_profile)
 
 
 def _sign_in_activity(username: str, now: datetime) -> None:
-    """A sign-in is activity on the user's day (issue 20: attendance): reporting keeps the figure, under
-    the idle limit of the calling settings (shifts), both above accounts."""
+    """A sign-in of the call centre's staff (an agent's or supervisor's profile: admins and leaders have
+    none) is activity on their day (issue 20: attendance): reporting keeps the figure, under the idle limit
+    of the calling settings (shifts), both above accounts. One BatchGetItem and one UpdateItem."""
     from chalicelib.reporting import counters
-    from chalicelib.shifts import calling
+    from chalicelib.shifts import agent_store, calling
 
-    counters.record_sign_in(username, clock.iso(now), now.astimezone(clock.IST).date().isoformat(),
-                            lambda found: calling.calling_of(found).idle_limit_minutes * 60, [calling.calling_key()])
+    profile = agent_store.agent_key(username)
+
+    def idle_limit_s(found: dict[Any, Any]) -> int | None:
+        return calling.calling_of(found).idle_limit_minutes * 60 if found.get(profile) is not None else None
+
+    counters.record_sign_in(username, clock.iso(now), now.astimezone(clock.IST).date().isoformat(), idle_limit_s,
+                            [calling.calling_key(), profile])
 
 
 sign_ins.use_sign_in(_sign_in_activity)

@@ -47,7 +47,10 @@ def choose(contact_id: str, attempts: int) -> str:
 
 class LeaseLedger:
     """Who holds which contact, checked at every lease: a second agent handed a contact that another
-    still holds is a double lease. The bench and tests/e2e/test_calling_concurrency.py both keep one."""
+    still holds is a double lease, whichever campaigns the two leases are in (the ledger is keyed on the
+    person, not the target: issue 20's one person, one call at a time). It also counts the calls made to
+    each person per IST day that the daily cap counts (`called`: not a callback the person asked for).
+    The bench and tests/e2e/test_calling_concurrency.py both keep one."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -55,6 +58,17 @@ class LeaseLedger:
         self.double_leases: list[tuple[str, str, str]] = []
         self.errors: list[str] = []
         self.leases = 0
+        self.calls_a_day: dict[tuple[str, str], int] = {}  # (contact, IST day) -> calls the daily cap counts
+
+    def called(self, contact: str, day: str, counted: bool) -> None:
+        """A call recorded (201, once per call_id) to `contact` on the IST `day`; `counted`: not a callback."""
+        if counted:
+            with self.lock:
+                self.calls_a_day[(contact, day)] = self.calls_a_day.get((contact, day), 0) + 1
+
+    def over_cap(self, cap: int) -> list[tuple[str, str, int]]:
+        """(contact, day, calls) for every person called more than `cap` times in a day: must be none."""
+        return [(contact, day, n) for (contact, day), n in sorted(self.calls_a_day.items()) if n > cap]
 
     def took(self, agent: str, contact: str) -> None:
         with self.lock:

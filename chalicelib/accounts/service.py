@@ -22,9 +22,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..core import clock, errors
+from ..core import clock, errors, sign_ins
 from ..core.observability import count, logger
-from . import activity, cognito, rules, store
+from . import cognito, rules, store
 
 TOO_MANY = ("too many sign-in attempts for this username: wait {minutes} minutes and try again "
             "(इस यूज़रनेम से बहुत बार कोशिश हुई: {minutes} मिनट बाद फिर कोशिश करें)")
@@ -68,7 +68,7 @@ def password_login(username: str, password: str, source_address: str | None) -> 
 def _signed_in(username: str, now: datetime) -> None:
     """Tell the sign-in's listener (attendance: the day's first and last activity). Its failure never
     fails the sign-in: the tokens are issued already; it is logged and counted."""
-    for listener in activity.listeners():
+    for listener in sign_ins.listeners():
         try:
             listener(username, now)
         except Exception:  # a figure not kept must not refuse a correct password

@@ -312,6 +312,13 @@ def agent_day(item: CounterModel | None) -> dict[str, Any]:
     return out
 
 
+def agent_days(day: str) -> dict[str, dict[str, Any]]:
+    """Every agent's (and supervisor's) day item of the IST `day`, read back (`agent_day`), in one Query
+    (paged by DynamoDB only past 1 MB: ~2,000 agents). username -> figures."""
+    items = CounterModel.query(f"d#{day}#agents", page_size=1000)
+    return {item.agent or item.sk[2:]: agent_day(item) for item in items}
+
+
 def flag_key(day: str, started_at: str, call_id: str) -> tuple[str, str]:
     return f"flags#{day}", f"{started_at}#{call_id}"
 
@@ -345,19 +352,22 @@ def flags_of_day(day: str, agent: str | None = None, start_key: dict[str, Any] |
     return Page(items, result.last_evaluated_key)
 
 
-def record_sign_in(username: str, at: str, day: str, idle_limit_s: Callable[[dict[Any, Any]], int],
+def record_sign_in(username: str, at: str, day: str, idle_limit_s: Callable[[dict[Any, Any]], int | None],
                    extra_keys: list[Any], attempts: int = 3) -> bool:
-    """A sign-in on the user's day item: one BatchGetItem (the item and `extra_keys`: the calling settings,
-    which `idle_limit_s(found)` reads the idle limit from), then one UpdateItem (signins + 1 and the
-    activity from last_active_at as read, conditioned on it unchanged); read again if it moved meanwhile.
-    False if it kept moving (another sign-in, lease or call of the same user each time)."""
+    """A sign-in on the user's day item: one BatchGetItem (the item and `extra_keys`, e.g. the calling
+    settings and the user's profile, from which `idle_limit_s(found)` says the idle limit, or None: not
+    recorded), then one UpdateItem (signins + 1 and the activity from last_active_at as read, conditioned
+    on it unchanged); read again if it moved meanwhile. False if not recorded."""
     key = day_agent(day, username)
     item_key = (CounterModel, key[0], key[1])
     for _ in range(attempts):
         found = db.batch_get([item_key, *extra_keys])
+        limit = idle_limit_s(found)
+        if limit is None:
+            return False
         item = found.get(item_key)
         last = item.last_active_at if isinstance(item, CounterModel) else None
-        actions, condition = activity_update(step(last, at, idle_limit_s(found)))
+        actions, condition = activity_update(step(last, at, limit))
         actions += [_path("signins").add(1), CounterModel.agent.set(username)]
         try:
             CounterModel(*key).update(actions=actions, condition=condition)

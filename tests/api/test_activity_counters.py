@@ -89,6 +89,7 @@ def test_lease_and_call_write_attendance_and_a_retried_call_counts_nothing_twice
     idle = day_item("agent01")
     assert (idle["active_s"], idle["idle_n"], idle["idle_s"], idle["last_active_at"]) == (180, 1, 1200, now())
     assert counters.agent_day(None)["attempts"] == 0 and counters.agent_day(None)["first_at"] is None
+    assert counters.agent_days(DAY) == {"agent01": idle}
 
 
 def test_calls_in_one_minute_and_identical_answers_are_flagged_and_listed_a_page_at_a_time(
@@ -160,7 +161,7 @@ def test_a_callback_called_back_on_time_is_made_and_kept(api: Api, clock: Clock,
 
 
 def test_a_sign_in_is_activity_on_the_users_day(api: Api, aws: Env, clock: Clock) -> None:
-    aws.user("agent05", "agent")
+    agents_on_duty(aws, "agent05")  # a call-centre profile (and a Cognito user)
     assert api.post("/auth/login", {"username": "agent05", "password": PASSWORD}, role=None).status == 200
     signed = now()
     f = day_item("agent05")
@@ -171,6 +172,11 @@ def test_a_sign_in_is_activity_on_the_users_day(api: Api, aws: Env, clock: Clock
     assert (f["signins"], f["first_at"], f["last_active_at"], f["active_s"]) == (2, signed, now(), 300)
     refused = api.post("/auth/login", {"username": "agent05", "password": "wrong-password-9"}, role=None)
     assert refused.status == 401 and day_item("agent05")["signins"] == 2
+    # an admin (no call-centre profile) signs in: not on the agents' day, so not on the board
+    aws.user("admin07", "admin")
+    assert api.post("/auth/login", {"username": "admin07", "password": PASSWORD}, role=None).status == 200
+    with pytest.raises(CounterModel.DoesNotExist):
+        CounterModel.get(*day_agent(DAY, "admin07"))
 
 
 def test_a_stale_day_item_is_read_again_and_its_gap_counted_once(
@@ -197,3 +203,21 @@ def test_a_stale_day_item_is_read_again_and_its_gap_counted_once(
     assert api.post("/calls", body, token=agents["agent01"]).status == 201
     f = day_item("agent01")
     assert (f["signins"], f["attempts"], f["active_s"], f["idle_n"]) == (1, 1, 120, 0)
+
+
+def test_a_call_sent_the_next_day_counts_on_its_own_day_and_is_activity_on_the_day_it_arrives(
+        api: Api, clock: Clock, agents: dict[str, str]) -> None:
+    add_contacts(api, B1, 1)
+    cid = active_campaign(api)["campaign_id"]
+    clock.now = ist(DAY, "20:55")
+    contact = lease(api, cid, agents["agent01"])["contact"]["contact_id"]
+    started = iso(ist(DAY, "20:56"))
+    clock.now = ist("2026-03-11", "09:05")  # the phone was offline overnight
+    body = call_body(cid, contact, "connected", duration_s=10, started_at=started)
+    r = api.post("/calls", body, token=agents["agent01"])
+    assert r.status == 201, r.body
+    then, arrived = day_item("agent01"), day_item("agent01", "2026-03-11")
+    assert (then["attempts"], then["short_n"], then["flags_n"], then["last_active_at"]) == (
+        1, 1, 1, iso(ist(DAY, "20:55")))
+    assert (arrived["attempts"], arrived["first_at"], arrived["last_active_at"]) == (0, now(), now())
+    assert [f["call_id"] for f in counters.flags_of_day(DAY).items] == [body["call_id"]]

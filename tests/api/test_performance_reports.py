@@ -207,7 +207,7 @@ def fire(api: Api, clock: Clock) -> Any:
 
 @pytest.mark.usefixtures("seeded")
 def test_the_monthly_job_emails_the_admins_and_district_once_with_the_csv(
-        api: Api, aws: Env, clock: Clock) -> None:
+        api: Api, aws: Env, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     assert VENDOR_SCHEDULE == "cron(0 19 L * ? *)"  # 00:30 IST on the 1st
     create_user(aws.cognito, aws.pool_id, "boss", PASSWORD, ["admin"], email="boss@example.org")
     r = api.put("/settings/digests", {"version": 0, "audiences": {"district": {"recipients": ["dp@example.org"]}}})
@@ -215,8 +215,11 @@ def test_the_monthly_job_emails_the_admins_and_district_once_with_the_csv(
     clock.now = ist("2026-12-01", "00:30")
     expected = api.get("/reports/vendor?month=2026-11", role="admin").json
     fire(api, clock)
+    assert store.job_record("2026-11")["status"] == "sent"
     clock.now += timedelta(minutes=5)
-    fire(api, clock)  # the schedule fires again: nothing more is sent
+    calls = count_dynamodb_calls(monkeypatch)
+    fire(api, clock)  # the schedule fires again: the month's record says sent, nothing is read or sent
+    assert dict(calls) == {"PutItem": 1, "GetItem": 1}
     mails = vendor_mails()
     assert sorted(sorted(set(m.destinations))[0] for m in mails) == ["boss@example.org", "dp@example.org"]
     message = email.message_from_string(mails[0].raw_data)
@@ -274,3 +277,14 @@ def test_the_vendor_month_export_is_the_same_per_agent_table(api: Api) -> None:
                         ({"kind": "contacts", "unit_id": "chw", "month": "2026-11"}, "month")):
         r = api.post("/exports", body, headers={"idempotency-key": f"bad-{field}-{len(body)}"})
         assert r.status == 400 and r.error["field"] == field, (body, r.body)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_run_that_stopped_before_sending_is_finished_by_the_next_firing(api: Api, clock: Clock) -> None:
+    r = api.put("/settings/digests", {"version": 0, "audiences": {"district": {"recipients": ["dp@example.org"]}}})
+    assert r.status == 200, r.body
+    clock.now = ist("2026-12-01", "00:30")
+    assert store.job_started("2026-11", iso(clock.now)) is None  # a run that made its record, then stopped
+    fire(api, clock)
+    assert [sorted(set(m.destinations)) for m in vendor_mails()] == [["dp@example.org"]]
+    assert store.job_record("2026-11")["status"] == "sent"

@@ -1,6 +1,7 @@
-"""Who hears of a successful sign-in (issue 20: attendance counts a sign-in as activity). Accounts sits
-below the features that keep those figures (reporting's counters, shifts' calling settings), so they are
-handed in from above: the composition root (app.py) registers the listener with `use_sign_in`. No AWS."""
+"""Who hears of a successful sign-in (issue 20: attendance counts a sign-in as activity). `accounts` signs
+people in but sits below the features that keep those figures (reporting's counters, shifts' calling
+settings), so the listener is handed in from above, as core/access.py's profiles are: the composition root
+(app.py) registers it with `use_sign_in`, accounts calls `listeners()`. No AWS."""
 
 from __future__ import annotations
 
