@@ -180,9 +180,10 @@ def test_a_seat_shows_todays_first_activity_lateness_in_words_and_calls_to_check
     expect(arrival).to_contain_text("from ")
     if row["late_min"]:
         expect(arrival).to_have_attribute("data-late", str(row["late_min"]))
-        expect(arrival.locator(".late")).to_have_text(f" · late by {row['late_min']:,} min")
+        expect(arrival.locator(".late")).to_have_text(f"late by {row['late_min']:,} min")
+        assert arrival.locator(".late").evaluate("e => e.scrollWidth <= e.clientWidth"), "not cut off"
     link = tile.locator(".seat-flags a")
-    expect(link).to_have_text("1 calls to check")
+    expect(link).to_have_text("Calls to check: 1")
     expect(link).to_have_attribute("href", f"#/flags/{board['date']}?agent={username}")
     expect(page.locator(".wall-figures")).to_contain_text("Calls to check today")
     wall.check(page, "board-wall-1280-activity-en")

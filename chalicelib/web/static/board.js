@@ -62,7 +62,7 @@ function arrival(a, cls) {
   if (!a.first_at) return null;
   return h('span', { class: cls, 'data-late': a.late_min ? String(a.late_min) : null },
     t('board.first_at', { time: i18n.time(a.first_at) }),
-    a.late_min ? h('span', { class: 'late' }, ` · ${t('board.late_by', { min: i18n.number(a.late_min) })}`) : null);
+    a.late_min ? h('span', { class: 'late' }, t('board.late_by', { min: i18n.number(a.late_min) })) : null);
 }
 
 function flagsLink(a, date) {
