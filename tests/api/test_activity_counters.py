@@ -221,3 +221,27 @@ def test_a_call_sent_the_next_day_counts_on_its_own_day_and_is_activity_on_the_d
         1, 1, 1, iso(ist(DAY, "20:55")))
     assert (arrived["attempts"], arrived["first_at"], arrived["last_active_at"]) == (0, now(), now())
     assert [f["call_id"] for f in counters.flags_of_day(DAY).items] == [body["call_id"]]
+
+
+def test_a_lease_whose_day_item_moved_meanwhile_is_lost_and_the_next_ask_counts_the_gap_once(
+        api: Api, clock: Clock, agents: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.campaigns import lease_store
+
+    add_contacts(api, B1, 1)
+    cid = active_campaign(api)["campaign_id"]
+    real, raced = lease_store.lease, []
+
+    def racing(lease: Any) -> str:
+        if not raced:  # the agent's sign-in lands between /next's read and its transaction
+            raced.append(1)
+            counters.record_sign_in("agent01", iso(clock.now - timedelta(minutes=1)), DAY, lambda found: 900, [])
+        return real(lease)
+
+    monkeypatch.setattr(lease_store, "lease", racing)
+    lost = next_call(api, cid, agents["agent01"])
+    assert lost.status in (200, 429) and lost.json.get("status") != "leased", lost.body
+    f = day_item("agent01")
+    assert (f["signins"], f["first_at"], f["active_s"]) == (1, iso(clock.now - timedelta(minutes=1)), 0)
+    lease(api, cid, agents["agent01"])
+    f = day_item("agent01")
+    assert (f["signins"], f["active_s"], f["last_active_at"]) == (1, 60, now())
