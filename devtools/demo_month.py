@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -48,10 +49,10 @@ ACTOR = "demo-month"
 SUPERVISOR = "supervisor"
 RELIEF_AGENT = "relief01"  # works one day with no roster line (a supervisor's duty override)
 QUESTIONS = [
-    {"id": "received", "kind": "yes_no", "text_hi": "क्या योजना की जानकारी मिली?", "text_en": "Did the scheme's news reach you?",
-     "required": True, "verifiable": True},
-    {"id": "households", "kind": "number", "text_hi": "कितने परिवारों को बताया?", "text_en": "How many households were told?",
-     "min": 0, "max": 500, "verifiable": True},
+    {"id": "received", "kind": "yes_no", "text_hi": "क्या योजना की जानकारी मिली?",
+     "text_en": "Did the scheme's news reach you?", "required": True, "verifiable": True},
+    {"id": "households", "kind": "number", "text_hi": "कितने परिवारों को बताया?",
+     "text_en": "How many households were told?", "min": 0, "max": 500, "verifiable": True},
     {"id": "mood", "kind": "choice", "text_hi": "माहौल कैसा है?", "text_en": "How is the mood?",
      "choices": [{"value": "good", "label_hi": "अच्छा", "label_en": "Good"},
                  {"value": "mixed", "label_hi": "मिला-जुला", "label_en": "Mixed"},
@@ -161,8 +162,9 @@ def set_employer(plan: Plan) -> str:
     """The outside firm (issue 20's employer): the stored one if there is one (`make run` seeds its firm),
     else the plan's, added through the settings' service; every simulated agent who is still the party's
     own staff is moved to it through the agents' service (as PATCH /agents/{username})."""
-    from chalicelib.shifts import agents, employers
+    from chalicelib.shifts import agents
 
+    employers = importlib.import_module("chalicelib.shifts.employers")  # issue 20's employer (helper D)
     current = employers.get_employers()
     firms = [e for e in current["employers"] if e["id"] != "party"]
     if not firms:
@@ -224,7 +226,7 @@ def add_relief(plan: Plan) -> None:
 
 def create_campaign(plan: Plan) -> str:
     """The month's scheme campaign, created and activated at the month's first morning."""
-    from chalicelib.campaigns import activation, definition
+    from chalicelib.campaigns import activation, activation_queue, definition
 
     days = month_days(plan.month)
     body = {"title_hi": f"किसान सम्मान निधि ({plan.month})", "title_en": f"Farmer support scheme ({plan.month})",
@@ -237,7 +239,7 @@ def create_campaign(plan: Plan) -> str:
             "verification": {"rate": plan.verify_rate, "seed": f"demo-{plan.month}"}}
     queued: list[tuple[str, int]] = []
     with at_time(ist(days[0], "07:00")), _quiet(), \
-            mock.patch.object(activation.activation_queue, "enqueue_activation",
+            mock.patch.object(activation_queue, "enqueue_activation",
                               lambda campaign_id, seq: queued.append((campaign_id, seq))):
         _, view = definition.create_campaign(SUPERVISOR, body, f"demo-month-{plan.month}-{plan.seed}")
         campaign_id = str(view["campaign_id"])
@@ -281,10 +283,11 @@ def _disposition(rng: random.Random) -> str:
 class Agent:
     """One simulated agent's day: leases and records through the services, its clock in its thread."""
 
-    def __init__(self, d: Day, campaign_id: str, verification_id: str, tally: Tally) -> None:
+    def __init__(self, d: Day, campaign_id: str, verification_id: str, tally: Tally, calls_per_day: int) -> None:
         from chalicelib.core.auth import AGENT, Principal
 
         self.d, self.campaign_id, self.verification_id, self.tally = d, campaign_id, verification_id, tally
+        self.calls_per_day = calls_per_day
         self.user = Principal(d.agent, f"sub-{d.agent}", frozenset({AGENT}))
 
     def lease(self, sim: SimClock, campaign_id: str) -> dict[str, Any] | None:
@@ -375,7 +378,7 @@ class Agent:
             arrive = d.start + timedelta(minutes=rng.randint(25, 75))
         if d.kind in ("early", "late_early"):
             leave = d.end - timedelta(minutes=rng.randint(45, 120))
-        n = max(2, self.plan_calls(rng))
+        n = max(2, self.calls_per_day + rng.randint(-1, 1))
         # the calls spread over the day: the first on arrival, the last just before leaving
         span = (leave - arrive).total_seconds() - 600
         moments = sorted([0.0, max(span, 0.0), *(rng.uniform(0, max(span, 0.0)) for _ in range(n - 2))])
@@ -389,11 +392,6 @@ class Agent:
                     for _ in range(5):  # five calls in about a minute
                         self.call(sim, burst=True)
                 self.call(sim)
-
-    def plan_calls(self, rng: random.Random) -> int:
-        return self.calls_per_day + rng.randint(-1, 1)
-
-    calls_per_day = 3
 
 
 def _kind(rng: random.Random, plan: Plan) -> str:
@@ -418,10 +416,10 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
     started = time.perf_counter()
     tally = Tally()
     rng = random.Random(plan.seed)
-    with at_time(ist(month_days(plan.month)[0], "06:00")):
-        add_relief(plan)
-        set_employer(plan)
     shifts = generate_rosters(plan, tally)
+    with at_time(ist(month_days(plan.month)[0], "06:00")):
+        add_relief(plan)  # after the rosters: the relief agent has no roster line this month
+        set_employer(plan)
     if tally.skipped_periods:
         progress(f"  periods not rostered (their days are left out): {', '.join(tally.skipped_periods)}")
     campaign_id = create_campaign(plan)
@@ -431,7 +429,7 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
     tricks = plan.tricks()
     days = sorted(shifts)
     relief_day = days[len(days) // 2] if days and plan.relief else None
-    for n, day in enumerate(days, start=1):
+    for day in days:
         work: list[Day] = []
         for agent in plan.agents:
             shift = shifts[day].get(agent)
@@ -450,9 +448,7 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
             work.append(Day(plan.relief, day, ist(day, start.strftime("%H:%M")), ist(day, end.strftime("%H:%M")),
                             "relief", None, random.Random(rng.getrandbits(64))))
             tally.add("days", "relief")
-        simulated = [Agent(d, campaign_id, verification_id, tally) for d in work]
-        for a in simulated:
-            a.calls_per_day = plan.calls_per_day
+        simulated = [Agent(d, campaign_id, verification_id, tally, plan.calls_per_day) for d in work]
         with _quiet(), ThreadPoolExecutor(max_workers=plan.workers) as pool:
             for future in [pool.submit(a.work) for a in simulated]:
                 future.result()
@@ -476,8 +472,7 @@ def job_time(month: str) -> datetime:
 
 def run_vendor_job(month: str) -> Any:
     """The monthly vendor job as its schedule runs it, at 00:30 IST on the 1st of the month after."""
-    from chalicelib.performance import vendor
-
+    vendor = importlib.import_module("chalicelib.performance.vendor")  # issue 20's monthly job (helper C)
     with at_time(job_time(month)), _quiet():
         return vendor.scheduled(job_time(month))
 
