@@ -477,6 +477,20 @@ def run_vendor_job(month: str) -> Any:
         return vendor.scheduled(job_time(month))
 
 
+def ensure_recipient(address: str = "district-office@sampark.example") -> None:
+    """The vendor email goes to the admins' logins and the district digest's recipients: the demo's admin
+    login has no address, so the district digest gets one (as an admin sets it at /settings/digests)."""
+    from chalicelib.digests import config as digest_config
+
+    if digest_config.recipients("district"):
+        return
+    view = digest_config.settings_view()
+    audiences = {a: {"recipients": list(v.get("recipients", []))} for a, v in view["audiences"].items()}
+    audiences["district"] = {"recipients": [address]}
+    digest_config.put_settings({"version": view["version"], "audiences": audiences,
+                                "silent_days": view.get("silent_days", 3)})
+
+
 # ---- the command -------------------------------------------------------------------------------------
 
 
@@ -554,13 +568,14 @@ def save_email(raw: str, folder: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .local_stack import ROOT, LocalStack
+    from .local_stack import ROOT, LocalStack, free_port
 
     parser = argparse.ArgumentParser(prog="python -m devtools.demo_month", description=__doc__.split("\n")[0])
     parser.add_argument("--month", help="YYYY-MM (default: the previous calendar month, IST)")
     parser.add_argument("--agents", type=int, default=70, help="agents simulated (agent01 ...; default 70)")
     parser.add_argument("--calls-per-day", type=int, default=2, help="a present agent's ordinary calls a day")
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--exit", action="store_true", help="stop a stack started here when done (default: keep it)")
     args = parser.parse_args(argv)
     month = args.month or previous_month(datetime.now(UTC).astimezone(IST).date())
     endpoint = f"http://127.0.0.1:{os.environ.get('SAMPARK_MOTO_PORT', '5001')}"
@@ -568,7 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     if not _answering(endpoint):
         print(f"no local stack answers at {endpoint}: starting one here (as the end-to-end tests do); "
               "Ctrl-C stops it when you are done", flush=True)
-        stack = LocalStack(quiet=True, roster=False, progress=lambda s: print(f"  {s}", flush=True)).start()
+        stack = LocalStack(api_port=free_port(), moto_port=free_port(), quiet=True, roster=False,
+                           progress=lambda s: print(f"  {s}", flush=True)).start()
         endpoint = stack.endpoint
     else:
         attach(endpoint)
@@ -585,6 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: v for k, v in summary.items() if k != "days"}, indent=2, ensure_ascii=False))
         print(f"running the monthly vendor job for {month} (as its schedule does at {iso(job_time(month))})…",
               flush=True)
+        ensure_recipient()
         result = run_vendor_job(month)
         print(f"  job: {result}", flush=True)
         sent = [m for m in sent_emails(endpoint) if month in json.dumps(m, ensure_ascii=False)]
@@ -596,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  email {i + 1} to {message.get('destinations')}: {', '.join(paths)}")
         print(f"SES's sent messages: GET {endpoint}/moto-api/data.json (\"ses\" → RawMessage); "
               f"the report: GET /reports/vendor?month={month} (admin)", flush=True)
-        if stack is not None:
+        if stack is not None and not args.exit:
             print(f"the stack keeps running (API {stack.api_url}); Ctrl-C stops it", flush=True)
             while all(p.poll() is None for p in stack.procs):
                 time.sleep(0.5)
