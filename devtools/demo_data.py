@@ -28,6 +28,7 @@ __all__ = [
     "ASSEMBLIES",
     "CONTACT_ROLES",
     "DISTRICT_ID",
+    "FIRM",
     "LEVELS",
     "DemoAgent",
     "DemoContact",
@@ -85,6 +86,11 @@ _SUPERVISOR_USERNAMES: tuple[str, ...] = (
     "supervisor3",
     "supervisor4",
 )
+# The outside firm that supplies the call centre's agents (issue 20), and which of the supervisors it
+# employs: the others are the party's own staff (the built-in employer "party").
+FIRM: dict[str, str] = {"id": "jan-sampark", "name_hi": "जन संपर्क सर्विसेज़ प्रा. लि.",
+                        "name_en": "Jan Sampark Services Pvt Ltd"}
+_FIRM_SUPERVISORS = frozenset({"supervisor2", "supervisor4"})
 _EMAIL_DOMAIN = "sampark.example"  # reserved by RFC 2606: never delivers
 
 _HINDI_SHARE = 0.9  # share of contacts preferring Hindi
@@ -458,6 +464,7 @@ class DemoAgent:
     email: str
     languages: tuple[str, ...]
     role: str
+    employer: str = "party"  # an employer id: FIRM's, or the party's own staff
 
 
 @dataclass(frozen=True)
@@ -655,6 +662,7 @@ def _build_agents(rng: random.Random, phones: _PhoneSource) -> list[DemoAgent]:
                 email=f"{username}@{_EMAIL_DOMAIN}",
                 languages=languages,
                 role=role,
+                employer=FIRM["id"] if role == "agent" or username in _FIRM_SUPERVISORS else "party",
             )
         )
     return agents

@@ -155,6 +155,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/board"): {"summary": "The wall board: seat map with each agent's state, today's figures, campaigns, "
                                    "escalations, pacing; agents 100 a page (states and totals over everyone)",
                         "query": [*PAGE, _q("campaigns_cursor", {"type": "string", "maxLength": 2048})]},
+    ("GET", "/reports/agents"): {
+        "summary": "Agents' attendance and performance per IST day over from..to (at most 93 days, not in the "
+                   "future), with totals; paged by agent (cursor); employer filters (400 unknown_employer)",
+        "query": [*PAGE, _q("from", DATE), _q("to", DATE), _q("employer", {"type": "string", "maxLength": 40})]},
+    ("GET", "/reports/flags"): {"summary": "The quality-flagged calls of an IST day (default today), oldest first; "
+                                           "one agent's with agent",
+                                "query": [*PAGE, _q("day", DATE), _q("agent", {"type": "string", "maxLength": 64})]},
+    ("POST", "/reports/flags/{call_id}/recheck"): {
+        "summary": "Put a call's report into its campaign's verification campaign (once: status added or already)",
+        "refusals": {409: "not_verifiable: not a connected call of an outreach campaign, or the person opted out"}},
+    ("GET", "/reports/vendor"): {"summary": "The month per employer (seat-days rostered and staffed per shift, "
+                                            "hours, calls, verification, attendance) and, for supervisors and "
+                                            "admins, per agent; leaders get the employers' totals only",
+                                 "query": [_q("month", {"type": "string", "pattern": r"^\d{4}-\d{2}$"})]},
     ("GET", "/campaigns/{campaign_id}/escalations"): {
         "summary": "A campaign's escalated units (whom to call, and why)",
         "query": [*PAGE, _q("status", {"type": "string", "enum": ["open", "resolved", "no_incharge"]})]},
@@ -162,7 +176,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/agents"): {"summary": "Agents, or those whose login name or name (Hindi or English) starts with q; "
                                     "each with a duty override in force (until, reason, set by, set at)",
                          "query": [*PAGE, _q("role", {"type": "string"}),
-                                   _q("q", {"type": "string", "maxLength": 60})]},
+                                   _q("q", {"type": "string", "maxLength": 60}),
+                                   _q("employer", {"type": "string", "maxLength": 40})]},
     ("POST", "/agents/{username}/password-reset"): {"summary": "Reset an agent's password (admin): a temporary "
                                                                "password shown once; the next sign-in sets a new one"},
     ("GET", "/agents/{username}"): {"summary": "An agent"},
@@ -188,6 +203,22 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "properties": {"version": {"type": "integer", "minimum": 0}, "shifts": {"type": "array"},
                        "period_weeks": {"type": "integer"}, "working_days": {"type": "array"},
                        "timezone": {}}}},
+    ("GET", "/settings/employers"): {"summary": "Employers of the agents and supervisors (the party's own staff "
+                                                "built in, then the firms)"},
+    ("PUT", "/settings/employers"): {"summary": "Replace the list of employers (version); one that still has "
+                                                "people is refused (409 employer_in_use)",
+                                     "body": "chalicelib.shifts.employers:BODY_SPEC"},
+    ("GET", "/settings/calling"): {"summary": "Calling settings (daily call cap per person, idle limit, late "
+                                              "grace, the quality flags' limits)"},
+    ("PUT", "/settings/calling"): {"summary": "Replace the calling settings (version)", "body": {
+        "type": "object", "required": ["version"],
+        "properties": {"version": {"type": "integer", "minimum": 0},
+                       **{name: {"type": "integer", "minimum": low, "maximum": high}  # shifts/calling.py LIMITS
+                          for name, (low, high) in {"daily_call_cap": (1, 20), "idle_limit_minutes": (1, 240),
+                                                    "late_grace_minutes": (0, 120), "short_connect_s": (1, 600),
+                                                    "rapid_calls_per_minute": (1, 60),
+                                                    "same_answers_run": (2, 100)}.items()}},
+        "additionalProperties": False}},
     ("POST", "/rosters/{period}/generate"): {"summary": "Generate or revise a period's roster",
                                              "body": {"type": "object", "properties": {"force": {"type": "boolean"}},
                                                       "additionalProperties": False}, "status": 201},

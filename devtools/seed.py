@@ -22,12 +22,12 @@ from chalicelib.core.settings import Settings
 from chalicelib.org import rules
 from chalicelib.org.store import ROOT, ContactModel, PhoneClaimModel, UnitModel, claim_key
 from chalicelib.shifts import config as shift_config
-from chalicelib.shifts import duty, rosters
+from chalicelib.shifts import config_store, duty, employers, rosters
 from chalicelib.shifts import rules as shift_rules
 from chalicelib.shifts.agent_store import AgentModel
 from chalicelib.shifts.agents import agent_record
 
-from .demo_data import DemoDistrict
+from .demo_data import FIRM, DemoDistrict
 from .provision import create_user
 
 LEADERS = (("admin", "admin"), ("state", "state_leader"), ("central", "central_leader"))
@@ -79,7 +79,7 @@ def _agent_models(district: DemoDistrict, now: str) -> list[AgentModel]:
     """The call centre's agents and supervisors, as POST /agents would have stored them."""
     return [agent_record({"username": a.username, "role": a.role, "name_hi": a.name_hi, "name_en": a.name_en,
                           "email": a.email.lower(), "phone": rules.normalise_phone(a.phone),
-                          "languages": list(a.languages), "active": True}, "seed", now)
+                          "languages": list(a.languages), "active": True, "employer": a.employer}, "seed", now)
             for a in district.agents]
 
 
@@ -115,6 +115,7 @@ def seed_demo(settings: Settings, district: DemoDistrict, cognito: Any, password
     chunks += [(ContactModel, contacts[i:i + step]) for i in range(0, len(contacts), step)]
     chunks += [(PhoneClaimModel, claims[i:i + step]) for i in range(0, len(claims), step)]
     chunks += [(AgentModel, _agent_models(district, now))]
+    config_store.put_config(employers.NAME, {"employers": [FIRM]}, 0, now, "seed")  # the agents' firm
     _all([(_batch_put, (model, items)) for model, items in chunks])
     users: list[tuple[str, str, str | None]] = [(name, role, None) for name, role in LEADERS]
     users += [(a.username, a.role, a.email) for a in district.agents]

@@ -259,3 +259,20 @@ def logins_in_groups(*groups_: str) -> list[str]:
     except (ClientError, BotoCoreError) as exc:
         raise _login_admin_error(exc) from exc
     return sorted(names)
+
+
+def emails_in_groups(*groups_: str) -> list[str]:
+    """The email addresses of every enabled login in these Cognito groups, sorted (the monthly vendor report
+    goes to the admins)."""
+    pool, found = get_settings().user_pool_id, set[str]()
+    try:
+        for group in groups_:
+            for page in client("cognito-idp").get_paginator("list_users_in_group").paginate(
+                    UserPoolId=pool, GroupName=group):
+                for user in page.get("Users", []):
+                    attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+                    if user.get("Enabled", True) and attributes.get("email"):
+                        found.add(attributes["email"])
+    except (ClientError, BotoCoreError) as exc:
+        raise _login_admin_error(exc) from exc
+    return sorted(found)

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..core import clock, errors
 from ..core.observability import count, logger
-from . import cognito, rules, store
+from . import activity, cognito, rules, store
 
 TOO_MANY = ("too many sign-in attempts for this username: wait {minutes} minutes and try again "
             "(इस यूज़रनेम से बहुत बार कोशिश हुई: {minutes} मिनट बाद फिर कोशिश करें)")
@@ -61,7 +61,19 @@ def password_login(username: str, password: str, source_address: str | None) -> 
         store.give_back(key, source)  # a challenge (right password), Cognito busy or down: not a wrong password
         raise
     store.give_back(key, source)
+    _signed_in(username, now)
     return tokens
+
+
+def _signed_in(username: str, now: datetime) -> None:
+    """Tell the sign-in's listener (attendance: the day's first and last activity). Its failure never
+    fails the sign-in: the tokens are issued already; it is logged and counted."""
+    for listener in activity.listeners():
+        try:
+            listener(username, now)
+        except Exception:  # a figure not kept must not refuse a correct password
+            logger.exception("sign-in activity not recorded")
+            count("SignInActivityNotRecorded")
 
 
 def refresh(refresh_token: str) -> dict[str, Any]:
@@ -71,4 +83,6 @@ def refresh(refresh_token: str) -> dict[str, Any]:
 
 def complete_new_password(username: str, session: str, new_password: str) -> dict[str, Any]:
     """The first sign-in with a temporary password: the new password replaces it; returns the tokens."""
-    return cognito.complete_new_password(username, session, new_password)
+    tokens = cognito.complete_new_password(username, session, new_password)
+    _signed_in(username, clock.now_utc())
+    return tokens

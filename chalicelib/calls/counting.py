@@ -4,18 +4,21 @@ acknowledgements as conditions; the answer tallies. Pure: no AWS, no Chalice."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..campaigns import rules as campaign_rules
-from ..reporting import counters
+from ..reporting import activity, counters
+from ..shifts.calling import CallingSettings
 
 
 @dataclass
 class CounterWrite:
     key: tuple[str, str]
     increments: dict[str, Any]  # figure -> amount (answer sums may be decimals)
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)  # attributes SET (names, kept runs)
     first_connect: bool = False  # condition: no connect counted here yet (exact coverage)
     first_received: bool = False  # condition: no relay acknowledgement counted here yet (chalicelib/relay)
     seen_connect: bool = False  # condition: a connect is counted here already (assumed without reading)
@@ -24,6 +27,8 @@ class CounterWrite:
     extremes: list[counters.Extreme] = field(default_factory=list)  # number answers' min/max (conditioned)
     marks_new: list[str] = field(default_factory=list)  # per-unit markers set now (condition: absent)
     marks_seen: list[str] = field(default_factory=list)  # per-unit markers assumed there (condition: present)
+    activity: activity.Step | None = None  # the call as the agent's activity (condition: last_active_at as read)
+    expect: dict[str, Any] = field(default_factory=dict)  # condition: these attributes as read (None: absent)
 
 
 @dataclass(frozen=True)
@@ -126,3 +131,78 @@ def answer_tallies(writes: list[CounterWrite], path: CallPath, questions: list[d
                 write.marks_new, write.marks_seen = marks_new, marks_seen
         elif write.key[0].startswith("d#") and write.key[1] == f"c#{cid}":  # the day's items of the path
             write.increments.update(increments)
+
+
+# ---- the agent's day: performance, quality flags and attendance (issue 20) ------------------------------
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the agent's day figures of one call depend on: the call, the number of questions the campaign
+    asks, and the callback this call is on when the caller owns it (its time, as read on the target)."""
+
+    disposition: str
+    duration_s: int
+    started_at: datetime
+    answers: dict[str, Any] | None
+    questions: int
+    callback_at: str | None = None
+
+
+def write_for(writes: list[CounterWrite], key: tuple[str, str], labels: dict[str, Any] | None = None) -> CounterWrite:
+    """The write of `key` in the plan (one update per item in a transaction), added if there is none."""
+    for write in writes:
+        if write.key == key:
+            return write
+    write = CounterWrite(key, {}, dict(labels or {}))
+    writes.append(write)
+    return write
+
+
+def add_to(write: CounterWrite, increments: Mapping[str, int]) -> None:
+    for name, value in increments.items():
+        if value:
+            write.increments[name] = write.increments.get(name, 0) + value
+
+
+def agent_day(writes: list[CounterWrite], path: CallPath, facts: CallFacts, settings: CallingSettings,
+              read: Mapping[tuple[str, str], Any], today: str, now: str) -> list[str]:
+    """The call's figures on the agent's day item of the call's day (callbacks made and kept, questions
+    asked and answered, the quality flags and the runs they keep, conditioned on the runs as read) and its
+    activity on the agent's item of the day it is recorded (`now`), from the items as `read`. Returns the
+    call's flags' reasons (activity.REASONS), empty when it is not flagged."""
+    key = counters.day_agent(path.day, path.agent)
+    write, item = write_for(writes, key, {"agent": path.agent}), read.get(key)
+    connected = facts.disposition == "connected"
+    inc: dict[str, int] = {}
+    if facts.callback_at:
+        inc["callbacks_made"] = 1
+        inc["callbacks_kept"] = 1 if activity.callback_kept(facts.callback_at, facts.started_at) else 0
+    if connected:
+        inc["ans_asked"], inc["ans_given"] = facts.questions, activity.answered(facts.answers)
+    reasons = []
+    if activity.short(facts.disposition, facts.duration_s, settings.short_connect_s):
+        reasons.append("short")
+    kept_min, kept_n = getattr(item, "rapid_min", None), getattr(item, "rapid_min_n", None)
+    rapid = activity.rapid(kept_min, int(kept_n or 0), facts.started_at, settings.rapid_calls_per_minute)
+    if rapid.key is not None:
+        write.labels.update(rapid_min=rapid.key, rapid_min_n=rapid.n)
+        write.expect.update(rapid_min=kept_min, rapid_min_n=kept_n)
+    if rapid.flagged:
+        reasons.append("rapid")
+    kept_hash, kept_run = getattr(item, "ans_hash", None), getattr(item, "ans_run", None)
+    same = activity.same_answers(kept_hash, int(kept_run or 0), facts.disposition, facts.answers,
+                                 settings.same_answers_run)
+    if same.key is not None:
+        write.labels.update(ans_hash=same.key, ans_run=same.n)
+        write.expect.update(ans_hash=kept_hash, ans_run=kept_run)
+    if same.flagged:
+        reasons.append("same_answers")
+    inc.update(short_n=int("short" in reasons), rapid_n=int("rapid" in reasons),
+               same_n=int("same_answers" in reasons), flags_n=int(bool(reasons)))
+    add_to(write, inc)
+    today_key = counters.day_agent(today, path.agent)
+    today_item = read.get(today_key)
+    write_for(writes, today_key, {"agent": path.agent}).activity = activity.step(
+        getattr(today_item, "last_active_at", None), now, settings.idle_limit_minutes * 60)
+    return reasons

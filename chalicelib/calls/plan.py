@@ -9,6 +9,7 @@ another agent holds now it only counts the attempt (`observe`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,8 +17,21 @@ from typing import Any
 from ..campaigns import rules as campaign_rules
 from ..core.clock import iso, parse_iso
 from ..reporting import counters
+from ..shifts.calling import DEFAULT as DEFAULT_CALLING
+from ..shifts.calling import CallingSettings
 from . import rules
-from .counting import CallPath, Counted, CounterWrite, Firsts, answer_tallies, counter_writes
+from .counting import (
+    CallFacts,
+    CallPath,
+    Counted,
+    CounterWrite,
+    Firsts,
+    add_to,
+    agent_day,
+    answer_tallies,
+    counter_writes,
+    write_for,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class LogEntry:
     result: dict[str, Any]  # what the request answers: replayed verbatim for a retry
     recorded_at: str
     late: bool | None
+    leased_at: str | None = None  # the target's leased_at as read (attendance recomputed from the logs)
 
 
 @dataclass
@@ -95,6 +110,7 @@ class CallPlan:
     observe: bool = False  # a late call on a target another agent holds: only the attempt is counted on it
     callback_owner: str | None = None
     callbacks: list[CallbackMove] = field(default_factory=list)
+    flag: tuple[tuple[str, str], dict[str, Any]] | None = None  # a flagged call's item (key, attributes)
 
 
 # ---- the plan --------------------------------------------------------------------------------
@@ -107,27 +123,43 @@ def is_late(caller: Caller, target: Any) -> bool:
 
 
 def plan_call(call: Call, campaign: Any, target: Any, now: datetime,
-              markers: dict[tuple[str, str], Any] | None, verification: Any = None) -> CallPlan:
+              markers: dict[tuple[str, str], Any] | None, verification: Any = None,
+              read: Mapping[tuple[str, str], Any] | None = None, settings: CallingSettings | None = None) -> CallPlan:
     """The plan of `call` on `target` as read. `markers`: the counter items read on a retry (None on the
-    first try); `verification`: follow-up's verdict of a verification call (its result and counters)."""
+    first try); `verification`: follow-up's verdict of a verification call (its result and counters);
+    `read`: the counter items read with the call (the agent's day items: today's, and the call's day's when
+    it started on another day) and `settings` the calling settings, for the agent's day figures."""
     late, now_s = is_late(call.caller, target), iso(now)
     held_by_other = late and target.lease_agent not in (None, call.caller.username) \
         and (target.lease_until or "") > now_s
     transition = _transition(call, campaign, target, held_by_other)
     path = CallPath(campaign.campaign_id, call.caller.username, campaign_rules.ist_date(call.started_at),
                     campaign_rules.path_units(target.tree_key, target.role))
-    counted = Counted(call.disposition, call.duration_s, transition.completes, call.relay, iso(call.ended_at), now_s)
+    counted = Counted(call.disposition, call.duration_s, transition.completes, call.relay, iso(call.ended_at))
     writes = counter_writes(path, counted, _firsts(call, path, markers))
     if call.answers:
         answer_tallies(writes, path, list(campaign.questions or []), call.answers, markers)
     if verification is not None:  # a verification call: the report's verdict counted with the call, once
-        writes += [CounterWrite(key, increments, labels) for key, increments, labels in verification.counters]
+        for key, increments, labels in verification.counters:
+            write = write_for(writes, key)
+            add_to(write, increments)
+            write.labels.update(labels)
+    owned = target.status == "callback" and target.agent_key == call.caller.username and target.callback_at
+    facts = CallFacts(call.disposition, call.duration_s, call.started_at, call.answers or None,
+                      len(campaign.questions or []), target.callback_at if owned else None)
+    reasons = agent_day(writes, path, facts, settings or DEFAULT_CALLING, read or {}, campaign_rules.ist_date(now),
+                        now_s)
     result = _result(call, target, transition, late, verification)
     log = LogEntry(call.call_id, campaign.campaign_id, target.contact_id, call.caller.username, path.day,
                    call.disposition, iso(call.started_at), call.duration_s, iso(call.ended_at), call.notes or None,
                    call.answers or None, result["callback_at"], target.name_hi or target.name_en, call.body_hash,
-                   result, now_s, True if late else None)
+                   result, now_s, True if late else None, target.leased_at)
     plan = CallPlan(log, transition, target.status, int(target.attempts or 0), writes)
+    if reasons:
+        plan.flag = (counters.flag_key(path.day, log.started_at, call.call_id), {
+            "agent": call.caller.username, "campaign_id": campaign.campaign_id, "contact_id": target.contact_id,
+            "call_id": call.call_id, "disposition": call.disposition, "duration_s": call.duration_s,
+            "started_at": log.started_at, "reasons": reasons, "name_hi": target.name_hi, "name_en": target.name_en})
     if held_by_other:  # the other agent's lease stays exactly as it is
         plan.lease_holder, plan.observe = target.lease_agent, True
     elif late:  # nobody holds it now (or the lease lapsed): the call moves the target on, as any call would

@@ -26,7 +26,7 @@ from ..followup import verification
 from ..org import rules as org_rules
 from ..relay import rules as relay_rules
 from ..reporting import counters
-from . import plan, rules, store
+from . import contact_count, plan, rules, store
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 CALL_SPEC = {
@@ -69,21 +69,23 @@ def record_call(user: Principal, body: Any) -> tuple[int, dict[str, Any], bool]:
     campaign_id, contact_id = data["campaign_id"], data["contact_id"]
     today = campaign_rules.ist_date(now)
     own_day, own_callbacks = counters.day_agent(today, user.username), counters.agent_callbacks(user.username)
+    call_day = counters.day_agent(campaign_rules.ist_date(call.started_at), user.username)  # its figures' day
     markers: list[tuple[str, str]] | None = None  # first try: connects assumed counted already (no read)
     for _ in range(ATTEMPTS):
+        days = [own_day] if call_day == own_day else [own_day, call_day]
         snap = store.batch_read(call_id=call.call_id, campaign_id=campaign_id, target=(campaign_id, contact_id),
-                                counters=[own_day, own_callbacks, *(markers or [])], agents=[user.username])
+                                counters=[*days, own_callbacks, *(markers or [])], agents=[user.username])
         agent = snap.agents.get(user.username)
         access.settle_profile(user.username, None if agent is None else access.Profile(agent.role, bool(agent.active)))
         if snap.log is not None:  # a retry: answered as the first time, however late it comes
             return _replayed(user, snap, snap.log, call.body_hash)
         campaign, target = _read_ok(data, snap, now)
-        call_plan = _plan(call, data, campaign, target, now, snap.counters if markers is not None else None)
+        call_plan = _plan(call, data, campaign, target, now, snap.counters if markers is not None else None, snap)
         lease_day = plan.release_lease(call_plan, target, snap.counters.get(own_day), user.username, today, own_day)
         plan.move_callbacks(call_plan, target)
         try:
             _ensure_callback_maps(call_plan, snap.counters.get(own_callbacks), user.username)
-            store.write_call(call_plan)
+            store.write_call(call_plan, contact_count.contact_write(call_plan, snap.contact, user.username))
         except store.DuplicateCall:
             log = store.get_log(call.call_id)
             if log is not None:
@@ -138,7 +140,7 @@ def _read_ok(data: dict[str, Any], snap: store.Snapshot, now: datetime) -> tuple
 
 
 def _plan(call: plan.Call, data: dict[str, Any], campaign: Any, target: Any, now: datetime,
-          markers: dict[tuple[str, str], Any] | None) -> plan.CallPlan:
+          markers: dict[tuple[str, str], Any] | None, snap: store.Snapshot) -> plan.CallPlan:
     """The call's answers and relay facts checked against its campaign, a late call's hand-over checked
     on the contact's trail, then the plan (calls/plan.py); on a retry, with the markers read."""
     answers = campaign_rules.check_answers(campaign.questions, data["answers"], call.disposition == "connected")
@@ -150,8 +152,9 @@ def _plan(call: plan.Call, data: dict[str, Any], campaign: Any, target: Any, now
                                 iso(until)):
             raise Conflict("you do not hold this call; ask for the next call", field="contact_id",
                            code="lease_not_held")
-    check = verification.verification_check(campaign, target, call.disposition, answers)
-    return plan.plan_call(call, campaign, target, now, markers, check)
+    check = verification.verification_check(campaign, target, call.disposition, answers,
+                                            day=campaign_rules.ist_date(call.started_at))
+    return plan.plan_call(call, campaign, target, now, markers, check, read=snap.counters, settings=snap.settings)
 
 
 def _ensure_callback_maps(call_plan: plan.CallPlan, own_item: Any, username: str) -> None:

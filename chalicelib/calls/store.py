@@ -23,18 +23,23 @@ from ..core.paging import Page, PageRequest
 from ..org.store import AuditModel, ContactModel, opt_out_actions, wrong_number_actions
 from ..reporting.counters import (
     CounterModel,
+    activity_update,
     add_actions,
     agent_callbacks,
     callback_remove,
     callback_set,
     extreme_update,
+    flag_item,
     lease_clear_actions,
     marker_seen,
     marker_set,
     names_lease,
+    unchanged,
 )
 from ..shifts import agent_store as shifts_store
+from ..shifts import calling
 from ..shifts.agent_store import AgentModel
+from .contact_count import ContactWrite
 from .counting import CounterWrite
 from .plan import CallPlan, LogEntry
 from .rules import Transition
@@ -84,6 +89,7 @@ class CallLogModel(Model):
     result = JSONAttribute()  # what the request answered: replayed verbatim for a retry
     recorded_at = UnicodeAttribute()
     late = BooleanAttribute(null=True)  # recorded after the agent's lease on the target had lapsed
+    leased_at = UnicodeAttribute(null=True)  # the target's lease as read (when it was handed): attendance
     by_agent_day = CallsByAgentDay()
     by_contact = CallsByContact()
 
@@ -100,21 +106,28 @@ class Snapshot:
     target: TargetModel | None = None
     counters: dict[tuple[str, str], CounterModel] = field(default_factory=dict)
     agents: dict[str, AgentModel] = field(default_factory=dict)
+    settings: calling.CallingSettings = calling.DEFAULT  # the calling settings (the agent's day figures)
+    contact: ContactModel | None = None  # its lock and day's count of calls (issue 20)
 
 
 def batch_read(*, call_id: str, campaign_id: str, target: tuple[str, str], counters: list[tuple[str, str]],
                agents: list[str]) -> Snapshot:
-    """The call's log (a retry), its campaign and target, the counter items and agents named: one
-    BatchGetItem across tables (at most 100 keys), consistent, retrying unprocessed keys."""
+    """The call's log (a retry), its campaign, target and contact, the counter items and agents named, and
+    the calling settings: one BatchGetItem across tables (at most 100 keys), consistent, retrying unprocessed
+    keys."""
     log_key: db.Key = (CallLogModel, call_id, None)
+    contact_key = campaign_store.contact_item_key(target[1])
     keys = [log_key, campaign_store.campaign_key(campaign_id), campaign_store.target_key(*target)]
     keys += [campaign_store.counter_key(k) for k in counters] + [shifts_store.agent_key(a) for a in agents]
+    keys.append(calling.calling_key())
+    keys.append(contact_key)
     found: dict[db.Key, Any] = db.batch_get(keys)
     items = {k: found.get(campaign_store.counter_key(k)) for k in counters}
     people = {a: found.get(shifts_store.agent_key(a)) for a in agents}
     return Snapshot(found.get(log_key), found.get(keys[1]), found.get(keys[2]),
                     {k: v for k, v in items.items() if v is not None},
-                    {a: v for a, v in people.items() if v is not None})
+                    {a: v for a, v in people.items() if v is not None}, calling.calling_of(found),
+                    found.get(contact_key))
 
 
 def get_log(call_id: str) -> CallLogModel | None:
@@ -186,6 +199,7 @@ def target_actions(log: LogEntry, t: Transition) -> list[Action]:
         TargetModel.last_agent.set(log.agent),
         TargetModel.lease_agent.remove(), TargetModel.lease_until.remove(), TargetModel.leased_at.remove(),
         TargetModel.outcome.set(t.outcome) if t.outcome else TargetModel.outcome.remove(),
+        TargetModel.held.remove(), TargetModel.held_day.remove(),
     ]
     if log.notes:
         actions.append(TargetModel.last_notes.set(log.notes))
@@ -221,7 +235,8 @@ def _log_item(log: LogEntry) -> CallLogModel:
         agent_day=f"{log.agent}#{log.day}", at_id=f"{log.started_at}#{log.call_id}", day=log.day,
         disposition=log.disposition, started_at=log.started_at, duration_s=log.duration_s, ended_at=log.ended_at,
         notes=log.notes, answers=log.answers, callback_at=log.callback_at, contact_name=log.contact_name,
-        body_hash=log.body_hash, result=log.result, recorded_at=log.recorded_at, late=log.late)
+        body_hash=log.body_hash, result=log.result, recorded_at=log.recorded_at, late=log.late,
+        leased_at=log.leased_at)
 
 
 def _target_condition(plan: CallPlan) -> Condition:
@@ -266,43 +281,80 @@ def _counter_update(write: CounterWrite) -> tuple[list[Action], Condition | None
         conditions.append(holds)
     if write.clear_lease is not None:
         actions += lease_clear_actions()
+    if write.activity is not None:  # the agent's day: the call as activity, the runs it keeps as read
+        moved, holds = activity_update(write.activity)
+        actions += moved
+        conditions.append(holds)
+    conditions += unchanged(write.expect)
     condition: Condition | None = None
     for extra in conditions:
         condition = extra if condition is None else condition & extra
     return actions, condition
 
 
-def write_call(plan: CallPlan) -> None:
+def _contact_update(log: LogEntry, flag: str | None, contact: ContactWrite | None) -> tuple[list[Action], Condition]:
+    """The contact's one update: an opt-out or a wrong number (`flag`), the day's count of calls to the
+    person (conditional on the calls_day read) and the release of the caller's lock (conditional on it
+    still being theirs). Empty actions: nothing to write."""
+    actions: list[Action] = []
+    condition: Condition = ContactModel.contact_id.exists()
+    if flag:
+        actions += opt_out_actions(log.recorded_at, f"call:{log.call_id}") if flag == "opt_out" \
+            else wrong_number_actions(log.recorded_at)
+    if contact is not None and contact.count_day is not None:
+        if contact.seen_day == contact.count_day:
+            actions.append(ContactModel.calls_n.add(1))
+            condition = condition & (ContactModel.calls_day == contact.count_day)
+        else:
+            actions += [ContactModel.calls_day.set(contact.count_day), ContactModel.calls_n.set(1)]
+            condition = condition & (ContactModel.calls_day.does_not_exist() if contact.seen_day is None
+                                     else ContactModel.calls_day == contact.seen_day)
+    if contact is not None and contact.release is not None:
+        actions += [ContactModel.lock_agent.remove(), ContactModel.lock_campaign.remove(),
+                    ContactModel.lock_until.remove()]
+        condition = condition & (ContactModel.lock_agent == contact.release[0]) \
+            & (ContactModel.lock_campaign == contact.release[1])
+    return actions, condition
+
+
+def write_call(plan: CallPlan, contact: ContactWrite | None = None) -> None:
     """Everything one call changes, in one transaction: the log (new: the idempotency), the target
-    (as read: _target_condition), the contact (opt-out or wrong number), the counters (with their
+    (as read: _target_condition), the contact (opt-out or wrong number, the day's count of calls to the
+    person, the caller's lock released: _contact_update with `contact`), the counters (with their
     conditions: _counter_update) and the open callbacks it moves (idempotent map writes). `observe`:
     a late call on a target another agent holds, which only counts the attempt on it (observed_actions).
     `call_id` is the client request token, so a retry of the same transaction within ten minutes is
     a no-op success in DynamoDB."""
     log, flag = plan.log, plan.transition.contact_flag
     target_update = observed_actions(log, plan.transition) if plan.observe else target_actions(log, plan.transition)
+    contact_actions, contact_condition = _contact_update(log, flag, contact)
     try:
         with db.transaction(log.call_id) as tx:
             tx.save(_log_item(log), condition=CallLogModel.call_id.does_not_exist())
             tx.update(TargetModel(log.campaign_id, log.contact_id), actions=target_update,
                       condition=_target_condition(plan))
-            if flag:
-                actions = opt_out_actions(log.recorded_at, f"call:{log.call_id}") if flag == "opt_out" \
-                    else wrong_number_actions(log.recorded_at)
-                tx.update(ContactModel(log.contact_id), actions=actions, condition=ContactModel.contact_id.exists())
+            if contact_actions:  # the second update: _refusal finds it there
+                tx.update(ContactModel(log.contact_id), actions=contact_actions, condition=contact_condition,
+                          return_values="ALL_OLD")
             for write in plan.counters:
                 actions, condition = _counter_update(write)
                 tx.update(CounterModel(*write.key), actions=actions, condition=condition)
             for move in plan.callbacks:
                 tx.update(CounterModel(*agent_callbacks(move.owner)),
                           actions=[callback_set(move.key, move.at) if move.at else callback_remove(move.key)])
+            if plan.flag is not None:  # a flagged call, listed for the supervisors (once: the log's condition)
+                tx.save(flag_item(*plan.flag))
     except TransactWriteError as exc:
-        raise _refusal(exc, bool(flag), bool(plan.callbacks)) from exc
+        # the items in the order sent: condition checks, deletes, puts (the log first), then the updates
+        # in the order added (the target, the contact's if any, the counters, the callbacks)
+        first_update = len(tx._condition_check_items) + len(tx._delete_items) + len(tx._put_items)
+        raise _refusal(exc, first_update, bool(contact_actions), bool(plan.callbacks)) from exc
 
 
-def _refusal(exc: TransactWriteError, contact_flag: bool, callbacks: bool) -> Exception:
+def _refusal(exc: TransactWriteError, first_update: int, contact_update: bool, callbacks: bool) -> Exception:
     """Why the transaction was cancelled, from its reasons in order: the log (a duplicate call), the
-    target, the contact (when the call flags it), then the counters."""
+    target (the first update), the contact (the second, when written: erased, or its count or lock
+    moved since it was read), then the counters."""
     codes = db.cancellation_codes(exc)
     code = db.error_code(exc)
     if codes and codes[0] == "ConditionalCheckFailed":
@@ -313,9 +365,11 @@ def _refusal(exc: TransactWriteError, contact_flag: bool, callbacks: bool) -> Ex
         return TooManyRequests("this call is being recorded; retry in a moment")
     if code == "ValidationException" and callbacks:
         return NoCallbacksMap()
-    if contact_flag and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
-        return ContactGone()
-    if "ConditionalCheckFailed" in codes[2 if not contact_flag else 3:]:
+    contact_at = first_update + 1
+    if contact_update and len(codes) > contact_at and codes[contact_at] == "ConditionalCheckFailed":
+        reason = exc.cancellation_reasons[contact_at]
+        return ContactGone() if reason is None or not reason.raw_item else Contended()
+    if "ConditionalCheckFailed" in codes[contact_at + contact_update:]:
         return MarkersStale()
     if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
         return Contended()

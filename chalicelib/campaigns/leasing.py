@@ -6,19 +6,21 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
 from ..core import access, clock
-from ..core.clock import iso
+from ..core.clock import IST, iso
 from ..core.errors import Conflict, TooManyRequests, ValidationError
 from ..core.ids import new_id
 from ..core.observability import count, logger
 from ..core.paging import decode_cursor, encode_cursor
 from ..org import rules as org_rules
 from ..org import store as org_store
-from ..reporting.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, pace_window
+from ..reporting import activity
+from ..reporting.counters import agent_callbacks, callbacks_of, campaign_unit, day_agent, day_unit, pace_window
 from ..shifts import duty as shifts_duty
+from ..shifts.calling import calling_key, calling_of
 from . import lease_store, pacing, rules, store
 from .settings import CAMPAIGN_ID
 
@@ -138,7 +140,7 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     day = rules.ist_date(now)
     duty = shifts_duty.duty_read(agent, now)
     keys = [store.campaign_key(campaign_id), store.counter_key(day_agent(day, agent)),
-            store.counter_key(agent_callbacks(agent)), store.counter_key(pace_key), *duty.keys()]
+            store.counter_key(agent_callbacks(agent)), store.counter_key(pace_key), *duty.keys(), calling_key()]
     for contact_id in picks:
         keys += _pair_keys(campaign_id, contact_id)
     run.found = store.read_keys(keys)
@@ -157,6 +159,17 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     callbacks = callbacks_of(callbacks_item)
     ensure = agent_callbacks(agent) if callbacks_item is None or callbacks_item.callbacks is None else None
     pace_item = run.found.get(store.counter_key(pace_key))
+    lease_activity = activity.step(day_item.last_active_at if day_item is not None else None, run.now_s,
+                                   calling_of(run.found).idle_limit_minutes * 60)
+    cap = calling_of(run.found).daily_call_cap
+
+    def hold(target: store.TargetModel) -> None:
+        """The contact was called up to the cap today: the target waits for the next IST day (one write)."""
+        if run.afford(1):
+            run.calls += 1
+            keys = _day_keys(campaign_id, day, target)
+            if lease_store.hold_target(target, day, _next_day_start(day), run.now_s, keys):
+                count("TargetsHeld")
 
     def refuse() -> NoReturn:
         record = pace_item is None or not pace_item.slowed
@@ -177,6 +190,12 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
             return None
         if not _leasable(target, agent, how, run.now_s):
             return None
+        if lease_store.locked_by_other(contact, agent, run.now_s):  # another agent is on this person: not now
+            count("LeaseLocked")
+            return None
+        if how == "queue" and lease_store.at_cap(contact, day, cap):
+            hold(target)
+            return None
         paced = None if how == "renewed" else (pace_key, limits.max_leases, window.expires_at)
         slowed = pace_item is not None and bool(pace_item.slowed)
         if paced is not None and int(getattr(pace_item, "leases", None) or 0) >= limits.max_leases:
@@ -187,11 +206,19 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
         if not run.afford(1 + (paced is not None and not slowed) + (target.unit_path is None)):
             return None
         run.calls += 1
-        outcome = lease_store.lease(lease_store.Lease(
-            target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),
-            f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure))
+        request = lease_store.Lease(target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),
+                                    f"{run.now_s}#{new_id('a')[-8:]}", paced, ensure, activity=lease_activity,
+                                    day=day, cap=cap)
+        outcome = lease_store.lease(request)
         if outcome == lease_store.TOO_FAST:
             refuse()
+        if outcome in (lease_store.LOCKED, lease_store.CAPPED):  # the contact as the transaction found it
+            if request.seen is not None:
+                run.found[store.contact_item_key(contact_id)] = request.seen
+            count("LeaseLocked" if outcome == lease_store.LOCKED else "LeaseCapped")
+            if outcome == lease_store.CAPPED and how == "queue":
+                hold(target)
+            return None
         if outcome == lease_store.CONTACT_CHANGED:  # opted out, wrong number, erased or a new phone meanwhile
             if not run.afford(2):
                 return None
@@ -261,6 +288,16 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
             details["resume"] = encode_cursor(resume_at)
         raise QueueBusy(QUEUE_BUSY, code="queue_busy", details=details)
     return _nothing_due()
+
+
+def _next_day_start(day: str) -> str:
+    """The start (00:00 IST) of the IST day after `day`, as UTC ISO: when a held target is due again."""
+    return iso(datetime.combine(date.fromisoformat(day) + timedelta(days=1), datetime.min.time(), IST))
+
+
+def _day_keys(campaign_id: str, day: str, target: store.TargetModel) -> list[tuple[str, str]]:
+    """The day's counter items of the target's units (a held target is counted on each: progress)."""
+    return [day_unit(day, campaign_id, u.unit_id) for u in rules.path_units(target.tree_key, target.role)]
 
 
 def _resume_at(campaign_id: str, resume: str | None) -> dict[str, Any] | None:

@@ -145,6 +145,10 @@ class TargetModel(Model):
     # the call screen's unit path, [{unit_id, level, name_hi, name_en}] from the contact's unit up to its
     # district, written at activation so that leasing need not read the units (absent: read them)
     unit_path = JSONAttribute(null=True)
+    # a queued target whose contact was called up to the daily cap (issue 20): moved to the start of the
+    # next IST day, `held` = "called_today", `held_day` = the IST day it was held on (removed by its lease)
+    held = UnicodeAttribute(null=True)
+    held_day = UnicodeAttribute(null=True)
     by_queue = TargetsByQueue()
     by_agent = TargetsByAgent()
     by_contact = TargetsByContact()

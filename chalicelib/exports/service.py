@@ -32,9 +32,10 @@ from ..imports import blobs
 from ..org import audit_store
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..performance.rules import CSV_HEADER as VENDOR_HEADER
 from . import rules, store, xlsx
 
-KINDS = ("contacts", "campaign_results", "call_logs")
+KINDS = ("contacts", "campaign_results", "call_logs", "vendor_month")
 FORMATS = ("csv", "xlsx")
 MAX_DAYS = 31
 CREATE_SPEC = {
@@ -46,6 +47,7 @@ CREATE_SPEC = {
     "to": Field("str", pattern=r"\d{4}-\d{2}-\d{2}"),
     "format": Field("str", choices=FORMATS),
     "language": Field("str", choices=rules.LANGUAGES),
+    "month": Field("str", pattern=r"\d{4}-\d{2}"),
 }
 HEADERS = {
     "contacts": ["contact_id", "unit_id", "unit_name_hi", "unit_name_en", "role", "name_hi", "name_en", "phone",
@@ -55,8 +57,10 @@ HEADERS = {
                          "last_notes"],
     "call_logs": ["call_id", "day", "started_at", "agent", "campaign_id", "contact_id", "contact_name", "unit_id",
                   "disposition", "duration_s", "callback_at", "notes", "answers"],
+    # the month's per-agent table (performance/rules.py): agents, not contacts, so no holdings and no phones
+    "vendor_month": list(VENDOR_HEADER),
 }
-CONTACT_COLUMN = {kind: header.index("contact_id") for kind, header in HEADERS.items()}
+CONTACT_COLUMN = {kind: header.index("contact_id") for kind, header in HEADERS.items() if "contact_id" in header}
 # Exports that hold call notes (and answers) are audited like a reveal, before anything is read.
 NOTES_AUDIT = {"call_logs": "call_logs_exported", "campaign_results": "call_notes_exported"}
 
@@ -90,7 +94,7 @@ def create_export(actor: str, body: Any, idempotency_key: str | None) -> tuple[i
                            code="idempotency_key_reused")
         return 200, export_view(existing)
     _audit(export_id, actor, fields, now)
-    if days:
+    if days and data["kind"] == "call_logs":
         fields["agents"] = store.agent_usernames()
         fields["cursor"] = {"agent": 0} if fields["agents"] else None
     try:
@@ -118,12 +122,30 @@ def _checked(data: dict[str, Any]) -> tuple[Any, list[dict[str, Any]], list[str]
         raise ValidationError("campaign_id is for campaign_results only", field="campaign_id")
     else:
         questions = []
+    if data["kind"] == "vendor_month":
+        return unit, questions, _vendor_month(data)
+    if data.get("month"):
+        raise ValidationError("month is for vendor_month only", field="month")
     days = rules.days(data.get("from"), data.get("to"), MAX_DAYS) if data["kind"] == "call_logs" else None
     if days and data.get("full_phones"):
         raise ValidationError("call logs hold no phone numbers", field="full_phones")
     if not days and (data.get("from") or data.get("to")):
         raise ValidationError("from and to are for call_logs only", field="from")
     return unit, questions, days
+
+
+def _vendor_month(data: dict[str, Any]) -> list[str]:
+    """The month's first and last day (the days up to today in the current month): 400 on month."""
+    from ..core import clock
+    from ..performance.rules import month_days
+
+    if data.get("full_phones") or data.get("from") or data.get("to"):
+        field = "full_phones" if data.get("full_phones") else "from" if data.get("from") else "to"
+        raise ValidationError("vendor_month takes a month only", field=field)
+    if not data.get("month"):
+        raise ValidationError("vendor_month needs a month (YYYY-MM)", field="month")
+    days = month_days(data["month"], clock.now_utc().astimezone(clock.IST).date())
+    return [days[0].isoformat(), days[-1].isoformat()]
 
 
 def _audit(export_id: str, actor: str, fields: dict[str, Any], now: str) -> None:

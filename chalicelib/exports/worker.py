@@ -30,6 +30,8 @@ def process_chunk(export_id: str, seq: int) -> None:
         rows, cursor = _contact_rows(item, start)
     elif item.kind == "call_logs":
         rows, cursor = _call_rows(item, item.cursor)
+    elif item.kind == "vendor_month":
+        rows, cursor = _vendor_rows(item), None
     else:
         rows, cursor = _result_rows(item, start)
     rows = _without_erased(item, rows)
@@ -49,6 +51,8 @@ def process_chunk(export_id: str, seq: int) -> None:
 def _without_erased(item: store.ExportModel, rows: list[list[Any]]) -> list[list[Any]]:
     """Record who the part holds (file holdings) before it is written, then keep only the rows whose
     contact still exists (a consistent read): an erasure either finds the holding or is seen here."""
+    if item.kind not in CONTACT_COLUMN:  # a table of agents: nobody in it an erasure could ask for
+        return rows
     column = CONTACT_COLUMN[item.kind]
     ids = [str(row[column]) for row in rows]
     holdings.record(holdings.export_ref(item.export_id), ids)
@@ -131,3 +135,11 @@ def _call_rows(item: store.ExportModel, cursor: Any) -> tuple[list[list[Any]], d
                      log.notes or "", json.dumps(log.answers, ensure_ascii=False) if log.answers else ""])
     following = first + AGENTS_PER_PART
     return rows, ({"agent": following} if following < len(agents) else None)
+
+
+def _vendor_rows(item: store.ExportModel) -> list[list[Any]]:
+    """The month's per-agent table, as the monthly vendor email attaches it (performance/service.py)."""
+    from ..performance import service as performance
+
+    _, rows = performance.vendor_csv(str(item.date_from)[:7])
+    return rows

@@ -17,6 +17,7 @@ from ..core.clock import iso
 from ..core.observability import count
 from ..org import rules as org_rules
 from ..org import store as org_store
+from ..reporting import counters
 from . import rules, store
 from .escalation import RETRIES, new_target_counters
 
@@ -88,10 +89,11 @@ def reporters_key(district_id: str, contact_id: str) -> tuple[str, str]:
 
 
 def verification_check(campaign: campaign_store.CampaignModel, target: campaign_store.TargetModel,
-                       disposition: str, answers: dict[str, Any]) -> Check | None:
+                       disposition: str, answers: dict[str, Any], day: str | None = None) -> Check | None:
     """A connected call on a verification target: each reported answer compared with what the
     verifier heard, and the counters of the reporting agent and of the reporter (written by the
-    call's own transaction, so exactly once)."""
+    call's own transaction, so exactly once); with `day` (the IST day of the verification call), on the
+    reporting agent's day item of that day too (the agents' performance figures)."""
     if campaign.kind != rules.VERIFICATION_KIND or disposition != "connected" or not target.verify:
         return None
     reported = dict(target.verify.get("answers") or {})
@@ -103,6 +105,8 @@ def verification_check(campaign: campaign_store.CampaignModel, target: campaign_
               (reporters_key(campaign.district_id, target.contact_id), dict(increments),
                {"unit_id": target.unit_id, "role": target.role,
                 "level": org_rules.ROLE_LEVEL.get(target.role, "booth")})]
+    if day is not None and agent:
+        writes.append((counters.day_agent(day, agent), dict(increments), {"agent": agent}))
     return Check({"reported_by": agent, "questions": compared, "discrepant": bool(bad)}, writes)
 
 
@@ -118,3 +122,43 @@ def verification_rows(district_id: str) -> dict[str, list[dict[str, Any]]]:
                          "agent": item.agent})
         out[kind] = rows
     return out
+
+
+def force_sample(call: dict[str, Any]) -> dict[str, Any]:
+    """A supervisor's re-check of one call (a quality flag): the call's report goes into its campaign's
+    verification campaign whatever the sampling rate says, as `maybe_sample` would have put it. `call` is
+    the call log's call_id, campaign_id, contact_id, agent, disposition and answers. Idempotent: asked
+    again (or for a contact already being verified) it answers `already` and adds nothing. 404 when the
+    campaign or the contact is gone; 409 `not_verifiable` for a verification call, a call not connected, or
+    a contact who opted out."""
+    from ..core.errors import Conflict, NotFound
+
+    campaign = campaign_store.get_campaign(str(call["campaign_id"]))
+    if campaign is None:
+        raise NotFound("the call's campaign is gone", field="call_id")
+    if campaign.kind == rules.VERIFICATION_KIND or call.get("disposition") != "connected":
+        raise Conflict("only a connected call of an outreach campaign can be re-checked", field="call_id",
+                       code="not_verifiable")
+    contact = org_store.get_contact(str(call["contact_id"]))
+    if contact is None:
+        raise NotFound("the person called is gone", field="call_id")
+    if contact.opted_out:
+        raise Conflict("the person called has opted out", field="call_id", code="not_verifiable")
+    now = clock.now_utc()
+    vid = _verification_campaign(campaign, now)
+    verify = {"answers": rules.report(campaign.questions, call.get("answers") or {}), "agent": call["agent"],
+              "call_id": call["call_id"], "parent_id": campaign.campaign_id, "forced": True}
+    answer = {"call_id": call["call_id"], "verification_campaign_id": vid, "contact_id": contact.contact_id}
+    for _ in range(RETRIES):
+        if campaign_store.get_target(vid, contact.contact_id) is not None:
+            return {**answer, "status": "already"}
+        new = activation_store.new_target(vid, contact, iso(now), verify=verify, exclude_agent=call["agent"])
+        try:
+            store.add_target(store.TargetPut(new, new_target_counters(vid, contact.tree_key, contact.role)))
+        except store.AlreadyDone:
+            return {**answer, "status": "already"}
+        except store.Raced:
+            continue
+        count("VerificationsForced")
+        return {**answer, "status": "added"}
+    return {**answer, "status": "already"}

@@ -123,6 +123,15 @@ class ContactModel(Model):
     name_deva_key = UnicodeAttribute(null=True)
     name_latn_bucket = UnicodeAttribute(null=True)
     name_latn_key = UnicodeAttribute(null=True)
+    # One person, one call at a time (issue 20): the agent whose lease holds this person now, in which
+    # campaign, until when (UTC ISO; a lock past it is free), set with the lease in its transaction and
+    # removed by that agent's call; and the calls made to the person on one IST day, all campaigns
+    # together (not the callbacks they asked for), counted by the call's transaction.
+    lock_agent = UnicodeAttribute(null=True)
+    lock_campaign = UnicodeAttribute(null=True)
+    lock_until = UnicodeAttribute(null=True)
+    calls_day = UnicodeAttribute(null=True)  # IST day of calls_n
+    calls_n = NumberAttribute(null=True)
     by_tree = ContactsByTree()
     by_role = ContactsByRole()
     by_name_deva = ContactsByDevanagariName()

@@ -112,7 +112,8 @@ def overview(user: Principal, campaign_id: str, unit_id: str | None, cursor: Pag
                      "coverage": call_rules.coverage(counters.LEVELS, level, own)},
         "answers": counters.answers_view(found.items.get(own_key), questions),
         "today": {"date": today, "attempts": day["attempts"], "connects": day["connects"],
-                  "completed": day["completed"], "answers": counters.answers_view(found.items.get(day_key), questions)},
+                  "completed": day["completed"], "answers": counters.answers_view(found.items.get(day_key), questions),
+                  "held_today": _held(found.items.get(day_key))},
         "children": {**page_body(rows, children.next_key if children else None),
                      "level": kids[0].level if kids else None},
         "relay": relay_view,
@@ -139,6 +140,12 @@ class _Relay:
         return {"levels": self.levels, "deadline": iso(self.deadline), "deadline_passed": self.now > self.deadline,
                 "unit": self.node(own, unit.level), "completion": relay_rules.completion(unit.level, self.levels, own),
                 "broken_links_on_page": sum(1 for r in rows if r["relay"]["broken_link"])}
+
+
+def _held(day_item: Any) -> int:
+    """Targets held today at the unit because their contact was called up to the daily cap (issue 20):
+    they come back at the start of the next IST day ("held: called today")."""
+    return int(getattr(day_item, "held", None) or 0) if day_item is not None else 0
 
 
 def _row(kid: Any, item: Any, questions: list[dict[str, Any]], relay: _Relay | None) -> dict[str, Any]:

@@ -55,6 +55,7 @@ def contact_campaigns(contact_id: str, page: PageRequest) -> dict[str, Any]:
         if t is None:
             continue
         leased = _live_lease(t, now)
+        held = bool(t.held) and t.status == "queued" and not leased and (t.due_at or "") > now
         items.append({
             "campaign_id": campaign_id,
             "title_hi": c.title_hi if c else None, "title_en": c.title_en if c else None,
@@ -64,6 +65,9 @@ def contact_campaigns(contact_id: str, page: PageRequest) -> dict[str, Any]:
             "last_disposition": t.last_disposition, "last_call_at": t.last_call_at,
             "callback_at": t.callback_at if t.status == "callback" else None,
             "held_by": t.lease_agent if leased else None, "lease_until": t.lease_until if leased else None,
+            # held to the next IST day: the person was called up to the daily cap (issue 20)
+            "state": "held" if held else t.status, "held": t.held if held else None,
+            "held_day": t.held_day if held else None, "due_at": t.due_at if held else None,
         })
     return page_body(items, ids.next_key)
 
@@ -87,11 +91,17 @@ def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str |
         return [counters.campaign_unit(campaign_id, unit)] + (
             [counters.day_unit(date, campaign_id, unit)] if date else [])
 
-    found = campaign_at_unit(campaign_id, unit_id, keys_of)
+    today = campaign_rules.ist_date(clock.now_utc())
+
+    def own_keys(unit: str) -> list[tuple[str, str]]:  # today's too: the targets held today (issue 20)
+        return keys_of(unit) + ([counters.day_unit(today, campaign_id, unit)] if date != today else [])
+
+    found = campaign_at_unit(campaign_id, unit_id, own_keys)
     campaign, unit = found.campaign, found.unit
     if unit.district_id != campaign.district_id:
         raise ValidationError("that unit is outside the campaign's district", field="unit")
     keys = keys_of(unit.unit_id)
+    held_today = found.items.get(counters.day_unit(today, campaign_id, unit.unit_id))
     totals = counters.figures(found.items.get(keys[0]))
     calls = counters.figures(found.items.get(keys[-1])) if date else totals
     level = unit.level if unit.level in counters.LEVELS else "district"
@@ -118,6 +128,7 @@ def progress(user: Principal, campaign_id: str, unit_id: str | None, date: str |
         "remaining": max(totals["targets"] - totals["completed"], 0),
         "attempts": calls["attempts"], "connects": calls["connects"], "talk_s": calls["talk_s"],
         "by_disposition": {d: calls[f"d_{d}"] for d in call_rules.DISPOSITIONS},
+        "held_today": int(held_today.held or 0) if held_today is not None else 0,
         "coverage": call_rules.coverage(counters.LEVELS, level, totals),
         "activation": {"targets_created": int(campaign.targets_created or 0), "status": campaign.status},
         "answers": counters.answers_view(found.items.get(keys[-1]), questions),

@@ -23,6 +23,15 @@ Items (pk / sk):
   `a<i>_sum`, and on the all-time items only `a<i>_min` / `a<i>_max`; `a<i>_unit` marks, on the
   contact's own unit's all-time item, that a per-unit question's answer was counted for that unit.
   `answers_view(item, questions)` reads them back per question id.
+* Attendance and quality (issue 20) ride on the agent's day item too, written with the activity itself
+  (the rules: reporting/activity.py): `first_at`, `last_active_at`, `active_s`, `idle_n`, `idle_s` (every
+  sign-in, lease and call recorded: the gap from last_active_at as read, conditioned on it unchanged),
+  `signins`; with each call `callbacks_made`/`callbacks_kept`, `ans_asked`/`ans_given`, `short_n`, `rapid_n`
+  (`rapid_min`/`rapid_min_n` keep the minute), `same_n` (`ans_hash`/`ans_run` keep the run), `flags_n`;
+  `verified`/`discrepant` (verdicts on the agent's reports, on the day of the verification call) and `paced`
+  (pacing slow-downs). `agent_day(item)` reads them back.
+* `flags#<IST day>` / `<started_at>#<call_id>`: one flagged call (reasons short, rapid, same_answers), put
+  by the call's own transaction; `flags_of_day` lists a day's, a page at a time.
 * `agents#callbacks` / `a#<username>`: the callbacks an agent owns, open (status callback), as a map
   `callbacks` of `<campaign>#<contact>` -> callback time (UTC ISO), kept by the transactions that create,
   keep, close or hand over a callback. SET and REMOVE of a map key are idempotent, so a retried write
@@ -31,16 +40,19 @@ Items (pk / sk):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from ..core import db
+from ..core.paging import Page
+from .activity import Step, step
 from .dispositions import DISPOSITIONS
 
 # the tallies' pure rules are named here too (every feature reads them as counters.<name>)
@@ -73,6 +85,7 @@ class CounterModel(Model):
     talk_s = NumberAttribute(null=True)
     completed = NumberAttribute(null=True)
     targets = NumberAttribute(null=True)
+    held = NumberAttribute(null=True)  # a day item (d#<day>#u#<unit>): targets held that day, contact at the daily cap
     d_connected = NumberAttribute(null=True)
     d_no_answer = NumberAttribute(null=True)
     d_busy = NumberAttribute(null=True)
@@ -121,6 +134,35 @@ class CounterModel(Model):
     last_active_at = UnicodeAttribute(null=True)
     # an agent's open callbacks (agents#callbacks / a#<username>): `<campaign>#<contact>` -> callback_at
     callbacks = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # attendance and quality on the agent's day item (issue 20; reporting/activity.py)
+    first_at = UnicodeAttribute(null=True)
+    active_s = NumberAttribute(null=True)
+    idle_n = NumberAttribute(null=True)
+    idle_s = NumberAttribute(null=True)
+    signins = NumberAttribute(null=True)
+    callbacks_made = NumberAttribute(null=True)
+    callbacks_kept = NumberAttribute(null=True)
+    ans_asked = NumberAttribute(null=True)
+    ans_given = NumberAttribute(null=True)
+    short_n = NumberAttribute(null=True)
+    rapid_n = NumberAttribute(null=True)
+    rapid_min = UnicodeAttribute(null=True)
+    rapid_min_n = NumberAttribute(null=True)
+    same_n = NumberAttribute(null=True)
+    ans_hash = UnicodeAttribute(null=True)
+    ans_run = NumberAttribute(null=True)
+    flags_n = NumberAttribute(null=True)
+    paced = NumberAttribute(null=True)
+    # a flagged call (flags#<IST day> / <started_at>#<call_id>)
+    campaign_id = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute(null=True)
+    call_id = UnicodeAttribute(null=True)
+    disposition = UnicodeAttribute(null=True)
+    duration_s = NumberAttribute(null=True)
+    started_at = UnicodeAttribute(null=True)
+    reasons = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
+    name_hi = UnicodeAttribute(null=True)
+    name_en = UnicodeAttribute(null=True)
     # answer tallies: top-level numbers `a<i>_...` (not declared: their names depend on the campaign's
     # questions), kept by from_raw_data as `tallies` (name -> number)
     tallies: dict[str, int | float]
@@ -176,12 +218,42 @@ LEASE_FIELDS = ("lease_campaign", "lease_contact", "lease_name_hi", "lease_name_
 
 
 def lease_actions(*, agent: str, campaign_id: str, contact_id: str, name_hi: str, name_en: str, leased_at: str,
-                  until: str) -> list[Action]:
-    """SET the agent's live lease on their day item (and the agent label, and last_active_at)."""
-    return [CounterModel.agent.set(agent), CounterModel.lease_campaign.set(campaign_id),
-            CounterModel.lease_contact.set(contact_id), CounterModel.lease_name_hi.set(name_hi),
-            CounterModel.lease_name_en.set(name_en), CounterModel.leased_at.set(leased_at),
-            CounterModel.lease_until.set(until), CounterModel.last_active_at.set(leased_at)]
+                  until: str, activity: Step | None = None) -> list[Action]:
+    """SET the agent's live lease on their day item (and the agent label, and last_active_at; with
+    `activity`, the lease's attendance figures instead: `activity_update`, whose condition is the caller's)."""
+    actions = [CounterModel.agent.set(agent), CounterModel.lease_campaign.set(campaign_id),
+               CounterModel.lease_contact.set(contact_id), CounterModel.lease_name_hi.set(name_hi),
+               CounterModel.lease_name_en.set(name_en), CounterModel.leased_at.set(leased_at),
+               CounterModel.lease_until.set(until)]
+    if activity is None:
+        return [*actions, CounterModel.last_active_at.set(leased_at)]
+    return actions + activity_update(activity)[0]
+
+
+def activity_update(step: Step) -> tuple[list[Action], Condition]:
+    """One activity on the agent's day item: first_at if there is none, last_active_at moved on, the gap
+    ADDed as active or idle; the condition: last_active_at still as read (absent if it was), so the gap is
+    counted once (a lost race is read again, or lost)."""
+    actions: list[Action] = [CounterModel.first_at.set(CounterModel.first_at | step.at)]
+    if step.moves_last:
+        actions.append(CounterModel.last_active_at.set(step.at))
+    actions += [_path(name).add(value) for name, value in step.increments().items() if value]
+    return actions, activity_condition(step)
+
+
+def activity_condition(step: Step) -> Condition:
+    condition: Condition = (CounterModel.last_active_at.does_not_exist() if step.last_before is None
+                            else CounterModel.last_active_at == step.last_before)
+    return condition
+
+
+def unchanged(expected: Mapping[str, Any]) -> list[Condition]:
+    """Conditions: each attribute still as read (None: absent) — a kept run or minute of the day item."""
+    out: list[Condition] = []
+    for name, value in expected.items():
+        attr = getattr(CounterModel, name)
+        out.append(attr.does_not_exist() if value is None else attr == value)
+    return out
 
 
 def lease_clear_actions() -> list[Action]:
@@ -208,7 +280,7 @@ def ensure_callbacks_map() -> Action:
     return CounterModel.callbacks.set(CounterModel.callbacks | {})  # type: ignore[arg-type]
 
 
-def add_actions(increments: Mapping[str, float], labels: dict[str, str] | None = None) -> list[Action]:
+def add_actions(increments: Mapping[str, float], labels: Mapping[str, Any] | None = None) -> list[Action]:
     """ADD each figure (creating the item if needed) and SET descriptive labels. Answer tallies
     (`a<i>_...`) are top-level numbers too: ADD creates them."""
     actions: list[Action] = [_path(name).add(value) for name, value in increments.items() if value]
@@ -222,6 +294,78 @@ def figures(item: CounterModel | None) -> dict[str, int]:
 
 def raw_key(key: tuple[str, str]) -> dict[str, Any]:
     return {"pk": {"S": key[0]}, "sk": {"S": key[1]}}
+
+
+# ---- attendance, performance and quality (issue 20) ------------------------------------------------
+
+AGENT_DAY = ("attempts", "connects", "talk_s", *(f"d_{d}" for d in DISPOSITIONS), "active_s", "idle_n", "idle_s",
+             "signins", "callbacks_made", "callbacks_kept", "ans_asked", "ans_given", "short_n", "rapid_n",
+             "same_n", "flags_n", "verified", "discrepant", "paced")
+
+
+def agent_day(item: CounterModel | None) -> dict[str, Any]:
+    """An agent's day item read back: every figure of AGENT_DAY (0 when absent) and `first_at`,
+    `last_active_at` (UTC ISO or None)."""
+    out: dict[str, Any] = {name: int(getattr(item, name) or 0) if item else 0 for name in AGENT_DAY}
+    out["first_at"] = item.first_at if item else None
+    out["last_active_at"] = item.last_active_at if item else None
+    return out
+
+
+def flag_key(day: str, started_at: str, call_id: str) -> tuple[str, str]:
+    return f"flags#{day}", f"{started_at}#{call_id}"
+
+
+def flag_item(key: tuple[str, str], fields: Mapping[str, Any]) -> CounterModel:
+    """A flagged call's item (put by the call's transaction): agent, campaign_id, contact_id, call_id,
+    disposition, duration_s, started_at, reasons, name_hi, name_en — never a phone number."""
+    return CounterModel(*key, **fields)
+
+
+FLAG_FIELDS = ("agent", "campaign_id", "contact_id", "call_id", "disposition", "duration_s", "started_at",
+               "reasons", "name_hi", "name_en")
+FLAG_PAGE_KEYS = ("pk", "sk")
+
+
+def flag_view(item: CounterModel) -> dict[str, Any]:
+    out = {name: getattr(item, name) for name in FLAG_FIELDS}
+    out["duration_s"] = int(item.duration_s or 0)
+    out["reasons"] = list(item.reasons or [])
+    return out
+
+
+def flags_of_day(day: str, agent: str | None = None, start_key: dict[str, Any] | None = None,
+                 limit: int = 50) -> Page[dict[str, Any]]:
+    """A page of the IST `day`'s flagged calls in the order they started (one Query; `agent`: only that
+    agent's, as the Query's filter, so a page may hold fewer than `limit`). Items are `flag_view`s;
+    `next_key` is the Query's LastEvaluatedKey (pk, sk) or None."""
+    result = CounterModel.query(f"flags#{day}", filter_condition=(CounterModel.agent == agent) if agent else None,
+                                limit=limit, page_size=limit, last_evaluated_key=start_key)
+    items = [flag_view(item) for item in result]
+    return Page(items, result.last_evaluated_key)
+
+
+def record_sign_in(username: str, at: str, day: str, idle_limit_s: Callable[[dict[Any, Any]], int],
+                   extra_keys: list[Any], attempts: int = 3) -> bool:
+    """A sign-in on the user's day item: one BatchGetItem (the item and `extra_keys`: the calling settings,
+    which `idle_limit_s(found)` reads the idle limit from), then one UpdateItem (signins + 1 and the
+    activity from last_active_at as read, conditioned on it unchanged); read again if it moved meanwhile.
+    False if it kept moving (another sign-in, lease or call of the same user each time)."""
+    key = day_agent(day, username)
+    item_key = (CounterModel, key[0], key[1])
+    for _ in range(attempts):
+        found = db.batch_get([item_key, *extra_keys])
+        item = found.get(item_key)
+        last = item.last_active_at if isinstance(item, CounterModel) else None
+        actions, condition = activity_update(step(last, at, idle_limit_s(found)))
+        actions += [_path("signins").add(1), CounterModel.agent.set(username)]
+        try:
+            CounterModel(*key).update(actions=actions, condition=condition)
+            return True
+        except UpdateError as exc:
+            if not db.is_condition_failure(exc):
+                raise db.translate(exc) from exc
+    return False
 
 
 # ---- reads for the supervisors' board --------------------------------------------------------

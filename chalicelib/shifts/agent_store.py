@@ -21,6 +21,8 @@ CENTRE = "main"  # one call centre per deployment today; the key leaves room for
 AGENT_LIST_FIELDS = ["role", "name_hi", "name_en", "languages", "active", "phone_last4", "email"]
 OVERRIDE_FIELDS = ["override_until", "override_reason", "override_by", "override_at"]
 SEARCH_FIELDS = ["name_hi_key", "name_en_key"]
+STAFF_FIELDS = AGENT_LIST_FIELDS + OVERRIDE_FIELDS + SEARCH_FIELDS + ["employer"]
+PARTY = "party"  # the built-in employer (employers.py); an item without `employer` is party staff
 
 
 # ---- agents --------------------------------------------------------------------------------
@@ -45,6 +47,23 @@ class AgentsByLogin(GlobalSecondaryIndex["AgentModel"]):
     class Meta:
         index_name = "by_login"
         projection = IncludeProjection(AGENT_LIST_FIELDS + OVERRIDE_FIELDS + SEARCH_FIELDS)
+
+    centre = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute(range_key=True)
+
+
+class AgentsByStaff(GlobalSecondaryIndex["AgentModel"]):
+    """The centre's staff by login name with everything the agents screen shows and the employer: the
+    list, its search and its filters (role, employer), the staff directory of the reports, and whether an
+    employer still has anyone. It is by_login with `employer` projected: a GSI's projection cannot be
+    changed in place, and this one holds every agent, those stored before employers existed too (their
+    absent employer reads as party staff); an index keyed on the employer would leave them out.
+    by_login is no longer read and can be dropped in a later deployment (CloudFormation changes one GSI
+    per table update)."""
+
+    class Meta:
+        index_name = "by_staff"
+        projection = IncludeProjection(STAFF_FIELDS)
 
     centre = UnicodeAttribute(hash_key=True)
     username = UnicodeAttribute(range_key=True)
@@ -82,8 +101,11 @@ class AgentModel(Model):
     # the names as the search reads them (org.rules.name_key: case, nukta, spaces folded)
     name_hi_key = UnicodeAttribute(null=True)
     name_en_key = UnicodeAttribute(null=True)
+    # who employs the person: an id of employers.py ("party" = the party's own staff; absent = party)
+    employer = UnicodeAttribute(null=True)
     by_centre = AgentsByCentre()
     by_login = AgentsByLogin()
+    by_staff = AgentsByStaff()
 
 
 AGENT_KEYS = ("username", "centre", "list_key")
@@ -186,9 +208,17 @@ def list_agents(role: str | None, page: PageRequest) -> Page[AgentModel]:
     return Page(items, result.last_evaluated_key)
 
 
-def find_agents(login: str | None, name: str | None, role: str | None, page: PageRequest) -> Page[AgentModel]:
-    """The centre's agents in login-name order (one Query of by_login a page), those whose login
-    name starts with `login` or whose normalised Hindi or English name starts with `name`, of `role`."""
+def _of_employer(employer: str) -> Any:
+    if employer == PARTY:
+        return (AgentModel.employer == PARTY) | AgentModel.employer.does_not_exist()
+    return AgentModel.employer == employer
+
+
+def find_agents(login: str | None, name: str | None, role: str | None, page: PageRequest,
+                employer: str | None = None) -> Page[AgentModel]:
+    """The centre's agents in login-name order (one Query of by_staff a page), those whose login
+    name starts with `login` or whose normalised Hindi or English name starts with `name`, of `role`,
+    of `employer`."""
     condition: Any = None
     if login:
         condition = AgentModel.username.startswith(login)
@@ -197,7 +227,9 @@ def find_agents(login: str | None, name: str | None, role: str | None, page: Pag
         condition = by_name if condition is None else condition | by_name
     if role:
         condition = AgentModel.role == role if condition is None else condition & (AgentModel.role == role)
-    result = AgentModel.by_login.query(CENTRE, filter_condition=condition, limit=page.limit,
+    if employer:
+        condition = _of_employer(employer) if condition is None else condition & _of_employer(employer)
+    result = AgentModel.by_staff.query(CENTRE, filter_condition=condition, limit=page.limit,
                                        page_size=max(page.limit, 200), last_evaluated_key=page.start_key)
     items = list(result)
     return Page(items, result.last_evaluated_key)
@@ -206,3 +238,16 @@ def find_agents(login: str | None, name: str | None, role: str | None, page: Pag
 def all_agents() -> Iterator[AgentModel]:
     """Every agent of the centre, from the list index (a paged Query; the job reads them all)."""
     yield from AgentModel.by_centre.query(CENTRE, page_size=500)
+
+
+def staff() -> Iterator[AgentModel]:
+    """Every agent and supervisor of the centre with the employer (a paged Query of by_staff)."""
+    yield from AgentModel.by_staff.query(CENTRE, page_size=500)
+
+
+def employer_in_use(employer: str) -> bool:
+    """Whether any agent or supervisor has this employer: a Query of by_staff filtered on it, which
+    stops at the first one found (the centre's partition is tens to hundreds of entries). The index is
+    eventually consistent: an agent given this employer in the last moment may not be seen yet."""
+    found = AgentModel.by_staff.query(CENTRE, filter_condition=_of_employer(employer), limit=1, page_size=500)
+    return next(iter(found), None) is not None

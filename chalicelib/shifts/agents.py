@@ -18,7 +18,7 @@ from ..core.paging import PageRequest, page_body
 from ..core.validate import Field, name_field, validate
 from ..org import store as org_store
 from ..org.rules import LANGUAGES, mask_phone, name_key, normalise_phone
-from . import agent_store, rotation, rules
+from . import agent_store, employers, rotation, rules
 
 ROLES = (rotation.AGENT, rotation.SUPERVISOR)
 USERNAME = rules.USERNAME
@@ -33,6 +33,7 @@ AGENT_SPEC = {
     "languages": Field("list", item=Field("str", choices=LANGUAGES), max_items=len(LANGUAGES)),
     "role": Field("str", required=True, choices=ROLES),
     "active": Field("bool"),
+    "employer": Field("str", max_len=40),
 }
 AGENT_PATCH_SPEC = {
     "version": Field("int", required=True, minimum=1),
@@ -43,6 +44,7 @@ AGENT_PATCH_SPEC = {
     "languages": AGENT_SPEC["languages"],
     "role": Field("str", choices=ROLES),
     "active": Field("bool"),
+    "employer": Field("str", max_len=40),
 }
 
 
@@ -57,8 +59,13 @@ def agent_view(agent: agent_store.AgentModel) -> dict[str, Any]:
         "username": agent.username, "role": agent.role, "name_hi": agent.name_hi, "name_en": agent.name_en,
         "email": agent.email, "phone_masked": mask_phone(agent.phone_last4) if agent.phone_last4 else None,
         "languages": list(agent.languages or []), "active": bool(agent.active), "version": int(agent.version),
-        "created_at": agent.created_at, "updated_at": agent.updated_at,
+        "employer": employer_of(agent), "created_at": agent.created_at, "updated_at": agent.updated_at,
     }
+
+
+def employer_of(agent: agent_store.AgentModel) -> str:
+    """The agent's employer id: an item stored before employers existed is party staff."""
+    return agent.employer or employers.PARTY_ID
 
 
 def override_view(agent: agent_store.AgentModel) -> dict[str, Any] | None:
@@ -74,7 +81,8 @@ def agent_list_item(agent: agent_store.AgentModel) -> dict[str, Any]:
     return {
         "username": agent.username, "role": agent.role, "name_hi": agent.name_hi, "name_en": agent.name_en,
         "email": agent.email, "phone_masked": mask_phone(agent.phone_last4) if agent.phone_last4 else None,
-        "languages": list(agent.languages or []), "active": bool(agent.active), "override": override_view(agent),
+        "languages": list(agent.languages or []), "active": bool(agent.active), "employer": employer_of(agent),
+        "override": override_view(agent),
     }
 
 
@@ -104,7 +112,8 @@ def agent_fields(normalised: dict[str, Any], actor: str, now: str) -> dict[str, 
         "username": normalised["username"], "list_key": f"{normalised['role']}#{normalised['username']}",
         "role": normalised["role"], "name_hi": normalised["name_hi"], "name_en": normalised["name_en"],
         "email": normalised["email"], "phone": phone, "phone_last4": phone[-4:] if phone else None,
-        "languages": normalised["languages"], "active": normalised["active"], "created_at": now,
+        "languages": normalised["languages"], "active": normalised["active"],
+        "employer": normalised.get("employer") or employers.PARTY_ID, "created_at": now,
         "updated_at": now, "created_by": actor, "create_hash": _hash(normalised), "version": 1, "leaves": {},
         **name_keys(normalised["name_hi"], normalised["name_en"]),
     }
@@ -126,6 +135,7 @@ def create_agent(actor: str, body: Any) -> tuple[int, dict[str, Any]]:
         "username": data["username"], "role": data["role"], "name_hi": data.get("name_hi") or "",
         "name_en": data.get("name_en") or "", "email": data["email"].lower(), "phone": phone,
         "languages": _languages(data.get("languages")), "active": data.get("active", True),
+        "employer": employers.require_employer(data.get("employer") or employers.PARTY_ID),
     }
     agent = agent_record(normalised, actor, iso(clock.now_utc()))
     create_hash = agent.create_hash
@@ -197,13 +207,17 @@ def search_terms(q: str | None) -> tuple[str | None, str | None]:
     return login, key
 
 
-def list_agents(role: str | None, page: PageRequest, q: str | None = None) -> dict[str, Any]:
-    """GET /agents[?role=][&q=]: the centre's agents in login-name order, each with the duty override
-    in force; `q` keeps those whose login name, Hindi name or English name starts with it."""
+def list_agents(role: str | None, page: PageRequest, q: str | None = None,
+                employer: str | None = None) -> dict[str, Any]:
+    """GET /agents[?role=][&q=][&employer=]: the centre's agents in login-name order, each with the duty
+    override in force; `q` keeps those whose login name, Hindi name or English name starts with it;
+    `employer` those of that employer (400 `unknown_employer` for an id that names none)."""
     if role is not None and role not in ROLES:
         raise ValidationError(f"role must be one of: {', '.join(ROLES)}", field="role")
+    if employer is not None:
+        employers.require_employer(employer)
     login, name = search_terms(q)
-    result = agent_store.find_agents(login, name, role, page)
+    result = agent_store.find_agents(login, name, role, page, employer)
     return page_body([agent_list_item(a) for a in result.items], result.next_key)
 
 
@@ -258,6 +272,8 @@ def _changes(data: dict[str, Any], current: agent_store.AgentModel) -> dict[str,
         changes.update(role=data["role"], list_key=f"{data['role']}#{current.username}")
     if "active" in data:
         changes["active"] = data["active"]
+    if "employer" in data:
+        changes["employer"] = employers.require_employer(data["employer"])
     changes["updated_at"] = iso(clock.now_utc())
     return changes
 
@@ -276,3 +292,10 @@ def _follow_profile(updated: agent_store.AgentModel, data: dict[str, Any], *, ro
         cognito.sign_out_everywhere(username)  # no device keeps a session of the old role
     if role_changed or "active" in data:
         access.forget(username)  # this container reads the profile afresh; others within profile_cache_s
+
+
+def staff_directory() -> list[dict[str, Any]]:
+    """Every agent and supervisor of the centre, in login-name order, with who employs them: what the
+    performance reports name people by (one paged Query of the agents' by_staff index, never a Scan)."""
+    return [{"username": a.username, "name_hi": a.name_hi, "name_en": a.name_en, "role": a.role,
+             "employer": employer_of(a), "active": bool(a.active)} for a in agent_store.staff()]

@@ -10,7 +10,7 @@ from typing import Any
 from ..core import clock
 from ..core.clock import iso
 from ..core.errors import ValidationError
-from . import config_store, rules
+from . import calling, config_store, rules
 
 # The shift configuration and a period's roster head are the same for every agent and change rarely:
 # duty_status keeps them per container for DUTY_CACHE_S (a roster revision or a change of shift
@@ -95,3 +95,17 @@ def put_shifts(actor: str, body: Any) -> dict[str, Any]:
     reset_duty_cache()
     return rules.shift_config_from(stored, new_version).to_dict()
 
+
+
+def get_calling() -> dict[str, Any]:
+    return calling.calling_settings().to_dict()
+
+
+def put_calling(actor: str, body: Any) -> dict[str, Any]:
+    """PUT /settings/calling (admin): the six settings against the version read (a field left out keeps
+    its default); 400 on the field out of its range (calling.LIMITS), 409 on a stale version."""
+    data, version = _versioned(body)
+    settings = calling.calling_from(data)
+    stored = {k: v for k, v in settings.to_dict().items() if k != "version"}
+    new_version = config_store.put_config(calling.NAME, stored, version, iso(clock.now_utc()), actor)
+    return calling.calling_from(stored, new_version).to_dict()

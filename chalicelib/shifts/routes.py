@@ -15,12 +15,13 @@ from ..core.paging import page_request
 from ..core.settings import roster_schedule
 
 if TYPE_CHECKING:
-    from . import agent_store, agents, config, leave_store, leaves, notices, overrides, roster_store, rosters
+    from . import agent_store, agents, config, employers, leave_store, leaves, notices, overrides, roster_store, rosters
     from . import my_shift as own_shift
 else:  # imported at first use: core/lazy.py
     agent_store = lazy(f"{__package__}.agent_store")
     agents = lazy(f"{__package__}.agents")
     config = lazy(f"{__package__}.config")
+    employers = lazy(f"{__package__}.employers")
     leave_store = lazy(f"{__package__}.leave_store")
     leaves = lazy(f"{__package__}.leaves")
     own_shift = lazy(f"{__package__}.my_shift")
@@ -47,7 +48,7 @@ def create_agent(req: Req) -> tuple[int, dict[str, Any]]:
 @endpoint(shifts_bp, "/agents", roles=STAFF)
 def list_agents(req: Req) -> dict[str, Any]:
     return agents.list_agents(req.query.get("role") or None, page_request(req.query, agent_store.LOGIN_KEYS),
-                              req.query.get("q"))
+                              req.query.get("q"), req.query.get("employer") or None)
 
 
 @endpoint(shifts_bp, "/agents/{username}", roles=STAFF)
@@ -116,6 +117,26 @@ def get_shifts(req: Req) -> dict[str, Any]:
 @endpoint(shifts_bp, "/settings/shifts", methods=["PUT"], roles=[ADMIN])
 def put_shifts(req: Req) -> dict[str, Any]:
     return config.put_shifts(req.user.username, req.body)
+
+
+@endpoint(shifts_bp, "/settings/employers", roles=STAFF)
+def get_employers(req: Req) -> dict[str, Any]:
+    return employers.get_employers()
+
+
+@endpoint(shifts_bp, "/settings/employers", methods=["PUT"], roles=[ADMIN])
+def put_employers(req: Req) -> dict[str, Any]:
+    return employers.put_employers(req.user.username, req.body)
+
+
+@endpoint(shifts_bp, "/settings/calling", roles=STAFF)
+def get_calling(req: Req) -> dict[str, Any]:
+    return config.get_calling()
+
+
+@endpoint(shifts_bp, "/settings/calling", methods=["PUT"], roles=[ADMIN])
+def put_calling(req: Req) -> dict[str, Any]:
+    return config.put_calling(req.user.username, req.body)
 
 
 # ---- rosters -------------------------------------------------------------------------------

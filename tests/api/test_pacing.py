@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.campaigns import pacing
 from chalicelib.org.store import AuditModel
-from chalicelib.reporting.counters import CounterModel, pace_window
+from chalicelib.reporting.counters import CounterModel, day_agent, pace_window
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 
@@ -89,6 +89,9 @@ def test_leasing_faster_than_a_person_can_dial_is_slowed_with_retry_after(
     (entry,) = api.get("/board", role="supervisor").json["pacing"]
     assert entry["count"] == 2 and entry["last_at"] == "2026-03-10T04:32:10.000Z"
     assert len(slowdowns("agent01")) == 2
+    # the agent's day item counts the slow-downs too (the performance figures: issue 20), once per window
+    assert int(CounterModel.get(*day_agent(DAY, "agent01")).paced) == 2
+    assert not CounterModel.get(*day_agent(DAY, "agent02")).paced
 
 
 def test_a_human_pace_is_never_slowed_and_a_retried_next_is_not_counted(

@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.campaigns.store import CampaignModel, TargetModel
 from chalicelib.followup import rules
-from chalicelib.reporting.counters import CounterModel, campaign_unit, figures
+from chalicelib.reporting.counters import CounterModel, campaign_unit, day_agent, figures
 from tests.api.calling import B1, B2, Clock, active_campaign, add_contacts, call_body, ist, next_call, on_duty
 from tests.api.conftest import Api, Env
 
@@ -103,6 +103,10 @@ def test_every_report_sampled_at_rate_one_is_verified_by_another_agent_and_count
     assert all(v["reported_by"] == "agent01" for v in verdicts)
     by_agent = CounterModel.get("v#chw#agents", "a#agent01")
     assert (int(by_agent.verified), int(by_agent.discrepant)) == (3, 1)
+    # and on the reporting agent's day item of the verification calls' day (issue 20), not the verifier's
+    reporter_day = CounterModel.get(*day_agent(DAY, "agent01"))
+    assert (int(reporter_day.verified), int(reporter_day.discrepant)) == (3, 1)
+    assert not CounterModel.get(*day_agent(DAY, "agent02")).verified
     liar = CounterModel.get("v#chw#reporters", f"r#{reporters[2]}")
     assert (int(liar.verified), int(liar.discrepant), liar.role, liar.unit_id) == (1, 1, "booth_president", B2)
     honest = CounterModel.get("v#chw#reporters", f"r#{reporters[0]}")

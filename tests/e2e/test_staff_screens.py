@@ -5,7 +5,9 @@ admin deactivates an agent behind a confirmation; a supervisor puts an agent on 
 leave added shows on the agent's calendar, and revising the next period's roster lists that agent under
 what changed against the revision before; the roster grid of the demo seed shows 35 seats × 2 shifts;
 a settings edit the API refuses shows the error beside its field (nested fields too) with what was
-typed kept. axe-core finds no violation (any impact) on each screen in Hindi and English; screenshots
+typed kept; (issue 20) an admin adds an employer, cannot remove the firm that still has agents, gives an
+agent another employer and filters the list by it, and changes the daily call cap (0 refused beside the
+field). axe-core finds no violation (any impact) on each screen in Hindi and English; screenshots
 at 360 and 1280 px go to test-output/screenshots/.
 """
 
@@ -347,4 +349,86 @@ def test_a_refused_settings_edit_shows_the_error_beside_its_field(office: Office
     assert stored["audiences"]["state"]["recipients"] == ["bhopal@example.org"] and stored["version"] >= 1
     page.set_viewport_size(PHONE)
     office.check(page, "staff-settings-refused-hi-360")
+    page.context.close()
+
+
+def test_employers_an_agents_employer_the_filter_and_the_calling_settings(office: Office) -> None:
+    page = office.page("admin")
+    page.goto("/#/settings")
+    form = page.locator("#employers-form")
+    expect(form.locator(".staff-builtin")).to_contain_text("पार्टी के अपने कर्मचारी")  # built in: no inputs
+    expect(form.locator("fieldset[data-employer]")).to_have_count(1)  # the demo's firm
+    expect(page.locator("#m-employers-0-id")).to_have_value("jan-sampark")
+    page.locator(".btn-add-employer").click()
+    expect(page.locator("#m-employers-1-id")).to_be_focused()
+    page.locator("#m-employers-1-id").fill("call-mitra")
+    page.locator("#m-employers-1-name_hi").fill("कॉल मित्र")
+    page.locator(".btn-save-employers").click()  # the English name is missing: refused beside it
+    expect(form.locator(".error-summary a[href='#m-employers-1-name_en']")).to_be_visible()
+    expect(page.locator("#w-m-employers-1-name_en .error-message")).to_be_visible()
+    expect(page.locator("#m-employers-1-name_hi")).to_have_value("कॉल मित्र")
+    page.locator("#m-employers-1-name_en").fill("Call Mitra")
+    page.locator(".btn-save-employers").click()
+    expect(form.locator(".notice-ok")).to_be_visible()
+    stored = office.admin.call("GET", "/settings/employers")
+    assert [e["id"] for e in stored["employers"]] == ["party", "jan-sampark", "call-mitra"]
+
+    # the firm still has the demo's agents: removing it is refused and it comes back with the reason
+    form.locator("fieldset[data-employer='jan-sampark'] .btn-remove-employer").click()
+    expect(form.locator("fieldset[data-employer='jan-sampark']")).to_have_count(0)
+    page.locator(".btn-save-employers").click()
+    expect(form.locator("fieldset[data-employer='jan-sampark'] .error-message")).to_contain_text("जन संपर्क")
+    expect(form.locator(".error-summary")).to_be_visible()
+    assert "jan-sampark" in [e["id"] for e in office.admin.call("GET", "/settings/employers")["employers"]]
+
+    # the daily call cap: 0 is refused beside the field, 3 is kept
+    page.locator("#k-daily_call_cap").fill("0")
+    page.locator(".btn-save-calling").click()
+    calling = page.locator("#calling-form")
+    expect(calling.locator(".error-summary a[href='#k-daily_call_cap']")).to_be_visible()
+    expect(page.locator("#w-k-daily_call_cap .error-message")).to_contain_text("1 से 20")
+    assert office.admin.call("GET", "/settings/calling")["daily_call_cap"] == 2
+    page.locator("#k-daily_call_cap").fill("3")
+    page.locator(".btn-save-calling").click()
+    expect(calling.locator(".notice-ok")).to_be_visible()
+    assert office.admin.call("GET", "/settings/calling")["daily_call_cap"] == 3
+    office.both(page, "staff-settings-employers-calling", "#calling-form")
+
+    # an agent of the firm moves to the new employer; the list filters by employer
+    page.goto("/#/agent/agent12")
+    page.wait_for_selector(".btn-edit")
+    expect(page.locator("#about-h ~ .staff-facts")).to_contain_text("जन संपर्क सर्विसेज़")
+    page.locator(".btn-edit").click()
+    expect(page.locator("#e-employer")).to_have_value("jan-sampark")
+    page.locator("#e-employer").select_option("call-mitra")
+    page.locator(".btn-save").click()
+    expect(page.locator("#about-h ~ .staff-facts")).to_contain_text("कॉल मित्र")
+    assert office.admin.call("GET", "/agents/agent12")["employer"] == "call-mitra"
+    office.check(page, "staff-agent-employer-hi-1280")
+
+    page.goto("/#/agents")
+    rows = page.locator("table.staff-agents tbody tr")
+    expect(rows).to_have_count(len(office.admin.call("GET", "/agents?limit=100")["items"]))  # the demo's 74 and more
+    page.locator("#a-employer").select_option("call-mitra")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("agent12")
+    expect(rows.first.locator(".staff-employer")).to_have_text("कॉल मित्र")
+    page.locator("#a-employer").select_option("party")  # the party's own staff: two of the demo's supervisors
+    party = [a["username"] for a in office.admin.call("GET", "/agents?employer=party&limit=100")["items"]]
+    assert {"supervisor", "supervisor3"} <= set(party) and not {"supervisor2", "agent01"} & set(party)
+    expect(rows).to_have_count(len(party))
+    expect(rows.filter(has_text="supervisor3")).to_have_count(1)
+    office.both(page, "staff-agents-by-employer", "table.staff-agents")
+
+    # a new agent is created with an employer chosen in the form
+    page.goto("/#/agents/new")
+    page.wait_for_selector("#agent-form")
+    expect(page.locator("#c-employer")).to_have_value("party")
+    page.locator("#c-username").fill("mitra01")
+    page.locator("#c-name_en").fill("Mitra Agent")
+    page.locator("#c-email").fill("mitra01@example.org")
+    page.locator("#c-employer").select_option("call-mitra")
+    page.locator(".btn-create").click()
+    expect(page.locator("#temporary-password")).to_be_visible()
+    assert office.admin.call("GET", "/agents/mitra01")["employer"] == "call-mitra"
     page.context.close()

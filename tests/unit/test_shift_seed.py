@@ -24,6 +24,13 @@ def test_the_seventy_agents_and_four_supervisors_get_profiles() -> None:
     assert {a.username for a in agents} == {a.username for a in district.agents}
 
 
+def test_the_demo_agents_work_for_the_firm_and_the_supervisors_are_split_with_the_party() -> None:
+    district = generate_district(7, booths_per_kendra=1, contacts_per_booth=1)
+    agents = _agent_models(district, "2026-12-05T06:30:00.000Z")
+    assert Counter((a.role, a.employer) for a in agents) == {
+        ("agent", "jan-sampark"): 70, ("supervisor", "jan-sampark"): 2, ("supervisor", "party"): 2}
+
+
 def _stack(district: Any) -> Any:
     return SimpleNamespace(
         summary={"units": 10, "contacts": 20, "logins": 77, "seconds": 1.5, "roster_seconds": 0.5},

@@ -2,8 +2,10 @@
 // temporary password shown once, edit, deactivate behind a confirmation, leave on a calendar, a
 // supervisor's duty override with its reason); rosters (a period's grid of rooms × seats × shifts with
 // partners, standby and exceptions, generate or revise, what changed against the revision before,
-// earlier revisions); settings (seats and rooms, shift windows, digest recipients, each refusal of the
-// API shown beside its field). GOV.UK-style forms: labels above, an error summary linking to fields,
+// earlier revisions); settings (seats and rooms, shift windows, digest recipients, the agents'
+// employers and the calling settings of issue 20, each refusal of the API shown beside its field).
+// Every agent and supervisor has an employer (the outside firm, or the party's own staff): set when
+// created, editable, shown and filtered on in the list. GOV.UK-style forms: labels above, an error summary linking to fields,
 // what was typed kept, one Idempotency-Key per create form.
 
 import * as api from './api.js';
@@ -124,6 +126,22 @@ function when(iso) {
   return iso ? `${i18n.dateTime(iso)} ${t('common.ist')}` : '';
 }
 
+/** The employers (the party's own staff first): GET /settings/employers. */
+async function loadEmployers() {
+  return (await api.get('/settings/employers')).employers || [];
+}
+
+function employerName(list, id) {
+  const found = (list || []).find((e) => e.id === id);
+  return found ? i18n.pick(found, 'name') || id : id || '';
+}
+
+/** GOV.UK's select: the employers by name, the current one chosen. */
+function employerSelect(id, list, chosen) {
+  return h('select', { id, name: 'employer', 'aria-describedby': `${id}-hint` },
+    (list || []).map((e) => h('option', { value: e.id, selected: e.id === chosen }, i18n.pick(e, 'name') || e.id)));
+}
+
 async function allPages(path, maxPages = 20) {
   const items = [];
   let cursor = null;
@@ -147,6 +165,16 @@ export async function agentsScreen(ctx) {
   const role = h('select', { id: 'a-role', name: 'role' },
     h('option', { value: '' }, t('staff.all_roles')),
     ['agent', 'supervisor'].map((r) => h('option', { value: r, selected: kept.role === r }, roleName(r))));
+  let employers = [];
+  try {
+    employers = await loadEmployers();
+  } catch {
+    employers = [];
+  }
+  if (!ctx.alive()) return undefined;
+  const employer = h('select', { id: 'a-employer', name: 'employer' },
+    h('option', { value: '' }, t('staff.all_employers')),
+    employers.map((e) => h('option', { value: e.id, selected: kept.employer === e.id }, i18n.pick(e, 'name') || e.id)));
   const state = h('select', { id: 'a-state', name: 'state' },
     h('option', { value: '' }, t('staff.all_states')),
     h('option', { value: 'active', selected: kept.state === 'active' }, t('staff.active')),
@@ -154,27 +182,29 @@ export async function agentsScreen(ctx) {
   const filters = h('form', { class: 'staff-filter', role: 'search', 'aria-label': t('staff.filter_label'), onsubmit: (e) => e.preventDefault() },
     field('a-q', t('staff.search_label'), q, t('staff.search_hint')),
     field('a-role', t('staff.col.role'), role),
+    field('a-employer', t('staff.col.employer'), employer),
     field('a-state', t('staff.col.status'), state));
   const count = h('p', { class: 'staff-count', role: 'status', 'aria-live': 'polite' });
   const list = h('div', { class: 'staff-list' }, h('p', { class: 'muted' }, t('common.loading')));
   replace(ctx.view, h('div', { class: 'title-row' }, heading(t('staff.agents_title')),
     isAdmin() ? link(t('staff.add_agent'), '#/agents/new', 'btn btn-primary btn-add-agent') : null),
   filters, count, list);
-  // The search and the role are asked of the API (GET /agents?q=&role=: login name or name prefix,
-  // Hindi or English), a page of 100 at a time; active/inactive filters the rows fetched.
+  // The search, the role and the employer are asked of the API (GET /agents?q=&role=&employer=: login
+  // name or name prefix, Hindi or English), a page of 100 at a time; active/inactive filters the rows fetched.
   let all = [];
   let next = null;
   let asked = 0;
   const more = h('div', { class: 'actions' });
   const draw = () => {
-    sessionStorage.setItem('sampark.staff.filter', JSON.stringify({ q: q.value, role: role.value, state: state.value }));
+    sessionStorage.setItem('sampark.staff.filter', JSON.stringify({ q: q.value, role: role.value, employer: employer.value, state: state.value }));
     const shown = all.filter((a) => !state.value || (state.value === 'active') === a.active);
     replace(count, t('staff.count_found', { n: i18n.number(shown.length) + (next ? '+' : '') }));
     replace(list, shown.length ? table(t('staff.agents_title'),
-      [t('staff.col.name'), t('staff.col.username'), t('staff.col.role'), t('staff.col.status'), t('staff.col.override'),
-        t('staff.col.languages'), t('staff.col.phone')],
+      [t('staff.col.name'), t('staff.col.username'), t('staff.col.role'), t('staff.col.employer'), t('staff.col.status'),
+        t('staff.col.override'), t('staff.col.languages'), t('staff.col.phone')],
       shown.map((a) => [
-        link(nameOf(a), `#/agent/${enc(a.username)}`, 'cell-link'), a.username, roleName(a.role), statusPill(a),
+        link(nameOf(a), `#/agent/${enc(a.username)}`, 'cell-link'), a.username, roleName(a.role),
+        h('span', { class: 'staff-employer', 'data-employer': a.employer }, employerName(employers, a.employer)), statusPill(a),
         a.override ? h('span', { class: 'staff-override-cell' }, t('staff.override_cell', { when: when(a.override.until), reason: a.override.reason })) : '–',
         langs(a.languages), h('span', { class: 'phone-masked' }, a.phone_masked || '–'),
       ]), 'staff-agents') : h('p', { class: 'muted' }, t('staff.none_found')), more);
@@ -185,6 +215,7 @@ export async function agentsScreen(ctx) {
     const params = new URLSearchParams({ limit: '100' });
     if (q.value.trim()) params.set('q', q.value.trim());
     if (role.value) params.set('role', role.value);
+    if (employer.value) params.set('employer', employer.value);
     if (again && next) params.set('cursor', next);
     try {
       const page = await api.get(`/agents?${params}`);
@@ -206,6 +237,7 @@ export async function agentsScreen(ctx) {
     typing = setTimeout(() => load(), 250);
   });
   role.addEventListener('input', () => load());
+  employer.addEventListener('input', () => load());
   state.addEventListener('input', draw);
   await load();
   return undefined;
@@ -214,10 +246,12 @@ export async function agentsScreen(ctx) {
 // ---- 4. agents: create ----------------------------------------------------------------------
 
 const AGENT_FIELDS = { username: 'c-username', name_hi: 'c-name_hi', name_en: 'c-name_en', email: 'c-email', phone: 'c-phone',
-  role: 'c-role-agent', languages: 'c-lang-hi', body: 'c-username' };
+  role: 'c-role-agent', languages: 'c-lang-hi', employer: 'c-employer', body: 'c-username' };
 
-function createAgent(ctx) {
+async function createAgent(ctx) {
   const key = idemKey();
+  const employers = await loadEmployers();
+  if (!ctx.alive()) return;
   const form = h('form', { id: 'agent-form', class: 'card staff-form', novalidate: true, 'aria-labelledby': 'agent-form-h' },
     h('h2', { id: 'agent-form-h', class: 'visually-hidden' }, t('staff.new_agent')),
     field('c-username', t('staff.col.username'), input('c-username', '', { autocapitalize: 'none', spellcheck: 'false', class: 'input-medium',
@@ -229,6 +263,7 @@ function createAgent(ctx) {
       field('c-email', t('staff.col.email'), input('c-email', '', { type: 'email', spellcheck: 'false', 'aria-describedby': 'c-email-hint' }), t('staff.email_hint')),
       field('c-phone', t('staff.phone_optional'), input('c-phone', '', { type: 'tel', class: 'input-medium' }))),
     fieldset(t('staff.col.role'), ['agent', 'supervisor'].map((r) => radio(`c-role-${r}`, 'role', r, roleName(r), r === 'agent'))),
+    field('c-employer', t('staff.col.employer'), employerSelect('c-employer', employers, 'party'), t('staff.employer_hint')),
     fieldset(t('staff.col.languages'), ['hi', 'en'].map((l) => checkbox(`c-lang-${l}`, 'languages', l, tk(`staff.lang.${l}`), l === 'hi'))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'btn btn-primary btn-create' }, t('staff.create')),
@@ -243,6 +278,7 @@ function createAgent(ctx) {
     const body = {
       username: val('c-username').toLowerCase(), name_hi: val('c-name_hi'), name_en: val('c-name_en'), email: val('c-email'),
       phone: val('c-phone') || null, role: form.querySelector('input[name=role]:checked')?.value || 'agent',
+      employer: form.querySelector('#c-employer').value,
       languages: [...form.querySelectorAll('input[name=languages]:checked')].map((x) => x.value),
     };
     const errors = [];
@@ -295,7 +331,8 @@ function created(ctx, agent) {
 export async function agentScreen(ctx) {
   if (!isOffice()) return ctx.app.go(ctx.app.home());
   const username = ctx.arg;
-  let a = await api.get(`/agents/${enc(username)}`);
+  const [first, employers] = await Promise.all([api.get(`/agents/${enc(username)}`), loadEmployers().catch(() => [])]);
+  let a = first;
   if (!ctx.alive()) return undefined;
   const top = h('div', { class: 'staff-status', role: 'status', 'aria-live': 'polite' });
   const main = h('div', {});
@@ -316,6 +353,7 @@ export async function agentScreen(ctx) {
       facts([
         [t('staff.col.username'), a.username],
         [t('staff.col.role'), roleName(a.role)],
+        [t('staff.col.employer'), employerName(employers, a.employer)],
         [t('staff.col.status'), a.active ? t('staff.active') : t('staff.inactive')],
         [t('staff.col.email'), a.email],
         [t('staff.col.phone'), h('span', { class: 'phone-masked' }, a.phone_masked || '–')],
@@ -388,7 +426,8 @@ export async function agentScreen(ctx) {
   }
 
   function drawEdit(values = null, banner = null) {
-    const v = values || { name_hi: a.name_hi, name_en: a.name_en, email: a.email, phone: '', role: a.role, languages: a.languages };
+    const v = values || { name_hi: a.name_hi, name_en: a.name_en, email: a.email, phone: '', role: a.role, languages: a.languages,
+      employer: a.employer };
     const form = h('form', { id: 'edit-form', class: 'card staff-form', novalidate: true, 'aria-labelledby': 'edit-h' },
       h('h2', { id: 'edit-h', tabindex: '-1' }, t('staff.edit_title')),
       banner,
@@ -400,6 +439,7 @@ export async function agentScreen(ctx) {
         field('e-phone', t('staff.new_phone'), input('e-phone', v.phone, { type: 'tel', class: 'input-medium', 'aria-describedby': 'e-phone-hint' }),
           t('staff.new_phone_hint'))),
       fieldset(t('staff.col.role'), ['agent', 'supervisor'].map((r) => radio(`e-role-${r}`, 'role', r, roleName(r), r === v.role))),
+      field('e-employer', t('staff.col.employer'), employerSelect('e-employer', employers, v.employer), t('staff.employer_hint')),
       fieldset(t('staff.col.languages'), ['hi', 'en'].map((l) => checkbox(`e-lang-${l}`, 'languages', l, tk(`staff.lang.${l}`), (v.languages || []).includes(l)))),
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'btn btn-primary btn-save' }, t('staff.save')),
@@ -410,11 +450,12 @@ export async function agentScreen(ctx) {
       const typed = {
         name_hi: val('e-name_hi'), name_en: val('e-name_en'), email: val('e-email'), phone: val('e-phone'),
         role: form.querySelector('input[name=role]:checked')?.value, languages: [...form.querySelectorAll('input[name=languages]:checked')].map((x) => x.value),
+        employer: form.querySelector('#e-employer').value,
       };
       if (!typed.name_hi && !typed.name_en) return showErrors(form, [{ id: 'e-name_hi', message: t('staff.err.name') }]);
       if (!typed.languages.length) return showErrors(form, [{ id: 'e-lang-hi', message: t('staff.err.languages') }]);
       const body = { version: a.version };
-      for (const k of ['name_hi', 'name_en', 'email', 'role']) if (typed[k] !== (a[k] || '')) body[k] = typed[k];
+      for (const k of ['name_hi', 'name_en', 'email', 'role', 'employer']) if (typed[k] !== (a[k] || '')) body[k] = typed[k];
       if (typed.phone) body.phone = typed.phone;
       if (typed.languages.join() !== (a.languages || []).join()) body.languages = typed.languages;
       try {
@@ -428,7 +469,8 @@ export async function agentScreen(ctx) {
           drawEdit(typed, notice(t('staff.conflict', { n: i18n.number(a.version) }), 'warn'));
           return undefined;
         }
-        const ids = { name_hi: 'e-name_hi', name_en: 'e-name_en', email: 'e-email', phone: 'e-phone', role: 'e-role-agent', languages: 'e-lang-hi' };
+        const ids = { name_hi: 'e-name_hi', name_en: 'e-name_en', email: 'e-email', phone: 'e-phone', role: 'e-role-agent', languages: 'e-lang-hi',
+          employer: 'e-employer' };
         showErrors(form, [{ id: ids[err.field] || 'e-name_hi', message: apiMessage(err) }]);
       }
       return undefined;
@@ -833,23 +875,30 @@ function inputFor(prefix, apiField, fallback) {
 
 export async function settingsScreen(ctx) {
   if (!isAdmin()) return ctx.app.go(ctx.app.home());
-  const [seats, shifts, digests] = await Promise.all([api.get('/settings/seats'), api.get('/settings/shifts'), api.get('/settings/digests')]);
+  const [seats, shifts, digests, employers, calling] = await Promise.all([api.get('/settings/seats'), api.get('/settings/shifts'),
+    api.get('/settings/digests'), api.get('/settings/employers'), api.get('/settings/calling')]);
   if (!ctx.alive()) return undefined;
   const seatBox = h('div', {});
   const shiftBox = h('div', {});
   const digestBox = h('div', {});
+  const employerBox = h('div', {});
+  const callingBox = h('div', {});
   replace(ctx.view, heading(t('staff.settings_title')), h('p', { class: 'lead' }, t('staff.settings_intro')),
     h('nav', { class: 'staff-toc', 'aria-label': t('staff.settings_sections') }, h('ul', {},
       h('li', {}, h('a', { href: '#seats-form' }, t('staff.seats_title'))),
       h('li', {}, h('a', { href: '#shifts-form' }, t('staff.shifts_title'))),
-      h('li', {}, h('a', { href: '#digests-form' }, t('staff.digests_title'))))),
-    seatBox, shiftBox, digestBox);
+      h('li', {}, h('a', { href: '#digests-form' }, t('staff.digests_title'))),
+      h('li', {}, h('a', { href: '#employers-form' }, t('staff.employers_title'))),
+      h('li', {}, h('a', { href: '#calling-form' }, t('staff.calling_title'))))),
+    seatBox, shiftBox, digestBox, employerBox, callingBox);
   for (const a of ctx.view.querySelectorAll('.staff-toc a')) {
     a.addEventListener('click', (e) => { e.preventDefault(); const target = ctx.view.querySelector(a.getAttribute('href')); target?.scrollIntoView(); target?.querySelector('h2')?.focus(); });
   }
   seatsForm(seatBox, seats);
   shiftsForm(shiftBox, shifts);
   digestsForm(digestBox, digests);
+  employersForm(employerBox, employers);
+  callingForm(callingBox, calling);
   return undefined;
 }
 
@@ -974,6 +1023,107 @@ function digestsForm(box, cfg) {
       version = res.version;
       draw(res);
       saved(form, t('staff.digests_saved', { v: i18n.number(res.version) }));
+    });
+  });
+  draw(cfg);
+  replace(box, form);
+}
+
+// ---- issue 20: who employs the agents, and the calling settings --------------------------------
+
+/** The employers: the party's own staff (built in, not removable) and the firms an admin adds, renames
+ * or removes. A firm that still has agents or supervisors comes back with the API's refusal beside it. */
+function employersForm(box, cfg) {
+  let version = cfg.version;
+  let stored = (cfg.employers || []).filter((e) => !e.built_in);
+  const builtIn = (cfg.employers || []).filter((e) => e.built_in);
+  let rows = stored.map((e) => ({ ...e, old: true }));
+  const form = h('form', { id: 'employers-form', class: 'card staff-form', novalidate: true, 'aria-labelledby': 'employers-h' });
+  const read = () => rows.map((r, i) => ({
+    ...r,
+    id: form.querySelector(`#m-employers-${i}-id`).value.trim().toLowerCase(),
+    name_hi: form.querySelector(`#m-employers-${i}-name_hi`).value.trim(),
+    name_en: form.querySelector(`#m-employers-${i}-name_en`).value.trim(),
+  }));
+  const draw = () => {
+    replace(form, h('h2', { id: 'employers-h', tabindex: '-1' }, t('staff.employers_title')),
+      h('p', { class: 'hint' }, t('staff.employers_note')),
+      builtIn.map((e) => h('div', { class: 'staff-builtin', 'data-employer': e.id },
+        h('p', {}, h('strong', {}, i18n.pick(e, 'name')), ' ', h('span', { class: 'pill pill-active' }, t('staff.employer_built_in'))),
+        h('p', { class: 'hint' }, t('staff.employer_built_in_note')))),
+      rows.map((r, i) => fieldset(r.old ? employerName([r], r.id) : t('staff.employer_new'), [
+        h('div', { class: 'row staff-employer-row' },
+          field(`m-employers-${i}-id`, t('staff.employer_id'), input(`m-employers-${i}-id`, r.id, {
+            spellcheck: 'false', class: 'input-medium', readonly: r.old || null, 'aria-describedby': `m-employers-${i}-id-hint` }),
+          r.old ? t('staff.employer_id_fixed') : t('staff.employer_id_hint')),
+          field(`m-employers-${i}-name_hi`, t('staff.name_hi'), input(`m-employers-${i}-name_hi`, r.name_hi, { lang: 'hi', maxlength: '80' })),
+          field(`m-employers-${i}-name_en`, t('staff.name_en'), input(`m-employers-${i}-name_en`, r.name_en, { lang: 'en', maxlength: '80' }))),
+        button(t('staff.employer_remove', { name: r.old ? employerName([r], r.id) : t('staff.employer_new') }),
+          () => { rows = read(); rows.splice(i, 1); draw(); form.querySelector('.btn-add-employer').focus(); }, 'btn btn-small btn-secondary btn-remove-employer'),
+      ], { 'data-employer': r.id || '' })),
+      h('div', { class: 'actions' },
+        button(t('staff.employer_add'), () => { rows = read(); rows.push({ id: '', name_hi: '', name_en: '', old: false }); draw(); form.querySelector(`#m-employers-${rows.length - 1}-id`).focus(); }, 'btn btn-secondary btn-add-employer'),
+        h('button', { type: 'submit', class: 'btn btn-primary btn-save-employers' }, t('staff.save'))));
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    rows = read();
+    const body = { version, employers: rows.map(({ id, name_hi, name_en }) => ({ id, name_hi, name_en })) };
+    try {
+      const res = await api.request('PUT', '/settings/employers', body);
+      version = res.version;
+      stored = res.employers.filter((x) => !x.built_in);
+      rows = stored.map((x) => ({ ...x, old: true }));
+      draw();
+      saved(form, t('staff.employers_saved', { n: i18n.number(stored.length), v: i18n.number(res.version) }));
+    } catch (err) {
+      if (err.code === 'employer_in_use') {
+        // the firm still has people: it comes back, with the refusal beside its name
+        const gone = stored.find((x) => x.id === err.details?.employer);
+        if (gone && !rows.some((r) => r.id === gone.id)) rows.push({ ...gone, old: true });
+        draw();
+        const at = rows.findIndex((r) => r.id === err.details?.employer);
+        showErrors(form, [{ id: at >= 0 ? `m-employers-${at}-name_hi` : 'employers-h', message: t('staff.err.employer_in_use', { name: employerName(stored, err.details?.employer) }) }]);
+        return;
+      }
+      if (err.code === 'stale_version') {
+        showErrors(form, [{ id: rows.length ? 'm-employers-0-name_hi' : 'employers-h', message: t('staff.settings_conflict') }]);
+        return;
+      }
+      let id = inputFor('m', err.field, rows.length ? 'm-employers-0-id' : 'employers-h');
+      if (!form.querySelector(`#${id}`)) id = rows.length ? 'm-employers-0-id' : 'employers-h';
+      showErrors(form, [{ id, message: apiMessage(err) }]);
+    }
+  });
+  draw();
+  replace(box, form);
+}
+
+const CALLING = ['daily_call_cap', 'idle_limit_minutes', 'late_grace_minutes', 'short_connect_s', 'rapid_calls_per_minute', 'same_answers_run'];
+
+/** The six calling settings, each with its hint (what it does, its unit and range). */
+function callingForm(box, cfg) {
+  let version = cfg.version;
+  const form = h('form', { id: 'calling-form', class: 'card staff-form', novalidate: true, 'aria-labelledby': 'calling-h' });
+  const draw = (v) => {
+    replace(form, h('h2', { id: 'calling-h', tabindex: '-1' }, t('staff.calling_title')),
+      h('p', { class: 'hint' }, t('staff.calling_note')),
+      h('div', { class: 'staff-calling' }, CALLING.map((name) => field(`k-${name}`, tk(`staff.calling.${name}`),
+        input(`k-${name}`, String(v[name] ?? ''), { inputmode: 'numeric', class: 'input-short', 'aria-describedby': `k-${name}-hint` }),
+        tk(`staff.calling.${name}_hint`)))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary btn-save-calling' }, t('staff.save'))));
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = { version };
+    for (const name of CALLING) {
+      const raw = form.querySelector(`#k-${name}`).value.trim();
+      body[name] = /^\d+$/.test(raw) ? Number(raw) : raw;
+    }
+    put(form, '/settings/calling', body, 'k', 'k-daily_call_cap', (res) => {
+      version = res.version;
+      draw(res);
+      saved(form, t('staff.calling_saved', { v: i18n.number(res.version) }));
     });
   });
   draw(cfg);
