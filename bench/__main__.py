@@ -360,7 +360,7 @@ def reports() -> dict[str, Any]:
     month, at two call volumes each, and issue 20's extra write units per call."""
     proc = subprocess.run([sys.executable, "-m", "bench.reports"], cwd=ROOT, env=_env(),  # nosec B603
                           capture_output=True, text=True, check=True)
-    return dict(json.loads(proc.stdout))
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def latency() -> dict[str, Any] | None:

@@ -218,8 +218,8 @@ def main(argv: list[str]) -> int:
         agents, calls = int(argv[0]), int(argv[1])
         print(json.dumps(measure(agents, calls)))
         return 0
-    result = reports()
-    print("\n".join(markdown(result)) if argv else json.dumps(result, indent=1))
+    result = reports()  # the app's log lines go to stdout too: the result is the last line
+    print("\n".join(markdown(result)) if argv else json.dumps(result))
     return 0
 
 

@@ -69,6 +69,29 @@ def _activity(times: list[str]) -> dict[str, Any]:
     return out
 
 
+def day_mismatches(people: list[str]) -> list[str]:
+    """Each agent's day item (what the reports read) against the activity replayed from that day's logs: the
+    first place where a difference starts, when there is one."""
+    from chalicelib.reporting.counters import CounterModel, day_agent
+
+    out = []
+    for person in people:
+        for day in demo_month.month_days(MONTH):
+            mine = _logs(person, day)
+            want = _activity([g.recorded_at for g in mine] + [g.leased_at for g in mine if g.leased_at])
+            try:
+                item = CounterModel.get(*day_agent(day.isoformat(), person)).attribute_values
+            except CounterModel.DoesNotExist:
+                item = {}
+            got = {"first": item.get("first_at"), "last": item.get("last_active_at") if mine else None,
+                   "active_s": int(item.get("active_s") or 0), "idle_n": int(item.get("idle_n") or 0),
+                   "idle_s": int(item.get("idle_s") or 0)}
+            if got != want:
+                times = sorted((g.leased_at, g.recorded_at, g.disposition, g.campaign_id[:6]) for g in mine)
+                out.append(f"{person} {day}: counters {got} logs {want} calls {times}")
+    return out
+
+
 def _given(answers: dict[str, Any] | None) -> int:
     return sum(1 for v in (answers or {}).values() if v is not None and v != "")
 
@@ -218,6 +241,7 @@ def test_a_demo_month_gives_a_vendor_report_equal_to_the_logs_and_rosters(api: A
     rows = {r[header.index("username")]: r for r in table[1:]}
 
     people = [*agents, demo_month.RELIEF_AGENT]
+    assert day_mismatches(people) == []
     expected = recompute(people, summary["verification_id"])
     assert expected[demo_month.RELIEF_AGENT]["unrostered"] == 1
     assert sum(e["late"] + e["absent"] + e["left_early"] for e in expected.values()) > 0
