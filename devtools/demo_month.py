@@ -46,6 +46,7 @@ from chalicelib.core import clock
 from chalicelib.core.clock import IST, iso
 
 ACTOR = "demo-month"
+SLICE = timedelta(minutes=10)  # the campaign's lease_minutes (the default)
 SUPERVISOR = "supervisor"
 RELIEF_AGENT = "relief01"  # works one day with no roster line (a supervisor's duty override)
 QUESTIONS = [
@@ -368,30 +369,42 @@ class Agent:
                 reported["received"] = not reported["received"]
         return reported
 
-    def work(self) -> None:
+    def prepare(self) -> None:
+        """The day's plan: when the agent arrives and leaves, and the moments of its calls (the first on
+        arrival, the last just before leaving, the rest spread between; a burst is five calls at one moment)."""
         d, rng = self.d, self.d.rng
+        self.moments: list[tuple[datetime, bool]] = []
+        self.next = 0
         if d.kind == "absent":
+            self.sim = SimClock(d.start)
             return
-        arrive = d.start + timedelta(minutes=rng.randint(-10, 6))
+        arrive = d.start + timedelta(minutes=rng.randint(0, 6))
         leave = d.end - timedelta(minutes=rng.randint(1, 8))
         if d.kind in ("late", "late_early"):
             arrive = d.start + timedelta(minutes=rng.randint(25, 75))
         if d.kind in ("early", "late_early"):
             leave = d.end - timedelta(minutes=rng.randint(45, 120))
         n = max(2, self.calls_per_day + rng.randint(-1, 1))
-        # the calls spread over the day: the first on arrival, the last just before leaving
-        span = (leave - arrive).total_seconds() - 600
-        moments = sorted([0.0, max(span, 0.0), *(rng.uniform(0, max(span, 0.0)) for _ in range(n - 2))])
+        span = max((leave - arrive).total_seconds() - 600, 0.0)
+        offsets = sorted([0.0, span, *(rng.uniform(0, span) for _ in range(n - 2))])
         burst_at = rng.randrange(1, n) if d.trick == "rapid" else -1
-        with at_time(arrive) as sim:
-            for i, offset in enumerate(moments):
-                target_time = arrive + timedelta(seconds=offset)
-                if sim.now < target_time:
-                    sim.now = target_time
-                if i == burst_at:
-                    for _ in range(5):  # five calls in about a minute
-                        self.call(sim, burst=True)
-                self.call(sim)
+        for i, offset in enumerate(offsets):
+            at = arrive + timedelta(seconds=offset)
+            self.moments += [(at, True)] * (5 if i == burst_at else 0) + [(at, False)]
+        self.sim = SimClock(arrive)
+
+    def run_until(self, end: datetime) -> None:
+        """The calls whose lease falls before `end` (a slice of the day: see `simulate`), in this thread, on
+        this agent's clock."""
+        with clock.simulated(self.sim):
+            while self.next < len(self.moments):
+                at, burst = self.moments[self.next]
+                if self.sim.now < at:
+                    self.sim.now = at
+                if self.sim.now >= end:
+                    return
+                self.call(self.sim, burst=burst)
+                self.next += 1
 
 
 def _kind(rng: random.Random, plan: Plan) -> str:
@@ -449,9 +462,18 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
                             "relief", None, random.Random(rng.getrandbits(64))))
             tally.add("days", "relief")
         simulated = [Agent(d, campaign_id, verification_id, tally, plan.calls_per_day) for d in work]
+        for a in simulated:
+            a.prepare()
+        # The day in slices as long as a lease (10 minutes): the agents' threads run together within a slice
+        # only, so every lease taken in a slice is still live at any other lease of the same slice, whatever
+        # order the threads' clocks run in: no agent finds another's lease of the same slice expired (the
+        # agents' clocks are theirs; DynamoDB's items are shared).
+        slice_at = ist(day, "07:30")
         with _quiet(), ThreadPoolExecutor(max_workers=plan.workers) as pool:
-            for future in [pool.submit(a.work) for a in simulated]:
-                future.result()
+            while any(a.next < len(a.moments) for a in simulated):
+                slice_at += SLICE
+                for future in [pool.submit(a.run_until, slice_at) for a in simulated if a.next < len(a.moments)]:
+                    future.result()
         progress(f"  {day.isoformat()}: {len(work)} agents on the roster; {sum(tally.calls.values())} calls so far "
                  f"({time.perf_counter() - started:.0f} s)")
     return {"campaign_id": campaign_id, "verification_id": verification_id, "days": [d.isoformat() for d in days],

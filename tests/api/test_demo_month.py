@@ -87,7 +87,7 @@ def day_mismatches(people: list[str]) -> list[str]:
                    "active_s": int(item.get("active_s") or 0), "idle_n": int(item.get("idle_n") or 0),
                    "idle_s": int(item.get("idle_s") or 0)}
             if got != want:
-                times = sorted((g.leased_at, g.recorded_at, g.disposition, g.campaign_id[:6]) for g in mine)
+                times = sorted((g.leased_at or "-", g.recorded_at, g.disposition, g.campaign_id[:6]) for g in mine)
                 out.append(f"{person} {day}: counters {got} logs {want} calls {times}")
     return out
 
