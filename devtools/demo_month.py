@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import io
 import json
@@ -247,8 +248,23 @@ def create_campaign(plan: Plan) -> str:
         activation.activate(campaign_id)
         while queued:  # the function the queue would trigger, here and now
             cid, seq = queued.pop(0)
-            activation.process_activation_chunk({"campaign_id": cid, "seq": seq})
+            retried(functools.partial(activation.process_activation_chunk, {"campaign_id": cid, "seq": seq}))
     return campaign_id
+
+
+def retried(work: Callable[[], Any], attempts: int = 5) -> Any:
+    """`work` again after a 503 (a busy local moto server times out), as a Lambda's retry would: the
+    activation's chunks and the calls are idempotent."""
+    from chalicelib.core.errors import Unavailable
+
+    for attempt in range(attempts):
+        try:
+            return work()
+        except Unavailable:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
+    return None
 
 
 # ---- an agent's day ----------------------------------------------------------------------------------
@@ -300,7 +316,7 @@ class Agent:
                 screen = leasing.next_call(self.d.agent, campaign_id)
             except AppError as exc:
                 self.tally.add("refused", exc.code)
-                if exc.code != "queue_busy":
+                if exc.code not in ("queue_busy", "unavailable"):
                     return None
                 sim.step(1)
                 continue
@@ -317,8 +333,10 @@ class Agent:
                 return
             except AppError as exc:
                 self.tally.add("refused", f"call:{exc.code}")
-                if exc.code != "contended":
+                if exc.code not in ("contended", "unavailable"):  # the same call again: idempotent on call_id
                     return
+                if exc.code == "unavailable":
+                    time.sleep(1)
                 sim.step(1)
 
     def call(self, sim: SimClock, *, burst: bool = False) -> None:
