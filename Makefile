@@ -64,6 +64,15 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e/test_import_bulk.py -m e2e -s
 	$(BIN)/python -m bench
 
+# A month of demo activity (the previous calendar month, IST; MONTH=YYYY-MM for another) on the running local stack
+# (`make run` in another terminal; if none answers, one is started here and kept until Ctrl-C): rosters, one
+# campaign, every agent's days through the lease and call code (late, absent, leaving early, a relief agent,
+# suspicious calls, verification re-calls), then the monthly vendor job; prints where its email and CSV are.
+# devtools/demo_month.py. Not part of `make run`.
+.PHONY: demo-month
+demo-month: $(STAMP)
+	$(BIN)/python -m devtools.demo_month $(if $(MONTH),--month $(MONTH))
+
 # schemathesis against docs/openapi.yaml on the local stack: every role, every phase, 100 examples per
 # operation (a short run of it is part of `test`: tests/e2e/test_fuzz.py). Report: test-output/fuzz/.
 .PHONY: fuzz

@@ -42,6 +42,7 @@ from tests.budgets import BASIS, BUDGETS, CALLS, HOT, NEXT, budget_of, percentil
 
 from . import cost as bench_cost
 from . import latency as bench_latency
+from . import reports as bench_reports
 from . import search as bench_search
 from . import server as bench_server
 
@@ -310,6 +311,8 @@ def markdown(r: dict[str, Any]) -> str:
         lines += bench_server.markdown(r["server"])
     if r.get("search"):
         lines += bench_search.markdown(r["search"])
+    if r.get("reports"):
+        lines += bench_reports.markdown(r["reports"])
     lines += ["", "## Latency of the hot path with DynamoDB's delay", ""]
     if r.get("latency"):
         lines += bench_latency.markdown(r["latency"])
@@ -352,6 +355,14 @@ def search() -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def reports() -> dict[str, Any]:
+    """bench/reports.py in a process of its own: the performance room's reports at 70 and 1,000 agents over a
+    month, at two call volumes each, and issue 20's extra write units per call."""
+    proc = subprocess.run([sys.executable, "-m", "bench.reports"], cwd=ROOT, env=_env(),  # nosec B603
+                          capture_output=True, text=True, check=True)
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
 def latency() -> dict[str, Any] | None:
     """The last side-by-side latency run (bench/latency.json), if one was made."""
     path = BENCH / "latency.json"
@@ -376,6 +387,7 @@ def main() -> int:
                "rotation": rotation(), "import": _read("import-bench.json"), "package": package()}
     results["server"] = bench_server.measure(results["rotation"])
     results["search"] = search()
+    results["reports"] = reports()
     results["latency"], results["web"] = latency(), web()
     BENCH.mkdir(exist_ok=True)
     (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
