@@ -397,13 +397,13 @@ class Agent:
             self.sim = SimClock(d.start)
             return
         arrive = d.start + timedelta(minutes=rng.randint(0, 6))
-        leave = d.end - timedelta(minutes=rng.randint(1, 8))
+        leave = d.end - timedelta(minutes=rng.randint(0, 4))
         if d.kind in ("late", "late_early"):
             arrive = d.start + timedelta(minutes=rng.randint(25, 75))
         if d.kind in ("early", "late_early"):
             leave = d.end - timedelta(minutes=rng.randint(45, 120))
         n = max(2, self.calls_per_day + rng.randint(-1, 1))
-        span = max((leave - arrive).total_seconds() - 600, 0.0)
+        span = max((leave - arrive).total_seconds() - 300, 0.0)  # the last call: about 5 minutes before leaving
         offsets = sorted([0.0, span, *(rng.uniform(0, span) for _ in range(n - 2))])
         burst_at = rng.randrange(1, n) if d.trick == "rapid" else -1
         for i, offset in enumerate(offsets):
@@ -650,7 +650,8 @@ def main(argv: list[str] | None = None) -> int:
             raw = message.get("raw_data") or ""
             if raw:
                 paths = save_email(raw, os.path.join(folder, str(i)))
-                print(f"  email {i + 1} to {message.get('destinations')}: {', '.join(paths)}")
+                to = ", ".join(sorted(set(message.get("destinations") or [])))
+                print(f"  email {i + 1} to {to}: {', '.join(paths)}")
         print(f"SES's sent messages: GET {endpoint}/moto-api/data.json (\"ses\" → RawMessage); "
               f"the report: GET /reports/vendor?month={month} (admin)", flush=True)
         if stack is not None and not args.exit:
