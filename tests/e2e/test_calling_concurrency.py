@@ -39,7 +39,8 @@ CAP = 2  # shifts/calling.py's default daily_call_cap
 # A hang detector, not a speed bound (speed is `make bench`'s): the campaign was worked to the end in 118 s
 # alone on the 2-core machine and in 134 s with its load average at 4-9; the CI run that saw 150 s pass
 # had the other test worker busy beside it. Twice the slowest seen leaves room for a busy CI machine.
-DEADLINE_S = 300
+# Two campaigns of the same booths now (issue 20): about 30 % more calls than the relay alone.
+DEADLINE_S = 360
 LOGS = Path(__file__).resolve().parents[2] / "test-output" / "calling-concurrency"  # the servers' output
 
 
@@ -84,14 +85,22 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
     # also end without this agent: the person opted out or proved a wrong number on a call of the other
     # campaign, and the callback was closed. So a callback not handed back 10 s after it fell due is let go.
     callbacks: dict[tuple[str, str], float] = {}
+    busy = 0  # queue_busy answers in a row
+    resume: dict[str, str] = {}  # campaign -> where its queue goes on (a queue_busy answer's `resume`)
     while time.monotonic() < stop_at:
         campaign_id = campaigns[turn % len(campaigns)]
         # 120 s: a hang detector, not a speed bound — the local moto serves every DynamoDB request under one
         # lock, unfairly, so a request can wait behind many others on a busy machine
-        r = session.post(f"{url}/campaigns/{campaign_id}/next", timeout=120)
+        params = {"resume": resume.pop(campaign_id)} if campaign_id in resume else {}
+        r = session.post(f"{url}/campaigns/{campaign_id}/next", params=params, timeout=120)
         if r.status_code == 429 and r.json()["error"]["code"] == "queue_busy":  # contention: ask again, shortly
             with floor.lock:
                 floor.busy += 1
+            if r.json()["error"].get("resume"):  # the head of the queue is all taken: go on beyond it
+                resume[campaign_id] = r.json()["error"]["resume"]
+            busy += 1
+            if busy % 3 == 0 and not any(c == campaign_id for c, _ in callbacks):
+                turn += 1  # the head here is all held by others: the other campaign meanwhile
             time.sleep(float(r.headers.get("Retry-After", "1")))
             continue
         if r.status_code != 200:
@@ -100,7 +109,8 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
         screen = r.json()
         if screen["status"] == "nothing_due":
             for key in [k for k, due in callbacks.items() if due < time.monotonic() - 10]:
-                del callbacks[key]
+                if TargetModel.get(*key, consistent_read=True).status != "callback":  # closed by the other call
+                    del callbacks[key]
             if any(c == campaign_id for c, _ in callbacks):
                 time.sleep(0.5)  # a callback of mine is coming due here: wait for it
                 continue
@@ -110,7 +120,7 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
                 return
             time.sleep(0.5)
             continue
-        idle = 0
+        idle = busy = 0
         contact = screen["contact"]["contact_id"]
         floor.took(agent, contact)
         callbacks.pop((campaign_id, contact), None)
@@ -202,6 +212,14 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
         worked_s = time.monotonic() - (stop_at - DEADLINE_S)
         print(f"\n35 agents, 2 campaigns: {floor.leases} leases, {floor.busy} queue_busy answers, "
               f"worked in {worked_s:.1f} s")
+        for c in (cid, drive):  # what is left, if anything: said before the assertions below
+            for t in TargetModel.query(c):
+                if t.status in ("queued", "callback") and not t.held:
+                    person = ContactModel.get(t.contact_id)
+                    print("left:", c, t.contact_id, t.status, t.due_at, t.queue_sort, t.lease_agent, t.lease_until,
+                          t.agent_key, t.exclude_agent, "| contact:", person.lock_agent, person.lock_campaign,
+                          person.lock_until, person.calls_day, person.calls_n, person.opted_out, person.wrong_number)
+        print("errors:", floor.errors[:5])
         assert time.monotonic() < stop_at, "the campaigns were not worked to the end in time"
         assert floor.errors == [] and floor.double_leases == []  # nobody held by two agents, across campaigns
         assert floor.over_cap(CAP) == []  # nobody called more than the cap in a day (callbacks asked for apart)
@@ -209,7 +227,8 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
         # every target is finished, or held to tomorrow because its person was called up to the cap today;
         # nobody holds anything, nobody is locked
         targets = {c: list(TargetModel.query(c)) for c in (cid, drive)}
-        assert len(targets[cid]) == len(expected) > 200 and len(targets[drive]) == len(presidents)
+        # (the drive's escalations add the in-charges one level up as targets: more than the presidents)
+        assert len(targets[cid]) == len(expected) > 200 and len(targets[drive]) >= len(presidents)
         everything = targets[cid] + targets[drive]
         held = {c: [t for t in ts if t.status == "queued"] for c, ts in targets.items()}
         assert all(t.status in ("done", "closed") for t in everything if t.status != "queued")
@@ -222,7 +241,7 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
             assert (t.held, t.held_day, t.due_at) == ("called_today", days[-1], iso(comes_back)), t
             assert floor.calls_a_day.get((t.contact_id, t.held_day)) == CAP, t.contact_id  # held: at the cap
         assert sum(len(h) for h in held.values()) > 0, "the cap held nothing back: the test did not reach it"
-        contacts = {c.contact_id: c for c in ContactModel.batch_get([t.contact_id for t in targets[cid]])}
+        contacts = {c.contact_id: c for c in ContactModel.batch_get({t.contact_id for t in everything})}
         assert all(c.lock_agent is None for c in contacts.values())
         for (contact_id, day), n in floor.calls_a_day.items():  # the contact's own count agrees
             if day == days[-1]:
@@ -268,4 +287,4 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
                                                                 CounterModel.sk == day_agent(day, agent)[1]))
             assert counted == per_agent.get(agent, 0), agent
         assert floor.leases >= len(expected) and len(per_agent) > AGENTS // 2  # the work was really shared
-    assert time.monotonic() - started < 270
+    assert time.monotonic() - started < DEADLINE_S + 120
