@@ -52,6 +52,7 @@ CANDIDATES = CANDIDATES_READ
 PREREAD = 4  # of them, chosen at random, read with everything else: up to three lost races are retried without
 # a read within MAX_CALLS (two more eventually consistent item pairs: about 2 read units per call)
 REREAD = 6  # when those are gone: that many more, at random, in one BatchGetItem; then the rest in one more
+OWN_CALLBACKS = 3  # an agent's due callbacks read (with its own lease) in the one read of its own
 MAX_CALLS = 5  # DynamoDB calls one /next makes at most, whatever the contention (issue 18; see next_call)
 BUSY_RETRY_S = 1
 QUEUE_BUSY = "many agents are asking for the same calls at once; ask again in a moment"
@@ -240,8 +241,9 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     prefix = f"{campaign_id}#"
     due_callbacks = sorted((at, key[len(prefix):]) for key, at in callbacks.items()
                            if key.startswith(prefix) and at <= run.now_s)
-    if due_callbacks:
-        own.append((due_callbacks[0][1], "callback"))
+    # the earliest due callbacks, read together: one that cannot be leased now (its person is on a call in
+    # another campaign, or its entry outlived the callback) must not hide the ones after it
+    own += [(contact_id, "callback") for _, contact_id in due_callbacks[:OWN_CALLBACKS]]
     if own:
         run.read([contact_id for contact_id, _ in own], consistent=True)
         for contact_id, how in own:

@@ -193,3 +193,28 @@ def test_a_cap_of_one_set_in_the_calling_settings(api: Api, aws: Env, clock: Clo
     leased(next_call(api, c2, tokens["agent02"]), other)  # the one called today is not leased
     nothing(next_call(api, c2, tokens["agent01"]))  # the other is agent02's; the one called today is held
     assert target(c2, person).held == "called_today" and target(c2, other).held is None
+
+
+def test_a_callback_whose_person_is_on_another_call_does_not_hide_the_next_callback(
+        api: Api, aws: Env, clock: Clock) -> None:
+    """The race harness found it: an agent's earliest due callback whose person another agent holds in
+    another campaign was the only callback /next tried, so the agent's later callbacks waited behind it."""
+    tokens = agents_on_duty(aws, "agent01", "agent02")
+    first, second = add_contacts(api, B1, 2)
+    c1, c2 = campaigns(api, 2)
+    for person, at in ((first, "10:20"), (second, "10:25")):  # agent01's two callbacks in c1, due in that order
+        r = next_call(api, c1, tokens["agent01"])
+        assert r.json["status"] == "leased", r.body
+        got = r.json["contact"]["contact_id"]
+        record(api, tokens["agent01"], c1, got, "callback_requested", callback_at=f"{DAY}T{at}:00+05:30",
+               answers=None)
+        if got != person:  # the queue's order is not the list's: name them as they came
+            first, second = (got, second) if person == first else (first, got)
+    clock.set_ist(DAY, "10:26")
+    r = next_call(api, c2, tokens["agent02"])  # agent02 takes the first callback's person in c2 meanwhile
+    if r.json["contact"]["contact_id"] == second:
+        record(api, tokens["agent02"], c2, second)
+        r = next_call(api, c2, tokens["agent02"])
+    leased(r, first)
+    leased(next_call(api, c1, tokens["agent01"]), second)  # the later callback, whose person is free: not hidden
+    assert target(c1, first).status == "callback"  # the earlier one waits for its person's call to end
