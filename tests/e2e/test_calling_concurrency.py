@@ -291,7 +291,7 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
                 # every hold is counted; the count can exceed the targets still held: in one run 27 holds
                 # counted against 24 targets held at the end (a held target that left the hold again —
                 # not explained yet; reported in issue 20's note). Never fewer.
-                assert progress["held_today"] >= len(held[c]) > 0 or progress["held_today"] == len(held[c]), c
+                assert progress["held_today"] >= len(held[c]), c
         connected_booths = {t.unit_id for t in targets[cid] if t.outcome == "connected" and t.unit_id in booths}
         progress = admin.get(f"{url}/campaigns/{cid}/progress", timeout=30).json()
         coverage = next(c for c in progress["coverage"] if c["level"] == "booth")
