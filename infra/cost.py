@@ -44,8 +44,15 @@ PRICES = {
 # 0 WRU), a flagged call puts a flag item (2 WRU in the transaction; 2 % of calls assumed flagged: 0.04) and
 # the call log carries leased_at (33 bytes on the log and its two index copies: 0.13 on average).
 WRU_PER_CALL_ISSUE_20 = 0.17
-WRU_PER_CALL = 57.0 + WRU_PER_CALL_ISSUE_20
-RRU_PER_CALL = 17.7
+# One person at a time (issue 20, also from the items' sizes, not yet metered): the lease's ConditionCheck on the
+# contact became an Update (both bill 2 write units for a contact under 1 KB: no change), and the call's
+# transaction now always updates the contact (its day's count, the lock released): 2 WRU, where before only an
+# opt-out or a wrong number did. Reads: /calls' BatchGetItem also reads the contact and the calling settings
+# (consistent, under 1 KB: 2 RRU), /next's the calling settings (eventually consistent: 0.5).
+WRU_PER_CALL_LOCK = 2.0
+RRU_PER_CALL_ISSUE_20 = 2.5
+WRU_PER_CALL = 57.0 + WRU_PER_CALL_ISSUE_20 + WRU_PER_CALL_LOCK
+RRU_PER_CALL = 17.7 + RRU_PER_CALL_ISSUE_20
 RRU_PER_DASHBOARD = 10  # a supervisor's progress screen reads counters
 ACTIVATIONS_PER_MONTH = 4  # campaigns, each creating one target per contact
 CONTACTS_PER_DISTRICT = 20_000
