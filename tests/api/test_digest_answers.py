@@ -42,10 +42,12 @@ def test_the_digests_answers_equal_a_recount_from_the_call_logs(api: Api, aws: E
     on_duty("agent01")
     queued = {unit: list(answers) for unit, answers in ANSWERS.items()}
     made = 0
-    for day in ("2026-03-09", DAY):  # a call the day before: all time differs from today
+    # one call the day before (all time differs from today), then everyone else: the queue's order is not the
+    # test's to choose, so every contact is called once and each unit's first answered call carries its first answers
+    for day in ("2026-03-09", DAY):
         clock.set_ist(day, "10:00")
         on_duty("agent01")
-        for _ in range(2 if day == DAY else 1):
+        for _ in range(len(unit_of) - 1 if day == DAY else 1):
             screen = api.post(f"/campaigns/{cid}/next", token=token).json
             contact = screen["contact"]["contact_id"]
             left = queued[unit_of[contact]]
