@@ -118,7 +118,8 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
     below carries `resume`, where the queue goes on, and the client's next ask starts there: a head of the
     queue this agent may not call does not hide the rest). Every call counts: the Queries, the reads,
     the lease transactions (lost races included), the closes of contacts that must not be called, a pacing
-    refusal's record and the unit read of a target older than its unit path. So a /next makes at most
+    refusal's record or (a lease, not a refusal) the unit read of a target without its unit path (older than
+    it, or added by follow-up: an escalation, a verification). So a /next makes at most
     MAX_CALLS (5) DynamoDB calls (not counting the retries of unprocessed keys DynamoDB may ask for).
 
     "Nothing due" is answered only when it is known: every target of the queue's due range was read and
@@ -203,8 +204,10 @@ def next_call(agent: str, campaign_id: str, resume: str | None = None) -> dict[s
             if not run.afford(0 if slowed else 1):  # the refusal's record
                 return None
             refuse()
-        # the transaction, a refusal's record if it comes back too fast, and the units of an old target
-        if not run.afford(1 + (paced is not None and not slowed) + (target.unit_path is None)):
+        # the transaction, then either a refusal's record (it came back too fast) or the units of a target
+        # without its path (leased): never both. (Counting both left an agent's own callback on an escalation's
+        # target, which has no path, forever undecided: 3 calls before it, 6 asked for. The race harness found it.)
+        if not run.afford(1 + max(paced is not None and not slowed, target.unit_path is None)):
             return None
         run.calls += 1
         request = lease_store.Lease(target, contact, agent, how, run.now_s, until_s, day_agent(day, agent),

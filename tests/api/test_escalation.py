@@ -138,6 +138,27 @@ def test_the_escalation_target_is_due_now_with_its_reason_and_a_replay_changes_n
     assert board["escalations"]["items"] == [] and board["campaigns"][0]["open_escalations"] == 0
 
 
+def test_a_callback_the_incharge_asked_for_comes_back_to_the_agent(api: Api, clock: Clock, agent: str) -> None:
+    """The race harness found it: an escalation's target carries no unit path (the call screen reads the
+    units), and /next counted that read and a pacing refusal's record both, beyond its five calls, on the
+    agent's own callback: answered queue_busy for ever, the callback never came back."""
+    booth1 = add_contacts(api, B1, 1)
+    incharge = add_contacts(api, K1, 1, role="shakti_kendra_incharge")[0]
+    cid = active_campaign(api, max_attempts=1)["campaign_id"]
+    assert next_call(api, cid, agent).json["contact"]["contact_id"] == booth1[0]
+    assert api.post("/calls", call_body(cid, booth1[0], "switched_off"), token=agent).status == 201
+    clock.advance(minutes=1)
+    screen = next_call(api, cid, agent).json
+    assert screen["contact"]["contact_id"] == incharge and targets(cid)[incharge].unit_path is None
+    asked = call_body(cid, incharge, "callback_requested", callback_at="2026-03-10T10:30:00+05:30", answers=None)
+    assert api.post("/calls", asked, token=agent).status == 201
+    clock.set_ist(DAY, "10:31")
+    r = next_call(api, cid, agent)
+    assert r.status == 200 and r.json["status"] == "leased", r.body
+    assert (r.json["contact"]["contact_id"], r.json["lease"]["how"]) == (incharge, "callback")
+    assert r.json["contact"]["unit_path"] == screen["contact"]["unit_path"] != []  # the units read, as before
+
+
 def test_an_incharge_already_called_is_requeued_not_duplicated(api: Api, clock: Clock, agent: str) -> None:
     booth1 = add_contacts(api, B1, 1)
     incharge = add_contacts(api, K1, 1, role="shakti_kendra_incharge")[0]
