@@ -54,7 +54,10 @@ def _incharge_write(campaign: campaign_store.CampaignModel, contact: Any, info: 
     info = {**info, "units": units}
     status, attempts = existing.status, int(existing.attempts or 0)
     if status in campaign_rules.OPEN:
-        actions = store.due_now_actions(contact.contact_id, now, info, bool(existing.lease_agent), status)
+        # a target held to tomorrow (its person called up to the daily cap today) keeps its hold: made due now,
+        # the next /next would only hold it again, and count the hold twice
+        held = bool(existing.held) and (existing.due_at or "") > now
+        actions = store.due_now_actions(contact.contact_id, now, info, bool(existing.lease_agent) or held, status)
         return store.TargetUpdate(campaign.campaign_id, contact.contact_id, actions, status, attempts, [])
     if (existing.outcome or "") in rules.NOT_REOPENED:
         return None

@@ -240,7 +240,8 @@ def reopen_actions(campaign_id: str, contact_id: str, now: str, escalation: dict
 
 def due_now_actions(contact_id: str, now: str, escalation: dict[str, Any], leased: bool,
                     status: str) -> list[Action]:
-    """An open target made due now (a queued one nobody holds) and marked with why."""
+    """An open target made due now (a queued one nobody holds, `leased`: or held to tomorrow by the daily
+    cap) and marked with why."""
     actions: list[Action] = [TargetModel.escalation.set(escalation)]
     if status == "queued" and not leased:
         actions += [TargetModel.due_at.set(now), TargetModel.queue_sort.set(sort_at(now, contact_id))]

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from chalicelib.campaigns import lease_store
+from chalicelib.campaigns import store as campaign_store
 from chalicelib.campaigns.models import TargetModel
+from chalicelib.followup import escalation
 from chalicelib.org.store import ContactModel
 from chalicelib.reporting.counters import CounterModel, day_agent, day_unit
 from chalicelib.shifts import config_store
@@ -32,6 +34,7 @@ from tests.api.conftest import Api, Env
 pytestmark = pytest.mark.usefixtures("district")
 DAY, NEXT_DAY = "2026-03-10", "2026-03-11"
 BOOTH = {"unit_id": B1, "roles": ["booth_committee_member"]}
+K1 = "chw-a1-m1-k1"  # booth 1's shakti kendra
 
 
 @pytest.fixture
@@ -218,3 +221,32 @@ def test_a_callback_whose_person_is_on_another_call_does_not_hide_the_next_callb
     leased(r, first)
     leased(next_call(api, c1, tokens["agent01"]), second)  # the later callback, whose person is free: not hidden
     assert target(c1, first).status == "callback"  # the earlier one waits for its person's call to end
+
+
+def test_an_escalation_to_a_person_held_by_the_cap_keeps_the_hold_counted_once(
+        api: Api, aws: Env, clock: Clock) -> None:
+    """The race harness found it: an escalation made a held target due now, the next /next held it again,
+    and progress counted two holds for one target."""
+    tokens = agents_on_duty(aws, "agent01")
+    (incharge,) = add_contacts(api, K1, 1, role="shakti_kendra_incharge")
+    c1, c2, c3 = [active_campaign(api, target={"unit_id": K1, "roles": ["shakti_kendra_incharge"]},
+                                  title_en=f"Campaign {i}")["campaign_id"] for i in range(3)]
+    for campaign_id in (c1, c2):  # the person called up to the cap (2) today, by a supervisor
+        assert api.post("/calls", call_body(campaign_id, incharge, "no_answer"), role="supervisor").status == 201
+    nothing(next_call(api, c3, tokens["agent01"]))
+    assert target(c3, incharge).held == "called_today"
+
+    clock.set_ist(DAY, "10:05")
+    record_ = escalation.escalate_unit(campaign_store.get_campaign(c3), B1, "silent", days=2)
+    assert record_ is not None and record_.incharge_contact_id == incharge
+    kept = target(c3, incharge)
+    assert (kept.held, kept.due_at, kept.escalation["unit_id"]) == ("called_today", "2026-03-10T18:30:00.000Z", B1)
+    nothing(next_call(api, c3, tokens["agent01"]))
+    assert CounterModel.get(*day_unit(DAY, c3, K1)).held == 1
+    assert api.get(f"/campaigns/{c3}/progress", role="supervisor").json["held_today"] == 1
+
+    clock.set_ist(NEXT_DAY, "10:00")  # the next day the in-charge is called, with the escalation's reason
+    on_duty("agent01")
+    screen = next_call(api, c3, tokens["agent01"])
+    leased(screen, incharge)
+    assert screen.json["escalation_reason"] is not None
