@@ -6,7 +6,9 @@ Proven here: a person is held by at most one agent at a time, whichever campaign
 handed a contact another agent holds in either campaign, and no agent ever loses its lease); nobody is
 called more than the daily cap (2) in a day in all, callbacks they asked for apart, and what the cap
 stopped is held to the next day, as progress shows; no call is lost (every 201 is a log the API lists);
-retried calls count once; and the counters behind the progress page equal the call logs.
+retried calls count once; every callback comes back to the agent it was asked of (when its person is not on
+another agent's call) and every hold is counted once; and the counters behind the progress page equal the
+call logs.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ CAP = 2  # shifts/calling.py's default daily_call_cap
 # had the other test worker busy beside it. Twice the slowest seen leaves room for a busy CI machine.
 # Two campaigns of the same booths now (issue 20): about 30 % more calls than the relay alone.
 DEADLINE_S = 360
-STUCK_S = 30  # a due callback not handed back to its owner within this is let go and reported (Floor.stuck)
+LATE_S = 30  # a due callback handed back later than this is reported (Floor.late): its person was on other calls
 LOGS = Path(__file__).resolve().parents[2] / "test-output" / "calling-concurrency"  # the servers' output
 
 
@@ -73,9 +75,9 @@ class Floor(LeaseLedger):
         super().__init__()
         self.recorded: dict[str, dict[str, Any]] = {}  # call_id -> body, for every 201
         self.busy = 0  # 429 queue_busy answers (a /next that ran out of its calls under contention)
-        # (campaign, contact) of callbacks still open but not handed back to their owner STUCK_S after they
-        # fell due: a liveness fault seen under load with two campaigns (reported; the safety checks hold)
-        self.stuck: set[tuple[str, str]] = set()
+        # (campaign, contact) of callbacks not handed back to their owner LATE_S after they fell due: their
+        # person was held by other agents' calls in the other campaign meanwhile (reported, not a fault)
+        self.late: set[tuple[str, str]] = set()
 
 
 def work(url: str, session: requests.Session, agent: str, campaigns: list[str], floor: Floor,
@@ -87,17 +89,20 @@ def work(url: str, session: requests.Session, agent: str, campaigns: list[str], 
     turn = 0
     # (campaign, contact) who asked this agent to call back -> when it falls due (monotonic). A callback can
     # also end without this agent: the person opted out or proved a wrong number on a call of the other
-    # campaign, and the callback was closed. So a callback not handed back 10 s after it fell due is let go.
+    # campaign, and the callback was closed. So a callback not handed back 10 s after it fell due is looked up
+    # when nothing is due: let go if closed, waited for while it is open.
     callbacks: dict[tuple[str, str], float] = {}
     busy = 0  # queue_busy answers in a row
     resume: dict[str, str] = {}  # campaign -> where its queue goes on (a queue_busy answer's `resume`)
     while time.monotonic() < stop_at:
-        for key in [k for k, due in callbacks.items() if due < time.monotonic() - STUCK_S]:
-            if TargetModel.get(*key, consistent_read=True).status == "callback":
-                with floor.lock:
-                    floor.stuck.add(key)
-            del callbacks[key]  # let go: closed by the other campaign's call, or stuck (said at the end)
+        for key in [k for k, due in callbacks.items() if due < time.monotonic() - LATE_S and k not in floor.late]:
+            with floor.lock:
+                floor.late.add(key)  # kept: the agent waits for it to the end (closed elsewhere: let go below)
         campaign_id = campaigns[turn % len(campaigns)]
+        due_where = [c for (c, _), due in callbacks.items() if due <= time.monotonic()]
+        if due_where and campaign_id not in due_where:  # a callback of mine is due there: go to it, as on screen
+            campaign_id = due_where[0]
+            turn = campaigns.index(campaign_id)
         # 120 s: a hang detector, not a speed bound — the local moto serves every DynamoDB request under one
         # lock, unfairly, so a request can wait behind many others on a busy machine
         params = {"resume": resume.pop(campaign_id)} if campaign_id in resume else {}
@@ -228,7 +233,7 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
                     print("left:", c, t.contact_id, t.status, t.due_at, t.queue_sort, t.lease_agent, t.lease_until,
                           t.agent_key, t.exclude_agent, "| contact:", person.lock_agent, person.lock_campaign,
                           person.lock_until, person.calls_day, person.calls_n, person.opted_out, person.wrong_number)
-        print("errors:", floor.errors[:5], "| callbacks not handed back:", sorted(floor.stuck))
+        print("errors:", floor.errors[:5], f"| {len(floor.late)} callbacks handed back after {LATE_S} s")
         assert time.monotonic() < stop_at, "the campaigns were not worked to the end in time"
         assert floor.errors == [] and floor.double_leases == []  # nobody held by two agents, across campaigns
         assert floor.over_cap(CAP) == []  # nobody called more than the cap in a day (callbacks asked for apart)
@@ -240,11 +245,10 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
         assert len(targets[cid]) == len(expected) > 200 and len(targets[drive]) >= len(presidents)
         everything = targets[cid] + targets[drive]
         held = {c: [t for t in ts if t.status == "queued"] for c, ts in targets.items()}
-        # a callback not handed back (Floor.stuck) stays open with its owner: the one known fault, reported
-        assert all(t.status in ("done", "closed") for t in everything
-                   if t.status != "queued" and (t.campaign_id, t.contact_id) not in floor.stuck)
-        # runs on the 2-core machine left 4, 2, 0 and 3 (issue 20's note): an open fault, bounded here
-        assert len(floor.stuck) <= 8, sorted(floor.stuck)
+        # every callback came back to its owner (its agent waits for it): runs left 4, 2, 0, 3 and 1 behind while
+        # /next counted a pacing record and the units' read of an escalation's target both against its budget
+        # (tests/api/test_escalation.py)
+        assert all(t.status in ("done", "closed") for t in everything if t.status != "queued")
         assert all(t.lease_agent is None for t in everything)
         assert all(t.queue_key is None for t in everything if t.status != "queued")
         days = sorted({datetime.fromisoformat(b["started_at"]).astimezone(IST).date().isoformat()
@@ -261,9 +265,6 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
                 assert (contacts[contact_id].calls_day, contacts[contact_id].calls_n) == (day, n), contact_id
         for c in (cid, drive):
             last = sessions[agents[0]].post(f"{url}/campaigns/{c}/next", timeout=30)
-            if floor.stuck and last.status_code == 429:  # seen with the fault above (CI run of issue 20): said
-                print("at the end, /next answered", last.json()["error"]["code"], "on", c)
-                continue
             assert last.status_code == 200 and last.json()["status"] == "nothing_due"
         # no call is lost: the API lists exactly the calls that were answered 201, once each
         listed: dict[str, dict[str, Any]] = {}
@@ -287,15 +288,12 @@ def test_35_agents_work_two_campaigns_of_the_same_booths_to_the_end() -> None:
             dispositions = Counter(call["disposition"] for call in calls)
             assert progress["attempts"] == len(calls) and progress["connects"] == dispositions["connected"]
             assert progress["by_disposition"] == {d: dispositions.get(d, 0) for d in progress["by_disposition"]}
-            open_callbacks = sum(1 for t in targets[c] if t.status == "callback")  # only stuck ones (above)
-            finished = len(targets[c]) - len(held[c]) - open_callbacks
             assert (progress["targets"], progress["completed"], progress["remaining"]) == (
-                len(targets[c]), finished, len(held[c]) + open_callbacks)
-            if len(days) == 1:  # the day did not turn during the test: every hold is today's
-                # every hold is counted; the count can exceed the targets still held: in one run 27 holds
-                # counted against 24 targets held at the end (a held target that left the hold again —
-                # not explained yet; reported in issue 20's note). Never fewer.
-                assert progress["held_today"] >= len(held[c]), c
+                len(targets[c]), len(targets[c]) - len(held[c]), len(held[c]))
+            if len(days) == 1:  # the day did not turn during the test: every hold is today's, counted once
+                # (27 against 24 once: an escalation made a held target due, and it was held again; see
+                # tests/api/test_one_call_at_a_time.py)
+                assert progress["held_today"] == len(held[c]), c
         connected_booths = {t.unit_id for t in targets[cid] if t.outcome == "connected" and t.unit_id in booths}
         progress = admin.get(f"{url}/campaigns/{cid}/progress", timeout=30).json()
         coverage = next(c for c in progress["coverage"] if c["level"] == "booth")
