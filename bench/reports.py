@@ -177,10 +177,28 @@ def write_units() -> dict[str, Any]:
     leased_at = item_size(_ddb({"leased_at": "2026-11-02T08:41:00.000Z"}))
     log_extra = (2 + 2) * leased_at / 1024
     per_call = day_extra + FLAG_SHARE * flag_units + log_extra
+    # one person at a time: the call's transaction now always updates the contact (the day's count, the lock
+    # released), where before only an opt-out or a wrong number did; the lease's check on it became an update
+    # (both bill the same). The attributes it writes are in none of the contacts' indexes (LIST_FIELDS).
+    contact = {"contact_id": "ct_" + "0" * 26, "district_id": "chw", "unit_id": "chw-a6-m05-k3-b1",
+               "tree_key": "chw/chw-a6/chw-a6-m05/chw-a6-m05-k3/chw-a6-m05-k3-b1/ct_" + "0" * 26,
+               "district_role": "chw#booth_president", "role": "booth_president", "name_hi": "राम प्रसाद यादव",
+               "name_en": "Ram Prasad Yadav", "phone": "+919876543210", "phone_last4": "3210", "language": "hi",
+               "consent_source": "district_office_register", "consent_purpose": "party_outreach",
+               "consent_at": "2026-01-15T10:00:00.000Z", "opted_out": 0, "wrong_number": 0,
+               "created_at": "2026-01-15T10:00:00.000Z", "updated_at": "2026-01-15T10:00:00.000Z",
+               "created_by": "import:im_" + "0" * 26, "version": 1, "name_deva_bucket": "chw#र",
+               "name_deva_key": "राम प्रसाद यादव#ct_" + "0" * 26, "name_latn_bucket": "chw#r",
+               "name_latn_key": "ram prasad yadav#ct_" + "0" * 26, "lock_agent": "agent0042",
+               "lock_campaign": "cp_" + "0" * 26, "lock_until": "2026-11-02T08:51:00.000Z",
+               "calls_day": "2026-11-02", "calls_n": 1}
+    contact_size = item_size(_ddb(contact))
+    contact_units = 2 * units(contact_size, contact_size)
     return {"day_item_bytes_before": size_before, "day_item_bytes_after": size_after,
             "day_item_wru_per_call_extra": day_extra, "flag_item_bytes": flag_size, "flag_item_wru": flag_units,
             "flag_share": FLAG_SHARE, "log_leased_at_bytes": leased_at, "log_wru_per_call_extra": round(log_extra, 3),
-            "extra_wru_per_call": round(per_call, 2)}
+            "extra_wru_per_call": round(per_call, 2), "contact_item_bytes": contact_size,
+            "contact_wru_per_call": contact_units, "with_lock_wru_per_call": round(per_call + contact_units, 2)}
 
 
 def reports() -> dict[str, Any]:
@@ -209,7 +227,10 @@ def markdown(r: dict[str, Any]) -> list[str]:
               f"{w['flag_share']:.0%} of calls flagged, and the call log's `leased_at` "
               f"({w['log_leased_at_bytes']} bytes on "
               f"the log and its two index copies: {w['log_wru_per_call_extra']} WRU on average), "
-              f"**{w['extra_wru_per_call']} WRU per call** more."]
+              f"**{w['extra_wru_per_call']} WRU per call** more. One person at a time adds the contact's update to "
+              f"every call's transaction (its day's count, the lock released; a {w['contact_item_bytes']}-byte "
+              f"contact: {w['contact_wru_per_call']} WRU, none on its indexes): "
+              f"**{w['with_lock_wru_per_call']} WRU per call** in all."]
     return lines
 
 

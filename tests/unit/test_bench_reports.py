@@ -19,6 +19,9 @@ def test_the_day_item_stays_within_its_kb_and_a_flag_costs_two_units() -> None:
     from infra import cost
 
     assert w["extra_wru_per_call"] == cost.WRU_PER_CALL_ISSUE_20
+    # the contact's update in every call's transaction: under a KB, doubled
+    assert w["contact_item_bytes"] <= 1024 and w["contact_wru_per_call"] == 2 == cost.WRU_PER_CALL_LOCK
+    assert w["with_lock_wru_per_call"] == round(w["extra_wru_per_call"] + 2, 2)
 
 
 def test_the_section_shows_each_report_per_size() -> None:
