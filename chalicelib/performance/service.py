@@ -17,6 +17,7 @@ from ..core import clock
 from ..core.clock import IST, iso
 from ..core.errors import NotFound, ValidationError
 from ..core.paging import MAX_PAGE
+from ..reporting import counters
 from ..shifts import rotation
 from ..shifts import rules as shift_rules
 from . import rules, store
@@ -113,10 +114,6 @@ def agents_report(q: AgentsQuery) -> dict[str, Any]:
 
 # ---- quality flags ----------------------------------------------------------------------------------
 
-FLAG_FIELDS = ("call_id", "agent", "campaign_id", "contact_id", "disposition", "duration_s", "started_at",
-               "reasons", "name_hi", "name_en")
-
-
 def flags(day: str | None, agent: str | None, start_key: dict[str, Any] | None, limit: int) -> dict[str, Any]:
     """GET /reports/flags: the flagged calls of an IST day (today when not given), oldest first."""
     now = clock.now_utc()
@@ -126,9 +123,8 @@ def flags(day: str | None, agent: str | None, start_key: dict[str, Any] | None, 
         raise ValidationError(exc.message.replace("from", "day"), field="day") from exc
     if agent is not None and not re.fullmatch(shift_rules.USERNAME, agent):
         raise ValidationError("agent is a login name", field="agent")
-    items, key = store.flags_of_day(wanted.isoformat(), agent or None, start_key, limit)
-    return {"day": wanted.isoformat(), "agent": agent or None,
-            "items": [{name: i.get(name) for name in FLAG_FIELDS} for i in items], "next_key": key}
+    page = counters.flags_of_day(wanted.isoformat(), agent or None, start_key, limit)
+    return {"day": wanted.isoformat(), "agent": agent or None, "items": page.items, "next_key": page.next_key}
 
 
 def recheck(call_id: str) -> dict[str, Any]:

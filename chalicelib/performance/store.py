@@ -1,6 +1,7 @@
 """What the performance room reads, and its one record: agents' day items (the report counters written with
-the activity, `d#<IST day>#agents`), the day's quality flags (`flags#<IST day>`), rosters, leave, the staff
-directory and the employers, and the monthly job's record. Key lookups and Queries only; never call logs.
+the activity, `d#<IST day>#agents`), rosters, leave, the staff directory and the employers (the day's quality
+flags are read through reporting/counters.py's flags_of_day), and the monthly job's record. Key lookups and
+Queries only; never call logs.
 
 The day items are read raw (a Query of one partition per day, restricted to a page's agents by the sort
 key): the counters' newer figures (issue 20: first_at, active_s, idle_n, ...) are read as they are stored,
@@ -69,16 +70,6 @@ def day_items(day: str, first: str, last: str) -> dict[str, dict[str, Any]]:
     pages it only past 1 MB). username -> the item's figures."""
     items, _ = _query(f"d#{day}#agents", CounterModel.sk.between(f"a#{first}", f"a#{last}"))
     return {str(i.get("agent") or i["sk"][2:]): i for i in items}
-
-
-def flags_of_day(day: str, agent: str | None, start_key: dict[str, Any] | None,
-                 limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The flagged calls of an IST day in time order (pk flags#<day>, sk <started_at>#<call_id>), one
-    agent's when `agent` is given (a filter: a day has tens of flags, not thousands). The items are those
-    issue 20's contract gives the call's transaction to write (reporting/counters.py's flags_of_day reads
-    the same partition)."""
-    condition = CounterModel.agent == agent if agent else None
-    return _query(f"flags#{day}", filter_condition=condition, limit=limit, start_key=start_key)
 
 
 # ---- rosters, leave, settings ---------------------------------------------------------------------
