@@ -109,7 +109,7 @@ def _cycle(url: str, session: Any, agent: str, campaign_id: str, r: Round) -> No
             break
         with r.lock:
             r.busy += 1
-        resume = (resp.json()["error"].get("details") or {}).get("resume") or ""
+        resume = resp.json()["error"].get("resume") or ""  # the error's details sit beside its code
         time.sleep(float(resp.headers.get("Retry-After", "1")))
     if resp.status_code != 200:
         r.errors.append(f"{agent} next {resp.status_code} {resp.text[:160]}")

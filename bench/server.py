@@ -81,7 +81,8 @@ def markdown(r: dict[str, Any]) -> list[str]:
     lines = ["", "## Next-call queue, 35 agents (local stack)", "",
              f"{q['agents']} agents for {q['seconds']} s against `chalice local` + the moto server, {q['targets']} "
              f"targets: **{q['leases_per_s']} leases/s** ({q['leases']} leases, {q['recorded']} calls recorded, "
-             f"{q['nothing_due']} nothing-due answers); **{q['lost_races_per_lease']} lost races per lease** "
+             f"{q['nothing_due']} nothing-due answers, {q.get('queue_busy', 0)} queue_busy answers asked again after "
+             f"Retry-After); **{q['lost_races_per_lease']} lost races per lease** "
              f"({q['lost_races']} failed conditional lease writes of {q['lease_writes']}); **double leases: "
              f"{q['double_leases']}**; POST /next p50 {q['next_ms_p50']} ms, p95 {q['next_ms_p95']} ms; "
              f"API peak RSS {q['api_peak_rss_mb']} MB. Errors: {len(q['errors'])}.", "",
