@@ -101,14 +101,10 @@ def _flag(agent: str, started: str, i: int) -> dict[str, Any]:
 
 
 def measure(agents: int, calls_per_day: int) -> dict[str, Any]:
-    import importlib
-
     from chalicelib.core import clock
     from chalicelib.core.clock import IST
+    from chalicelib.performance import service, vendor
     from devtools.demo_month import job_time, month_days
-
-    service = importlib.import_module("chalicelib.performance.service")  # issue 20's performance room
-    vendor = importlib.import_module("chalicelib.performance.vendor")
 
     from .moto_account import dynamodb_calls, moto_account
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import importlib
 import io
 import json
 import os
@@ -50,7 +49,7 @@ ACTOR = "demo-month"
 SLICE = timedelta(minutes=10)  # the campaign's lease_minutes (the default)
 SUPERVISOR = "supervisor"
 RELIEF_AGENT = "relief01"  # works one day with no roster line (a supervisor's duty override)
-QUESTIONS = [
+QUESTIONS: list[dict[str, Any]] = [
     {"id": "received", "kind": "yes_no", "text_hi": "क्या योजना की जानकारी मिली?",
      "text_en": "Did the scheme's news reach you?", "required": True, "verifiable": True},
     {"id": "households", "kind": "number", "text_hi": "कितने परिवारों को बताया?",
@@ -164,9 +163,8 @@ def set_employer(plan: Plan) -> str:
     """The outside firm (issue 20's employer): the stored one if there is one (`make run` seeds its firm),
     else the plan's, added through the settings' service; every simulated agent who is still the party's
     own staff is moved to it through the agents' service (as PATCH /agents/{username})."""
-    from chalicelib.shifts import agents
+    from chalicelib.shifts import agents, employers
 
-    employers = importlib.import_module("chalicelib.shifts.employers")  # issue 20's employer (helper D)
     current = employers.get_employers()
     firms = [e for e in current["employers"] if e["id"] != "party"]
     if not firms:
@@ -501,6 +499,13 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
             "seconds": round(time.perf_counter() - started, 1)}
 
 
+def questions_asked(summary: dict[str, Any]) -> dict[str, int]:
+    """How many questions a connected call asks, per campaign of the simulation: all of the scheme
+    campaign's, the verifiable ones on its verification re-calls."""
+    return {summary["campaign_id"]: len(QUESTIONS),
+            summary["verification_id"]: sum(1 for q in QUESTIONS if q.get("verifiable"))}
+
+
 # ---- the vendor job ----------------------------------------------------------------------------------
 
 
@@ -512,7 +517,8 @@ def job_time(month: str) -> datetime:
 
 def run_vendor_job(month: str) -> Any:
     """The monthly vendor job as its schedule runs it, at 00:30 IST on the 1st of the month after."""
-    vendor = importlib.import_module("chalicelib.performance.vendor")  # issue 20's monthly job (helper C)
+    from chalicelib.performance import vendor
+
     with at_time(job_time(month)), _quiet():
         return vendor.scheduled(job_time(month))
 
@@ -607,6 +613,27 @@ def save_email(raw: str, folder: str) -> list[str]:
     return paths
 
 
+def check(sent: list[dict[str, Any]], month: str, summary: dict[str, Any]) -> int:
+    """The last email's CSV and text against a recomputation from the call logs, rosters and audit trail
+    (devtools/vendor_check.py): 0 when every figure is equal, 1 otherwise (the differences printed)."""
+    from . import vendor_check
+
+    raw = next((m.get("raw_data") for m in reversed(sent) if m.get("raw_data")), None)
+    if raw is None:
+        print("no vendor email to check", flush=True)
+        return 1
+    print("checking the email's CSV and text against a recomputation from the call logs, the rosters and the "
+          "audit trail…", flush=True)
+    limits = vendor_check.Limits.stored(questions_asked(summary))
+    expected, problems = vendor_check.check_email(raw, month, month_days(month), limits)
+    if problems:
+        print(f"  {len(problems)} differences:", *problems[:40], sep="\n    ", flush=True)
+        return 1
+    print(f"  equal: {len(expected)} people x {len(vendor_check.FIGURES)} figures of the CSV, each day's activity "
+          "item, and every employer's paragraph of the email", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .local_stack import ROOT, LocalStack, free_port
 
@@ -654,11 +681,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  email {i + 1} to {to}: {', '.join(paths)}")
         print(f"SES's sent messages: GET {endpoint}/moto-api/data.json (\"ses\" → RawMessage); "
               f"the report: GET /reports/vendor?month={month} (admin)", flush=True)
+        status = check(sent, month, summary)
         if stack is not None and not args.exit:
             print(f"the stack keeps running (API {stack.api_url}); Ctrl-C stops it", flush=True)
             while all(p.poll() is None for p in stack.procs):
                 time.sleep(0.5)
-        return 0
+        return status
     except KeyboardInterrupt:
         return 0
     finally:

@@ -18,6 +18,8 @@ from ..core.clock import IST, iso
 from ..core.errors import NotFound, ValidationError
 from ..core.paging import MAX_PAGE
 from ..reporting import counters
+from ..shifts import agents as staff
+from ..shifts import employers as firms
 from ..shifts import rotation
 from ..shifts import rules as shift_rules
 from . import rules, store
@@ -39,7 +41,7 @@ def today(now: datetime) -> date:
 
 
 def employer_ids() -> dict[str, dict[str, str]]:
-    return {e["id"]: e for e in store.employers()}
+    return {e["id"]: e for e in firms.employers()}
 
 
 def require_employer(value: str | None) -> str | None:
@@ -104,7 +106,7 @@ def agents_report(q: AgentsQuery) -> dict[str, Any]:
     now = clock.now_utc()
     days = rules.date_range(q.first, q.last, today(now))
     employer = require_employer(q.employer)
-    people = [p for p in store.staff() if employer is None or p["employer"] == employer]
+    people = [p for p in staff.staff_directory() if employer is None or p["employer"] == employer]
     if q.after:
         people = [p for p in people if p["username"] > q.after]
     page, more = people[:q.limit], len(people) > q.limit
@@ -148,7 +150,7 @@ def recheck(call_id: str) -> dict[str, Any]:
 def month_rows(month: str | None, now: datetime) -> tuple[list[date], list[dict[str, Any]]]:
     """Every agent's rows over the month (the days up to today in the current month), by employer then name."""
     days = rules.month_days(month, today(now))
-    rows = agent_rows(store.staff(), days, now)  # one Query per day for everyone (DynamoDB pages past 1 MB)
+    rows = agent_rows(staff.staff_directory(), days, now)  # one Query per day for everyone (DynamoDB pages past 1 MB)
     order = {e: n for n, e in enumerate(employer_ids())}
     rows.sort(key=lambda r: (order.get(r["employer"], len(order)), r["employer"], r["username"]))
     return days, rows
@@ -156,7 +158,7 @@ def month_rows(month: str | None, now: datetime) -> tuple[list[date], list[dict[
 
 def vendor_summary(month: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    for employer in store.employers():
+    for employer in firms.employers():
         mine = [r for r in rows if r["employer"] == employer["id"]]
         out.append(rules.employer_month(employer, mine))
     return out

@@ -1,7 +1,7 @@
 """What the performance room reads, and its one record: agents' day items (the report counters written with
-the activity, `d#<IST day>#agents`), rosters, leave, the staff directory and the employers (the day's quality
-flags are read through reporting/counters.py's flags_of_day), and the monthly job's record. Key lookups and
-Queries only; never call logs.
+the activity, `d#<IST day>#agents`), rosters and leave (the staff directory and the employers are read
+through shifts' services, the day's quality flags through reporting/counters.py's flags_of_day), and the
+monthly job's record. Key lookups and Queries only; never call logs.
 
 The day items are read raw (a Query of one partition per day, restricted to a page's agents by the sort
 key): the counters' newer figures (issue 20: first_at, active_s, idle_n, ...) are read as they are stored,
@@ -9,7 +9,6 @@ whatever the counter model declares."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -20,11 +19,10 @@ from pynamodb.expressions.operand import Path
 
 from ..core import db
 from ..reporting.counters import CounterModel
-from ..shifts import agent_store, calling, config, roster_store
+from ..shifts import calling, config, roster_store
 from ..shifts import rules as shift_rules
 from ..shifts import store as shifts_store
 
-PARTY = {"id": "party", "name_hi": "पार्टी के अपने कर्मचारी", "name_en": "Party staff"}
 JOB_PK = "jobs#vendor_report"
 
 
@@ -106,34 +104,6 @@ def leave_spans(first: date, last: date) -> dict[str, list[tuple[str, str]]]:
     for username, start, end in shifts_store.leaves_overlapping(first.isoformat(), last.isoformat()):
         out.setdefault(username, []).append((start, end))
     return out
-
-
-# ---- people and employers -------------------------------------------------------------------------
-
-
-def staff() -> list[dict[str, Any]]:
-    """Every agent and supervisor: username, name_hi, name_en, role, employer, active. The staff directory
-    of issue 20 (shifts.agents.staff_directory) when there is one, else the centre's list index (one
-    paged Query); an item without an employer is the party's own staff."""
-    directory = getattr(importlib.import_module("chalicelib.shifts.agents"), "staff_directory", None)
-    if directory is not None:
-        rows = [dict(r) for r in directory()]
-    else:
-        rows = [{"username": a.username, "name_hi": a.name_hi, "name_en": a.name_en, "role": a.role,
-                 "employer": getattr(a, "employer", None), "active": bool(a.active)}
-                for a in agent_store.all_agents()]
-    for row in rows:
-        row["employer"] = row.get("employer") or PARTY["id"]
-    return sorted(rows, key=lambda r: str(r["username"]))
-
-
-def employers() -> list[dict[str, str]]:
-    """The employers, the party's own staff first (shifts/employers.py, issue 20; the party alone before)."""
-    try:
-        module = importlib.import_module("chalicelib.shifts.employers")
-    except ModuleNotFoundError:
-        return [dict(PARTY)]
-    return [dict(e) for e in module.employers()]
 
 
 # ---- the monthly job's record -----------------------------------------------------------------------

@@ -57,16 +57,12 @@ def put_roster(period: str, lines: dict[str, tuple[str, str | None, str | None]]
 
 
 @pytest.fixture
-def seeded(api: Api, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    put_agents(4)  # agent01..agent04
-    employers = {"agent02": FIRM["id"]}
-    monkeypatch.setattr(store, "employers", lambda: [dict(store.PARTY), dict(FIRM)])
-    real_staff = store.staff
-
-    def staff() -> list[dict[str, Any]]:
-        return [{**p, "employer": employers.get(p["username"], p["employer"])} for p in real_staff()]
-
-    monkeypatch.setattr(store, "staff", staff)
+def seeded(api: Api, clock: Clock) -> None:
+    put_agents(4)  # agent01..agent04, the party's own staff
+    firms = api.put("/settings/employers", {"version": 0, "employers": [FIRM]})
+    assert firms.status == 200, firms.body
+    moved = api.patch("/agents/agent02", {"version": 1, "employer": FIRM["id"]})  # agent02: the firm's
+    assert moved.status == 200, moved.body
     put_roster(MON, {"agent01": ("placed", "morning", "S01"), "agent02": ("placed", "evening", "S01"),
                      "agent04": ("on_leave", None, None)})
     # agent01: on time Monday (grace 10 min), absent Tuesday
