@@ -157,8 +157,14 @@ def month_rows(month: str | None, now: datetime) -> tuple[list[date], list[dict[
 
 
 def vendor_summary(month: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each employer's month, in the settings' order. Nobody's figures are left out: people whose employer is
+    no longer in the list (removed while an admin was giving it to them: the removal's check of who still has
+    it reads an index that may lag a moment) are totalled under that employer's id, named by it."""
+    listed = firms.employers()
+    known = {e["id"] for e in listed}
+    gone = sorted({r["employer"] for r in rows} - known)
     out = []
-    for employer in firms.employers():
+    for employer in [*listed, *({"id": e, "name_hi": e, "name_en": e} for e in gone)]:
         mine = [r for r in rows if r["employer"] == employer["id"]]
         out.append(rules.employer_month(employer, mine))
     return out

@@ -21,7 +21,7 @@ from chalicelib.notify import service as notify
 from chalicelib.performance import rules, store
 from chalicelib.performance.routes import VENDOR_FUNCTION, VENDOR_SCHEDULE
 from chalicelib.reporting.counters import CounterModel
-from chalicelib.shifts import roster_store
+from chalicelib.shifts import agent_store, roster_store
 from devtools.provision import create_user
 from tests.api.conftest import PASSWORD, REGION, Api, Env
 from tests.api.shifts_support import Clock, ist, put_agents
@@ -151,6 +151,14 @@ def test_the_vendor_month_per_employer_and_leaders_see_totals_only(api: Api) -> 
         leader = api.get("/reports/vendor?month=2026-11", role=role)
         assert leader.status == 200 and leader.json["employers"] == r.json["employers"]
         assert "agents" not in leader.json and b"agent0" not in leader.body and "नाम".encode() not in leader.body
+    # an employer removed while an admin was giving it to agent03 (the removal's index read lagged): agent03's
+    # figures stay in the month, under that employer's id, instead of dropping out of every employer's totals
+    agent_store.AgentModel("agent03").update(actions=[agent_store.AgentModel.employer.set("gone-ltd")])
+    again = api.get("/reports/vendor?month=2026-11", role="admin").json["employers"]
+    assert [e["employer"] for e in again] == ["party", "firm-a", "gone-ltd"]
+    assert (again[2]["name_en"], again[2]["agents"], again[2]["attempts"], again[2]["unrostered_days"]) == \
+        ("gone-ltd", 1, 5, 1)
+    assert sum(e["attempts"] for e in again) == sum(e["attempts"] for e in r.json["employers"])
     for month in ("2026-12", "2026-13", "nov", ""):
         bad = api.get(f"/reports/vendor?month={month}", role="admin")
         assert bad.status == 400 and bad.error["field"] == "month", month
