@@ -114,6 +114,7 @@ class Tally:
     calls: Counter[str] = field(default_factory=Counter)  # by disposition, and "verification"
     days: Counter[str] = field(default_factory=Counter)  # on_time, late, absent, early, relief
     refused: Counter[str] = field(default_factory=Counter)  # next_call's refusals by code
+    sign_ins: dict[str, list[str]] = field(default_factory=dict)  # username -> when they signed in (UTC ISO)
     skipped_periods: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,10 +180,11 @@ def set_employer(plan: Plan) -> str:
     return firm
 
 
-def generate_rosters(plan: Plan, tally: Tally) -> dict[date, dict[str, str]]:
+def generate_rosters(plan: Plan, tally: Tally) -> tuple[dict[date, dict[str, str]], dict[date, dict[str, str]]]:
     """Each period of the month rostered (clock: the day before it starts); the shift of each rostered
-    agent per working day. A period that cannot be generated (the one before a roster that exists
-    already, e.g. `make run`'s current one) is reported and its days are not simulated."""
+    agent, and of each rostered supervisor, per working day. A period that cannot be generated (the one
+    before a roster that exists already, e.g. `make run`'s current one) is reported and its days are not
+    simulated."""
     from chalicelib.core.errors import Conflict
     from chalicelib.shifts import roster_store, rosters, rules
     from chalicelib.shifts.config import shift_config
@@ -191,6 +193,7 @@ def generate_rosters(plan: Plan, tally: Tally) -> dict[date, dict[str, str]]:
     days = plan.simulated_days()
     starts = sorted({rules.period_start(d, cfg.period_weeks) for d in days})
     shifts: dict[date, dict[str, str]] = {}
+    supervisors: dict[date, dict[str, str]] = {}
     for start in starts:
         period = rules.period_id(start)
         with at_time(ist(start - timedelta(days=1), "12:00")), _quiet():
@@ -202,12 +205,44 @@ def generate_rosters(plan: Plan, tally: Tally) -> dict[date, dict[str, str]]:
                     continue
         head = roster_store.get_head(period)
         assert head is not None and head.set_hash
-        placed = {line.username: line.shift for line in rosters.roster_of(period, head.set_hash).lines
-                  if line.status == "placed" and line.shift and line.role == "agent"}
+        lines = [line for line in rosters.roster_of(period, head.set_hash).lines
+                 if line.status == "placed" and line.shift]
         for day in rules.period_days(start, cfg.period_weeks):
             if day in days and day.weekday() in cfg.working_days:
-                shifts[day] = placed
-    return shifts
+                shifts[day] = {line.username: str(line.shift) for line in lines if line.role == "agent"}
+                supervisors[day] = {line.username: str(line.shift) for line in lines if line.role == "supervisor"}
+    return shifts, supervisors
+
+
+def sign_in(username: str, at: datetime) -> None:
+    """A supervisor's sign-in at `at`, as accounts tells the composition root's listener after Cognito
+    accepts the password (app.py: the day's activity; the supervisors' only activity, as the office
+    screens they keep open write nothing)."""
+    import app  # noqa: F401  (registers the sign-in listener)
+    from chalicelib.core import sign_ins
+
+    with at_time(at):
+        for listener in sign_ins.listeners():
+            listener(username, at)
+
+
+def supervisors_arrive(day: date, rostered: dict[str, str], rng: random.Random, tally: Tally) -> None:
+    """The day's rostered supervisors sign in: most within minutes of their shift's start, one day in ten
+    late, now and then not at all."""
+    from chalicelib.shifts.config import shift_config
+
+    windows = shift_config().windows
+    for username, shift in sorted(rostered.items()):
+        roll = rng.random()
+        if roll < 0.03:
+            tally.add("days", "supervisor_absent")
+            continue
+        late = roll < 0.13
+        start = ist(day, windows[shift][0].strftime("%H:%M"))
+        at = start + timedelta(minutes=rng.randint(20, 50) if late else rng.randint(-10, 5))
+        sign_in(username, at)
+        tally.sign_ins.setdefault(username, []).append(iso(at))
+        tally.add("days", "supervisor_late" if late else "supervisor_on_time")
 
 
 def add_relief(plan: Plan) -> None:
@@ -445,7 +480,7 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
     started = time.perf_counter()
     tally = Tally()
     rng = random.Random(plan.seed)
-    shifts = generate_rosters(plan, tally)
+    shifts, supervisors = generate_rosters(plan, tally)
     with at_time(ist(month_days(plan.month)[0], "06:00")):
         add_relief(plan)  # after the rosters: the relief agent has no roster line this month
         set_employer(plan)
@@ -459,6 +494,7 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
     days = sorted(shifts)
     relief_day = days[len(days) // 2] if days and plan.relief else None
     for day in days:
+        supervisors_arrive(day, supervisors.get(day, {}), rng, tally)
         work: list[Day] = []
         for agent in plan.agents:
             shift = shifts[day].get(agent)
@@ -490,11 +526,13 @@ def simulate(plan: Plan, *, progress: Callable[[str], None] = print) -> dict[str
                 slice_at += SLICE
                 for future in [pool.submit(a.run_until, slice_at) for a in simulated if a.next < len(a.moments)]:
                     future.result()
-        progress(f"  {day.isoformat()}: {len(work)} agents on the roster; {sum(tally.calls.values())} calls so far "
+        made = sum(n for k, n in tally.calls.items() if k != "verification")
+        progress(f"  {day.isoformat()}: {len(work)} agents on the roster; {made} calls so far "
                  f"({time.perf_counter() - started:.0f} s)")
     return {"campaign_id": campaign_id, "verification_id": verification_id, "days": [d.isoformat() for d in days],
             "calls": sum(v for k, v in tally.calls.items() if k != "verification"), "by_disposition": dict(tally.calls),
             "agent_days": dict(tally.days), "refused": dict(tally.refused), "skipped_periods": tally.skipped_periods,
+            "sign_ins": tally.sign_ins,
             "relief_day": relief_day.isoformat() if relief_day else None, "tricks": tricks,
             "seconds": round(time.perf_counter() - started, 1)}
 
@@ -625,7 +663,7 @@ def check(sent: list[dict[str, Any]], month: str, summary: dict[str, Any]) -> in
     print("checking the email's CSV and text against a recomputation from the call logs, the rosters and the "
           "audit trail…", flush=True)
     limits = vendor_check.Limits.stored(questions_asked(summary))
-    expected, problems = vendor_check.check_email(raw, month, month_days(month), limits)
+    expected, problems = vendor_check.check_email(raw, month, month_days(month), limits, summary["sign_ins"])
     if problems:
         print(f"  {len(problems)} differences:", *problems[:40], sep="\n    ", flush=True)
         return 1
@@ -665,7 +703,8 @@ def main(argv: list[str] | None = None) -> int:
         plan = Plan(month, agents, calls_per_day=args.calls_per_day, seed=args.seed)
         print(f"simulating {month}: {len(agents)} agents and a relief agent, moto at {endpoint}…", flush=True)
         summary = simulate(plan, progress=lambda s: print(s, flush=True))
-        print(json.dumps({k: v for k, v in summary.items() if k != "days"}, indent=2, ensure_ascii=False))
+        print(json.dumps({k: v for k, v in summary.items() if k not in ("days", "sign_ins")}, indent=2,
+                         ensure_ascii=False))
         print(f"running the monthly vendor job for {month} (as its schedule does at {iso(job_time(month))})…",
               flush=True)
         ensure_recipient()

@@ -1,7 +1,7 @@
 """The monthly vendor report checked against a RECOMPUTATION from the call logs and the rosters (issue 20's
 "Done when"): made here independently of the counters the reports read, by whatever the models are bound to
 (the local stack's moto server at the end of `make demo-month`, moto in-process in
-tests/api/test_demo_month.py).
+tests/api/test_demo_month.py). Sign-ins leave no record of their own: the caller passes those it made.
 
 From each person's call logs of each day (`by_agent_day`): calls, connects, talk time, the activity (each
 log's `leased_at` and `recorded_at`, replayed with the idle-limit rule), the answers' completeness, the
@@ -79,8 +79,18 @@ def activity(times: list[str], idle_limit_s: int) -> dict[str, Any]:
     return out
 
 
-def _moments(logs: list[Any]) -> list[str]:
-    return [g.recorded_at for g in logs] + [g.leased_at for g in logs if g.leased_at]
+SignIns = dict[str, list[str]]  # username -> the moments (UTC ISO) they signed in
+
+
+def _moments(logs: list[Any], signed: list[str]) -> list[str]:
+    """A day's activity: each call's lease and record, and each sign-in of that day."""
+    return [g.recorded_at for g in logs] + [g.leased_at for g in logs if g.leased_at] + signed
+
+
+def _signed_on(sign_ins: SignIns | None, person: str, day: date) -> list[str]:
+    from chalicelib.core.clock import IST, parse_iso
+
+    return [at for at in (sign_ins or {}).get(person, []) if parse_iso(at).astimezone(IST).date() == day]
 
 
 def paced_of(days: list[date], people: Iterable[str]) -> dict[str, int]:
@@ -95,21 +105,31 @@ def paced_of(days: list[date], people: Iterable[str]) -> dict[str, int]:
             for person in people}
 
 
-def day_mismatches(days: list[date], people: Iterable[str], idle_limit_s: int) -> list[str]:
-    """Each person's day item (what the reports read) against the activity replayed from that day's logs:
-    where they differ, if anywhere."""
+Logs = dict[tuple[str, date], list[Any]]
+
+
+def all_logs(days: list[date], people: Iterable[str]) -> Logs:
+    """Every person's call logs of every day: one Query of `by_agent_day` each."""
+    return {(p, d): logs_of(p, d) for p in people for d in days}
+
+
+def day_mismatches(days: list[date], people: Iterable[str], idle_limit_s: int, logs: Logs | None = None,
+                   sign_ins: SignIns | None = None) -> list[str]:
+    """Each person's day item (what the reports read) against the activity replayed from that day's logs and
+    sign-ins: where they differ, if anywhere."""
     from chalicelib.reporting.counters import CounterModel, day_agent
 
     out = []
     for person in people:
         for day in days:
-            mine = logs_of(person, day)
-            want = activity(_moments(mine), idle_limit_s)
+            mine = logs[(person, day)] if logs is not None else logs_of(person, day)
+            signed = _signed_on(sign_ins, person, day)
+            want = activity(_moments(mine, signed), idle_limit_s)
             try:
                 item = CounterModel.get(*day_agent(day.isoformat(), person)).attribute_values
             except CounterModel.DoesNotExist:
                 item = {}
-            got = {"first": item.get("first_at"), "last": item.get("last_active_at") if mine else None,
+            got = {"first": item.get("first_at"), "last": item.get("last_active_at") if mine or signed else None,
                    "active_s": int(item.get("active_s") or 0), "idle_n": int(item.get("idle_n") or 0),
                    "idle_s": int(item.get("idle_s") or 0)}
             if got != want:
@@ -122,7 +142,9 @@ def _given(answers: dict[str, Any] | None) -> int:
     return sum(1 for v in (answers or {}).values() if v is not None and v != "")
 
 
-def _status(window: tuple[datetime, datetime] | None, first: str | None, last: str | None, grace: timedelta) -> str:
+def _status(window: tuple[datetime, datetime] | None, first: str | None, last: str | None, grace: timedelta,
+            supervisor: bool) -> str:
+    """A past day's attendance (a supervisor's leaving is not seen: their activity is their sign-ins)."""
     from chalicelib.core.clock import parse_iso
 
     if window is None:
@@ -130,7 +152,7 @@ def _status(window: tuple[datetime, datetime] | None, first: str | None, last: s
     if first is None:
         return "absent"
     late = parse_iso(first) > window[0] + grace
-    early = parse_iso(last or first) < window[1] - grace
+    early = not supervisor and parse_iso(last or first) < window[1] - grace
     return "late_left_early" if late and early else "late" if late else "left_early" if early else "on_time"
 
 
@@ -203,15 +225,16 @@ def _flag_reasons(mine: list[Any], limits: Limits, t: dict[str, Any]) -> None:
         t["flags_n"] += bool(reasons)
 
 
-def recompute(days: list[date], people: list[str], limits: Limits) -> dict[str, dict[str, Any]]:
-    """Per person, the month's figures (the CSV's names) and seat-days per shift, from each day's call logs,
-    the rosters and the audit trail's slow-downs."""
+def recompute(days: list[date], people: list[str], limits: Limits, logs: Logs | None = None,
+              sign_ins: SignIns | None = None) -> dict[str, dict[str, Any]]:
+    """Per person, the month's figures (the CSV's names) and seat-days per shift, from each day's call logs
+    (`logs`, read here when not given) and sign-ins, the rosters and the audit trail's slow-downs."""
     from chalicelib.core.clock import IST
     from chalicelib.shifts import rules as shift_rules
     from chalicelib.shifts.config import shift_config
 
     cfg = shift_config()
-    logs = {(p, d): logs_of(p, d) for p in people for d in days}
+    logs = logs if logs is not None else all_logs(days, people)
     every = sorted((log for day_logs in logs.values() for log in day_logs), key=lambda g: (g.started_at, g.call_id))
     verdicts, callbacks = _verdicts_and_callbacks(every)
     lines = _roster_lines(days)
@@ -222,14 +245,15 @@ def recompute(days: list[date], people: list[str], limits: Limits) -> dict[str, 
         seats = {s: {"seat_days_rostered": 0, "seat_days_staffed": 0} for s in ("morning", "evening")}
         for day in days:
             mine = sorted(logs[(person, day)], key=lambda g: (g.started_at, g.call_id))
-            act = activity(_moments(mine), limits.idle_limit_s)
+            act = activity(_moments(mine, _signed_on(sign_ins, person, day)), limits.idle_limit_s)
             line = lines.get(shift_rules.period_start(day, cfg.period_weeks).isoformat(), {}).get(person)
             window = None
             if line is not None and line.status == "placed" and line.shift and day.weekday() in cfg.working_days:
                 begin, end = cfg.windows[line.shift]
                 window = (datetime.combine(day, begin, IST), datetime.combine(day, end, IST))
                 seats[line.shift]["seat_days_rostered"] += bool(line.seat)  # a seat-day: a rostered seat's
-            status = _status(window, act["first"], act["last"], limits.grace)
+            status = _status(window, act["first"], act["last"], limits.grace,
+                             line is not None and line.role == "supervisor")
             if line is not None and window is not None and status != "absent":
                 seats[line.shift]["seat_days_staffed"] += bool(line.seat)
             t[status] += 1
@@ -298,13 +322,15 @@ def employer_sentences(name_en: str, rows: list[dict[str, Any]]) -> list[str]:
 
     seat = {s: {k: sum(r["seats"][s][k] for r in rows) for k in ("seat_days_rostered", "seat_days_staffed")}
             for s in ("morning", "evening")}
-    return [f"{name_en}: {len(rows)} agents; morning shift {seat['morning']['seat_days_staffed']} of "
+    people = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+    unrostered = total("unrostered")
+    return [f"{name_en}: {people}; morning shift {seat['morning']['seat_days_staffed']} of "
             f"{seat['morning']['seat_days_rostered']} seat-days staffed, evening "
             f"{seat['evening']['seat_days_staffed']} of {seat['evening']['seat_days_rostered']}; "
             f"{round(total('active_s') / 3600, 1)} hours active; {total('attempts')} calls, "
             f"{total('connects')} connected; {total('verified')} verified",
             f"{total('absent')} absences, {total('late')} late, {total('left_early')} left early, "
-            f"{total('unrostered')} days worked unrostered"]
+            f"{unrostered} {'day' if unrostered == 1 else 'days'} worked unrostered"]
 
 
 def email_mismatches(body: str, table: list[list[str]], expected: dict[str, dict[str, Any]]) -> list[str]:
@@ -325,13 +351,15 @@ def email_mismatches(body: str, table: list[list[str]], expected: dict[str, dict
     return out
 
 
-def check_email(raw: str | bytes, month: str, days: list[date],
-                limits: Limits) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """The vendor email's CSV and text against a recomputation for everyone its CSV lists: the recomputed
+def check_email(raw: str | bytes, month: str, days: list[date], limits: Limits,
+                sign_ins: SignIns | None = None) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The vendor email's CSV and text against a recomputation for everyone its CSV lists (their call logs,
+    the `sign_ins` given — the supervisors' only activity —, the rosters, the audit trail): the recomputed
     figures, and every difference found (none when the report is right)."""
     body, table = parse_email(raw, month)
     people = [r[table[0].index("username")] for r in table[1:]]
-    expected = recompute(days, people, limits)
-    problems = day_mismatches(days, people, limits.idle_limit_s)
+    logs = all_logs(days, people)
+    expected = recompute(days, people, limits, logs, sign_ins)
+    problems = day_mismatches(days, people, limits.idle_limit_s, logs, sign_ins)
     problems += csv_mismatches(table, expected) + email_mismatches(body, table, expected)
     return expected, problems

@@ -39,13 +39,15 @@ class Rostered:
 
 
 def attendance(rostered: Rostered, first_at: datetime | None, last_at: datetime | None, grace_minutes: int,
-               now: datetime) -> str:
+               now: datetime, *, leaving_seen: bool = True) -> str:
     """on_time | late | left_early | late_left_early | absent | leave | unrostered | off.
 
     Leave wins. Without a shift that day: any activity is `unrostered`, none is `off`. With one: no
     activity is `absent` once the grace after the start has passed (`off` before); a first activity
     more than `grace_minutes` after the start is late; a last activity more than `grace_minutes`
-    before the end is left early (judged only once the shift has ended)."""
+    before the end is left early (judged only once the shift has ended, and only when `leaving_seen`:
+    a supervisor's activity is their sign-ins, the office screens they keep open all day write nothing,
+    so when they leave cannot be seen)."""
     if rostered.leave:
         return LEAVE
     if rostered.start is None or rostered.end is None:
@@ -54,10 +56,16 @@ def attendance(rostered: Rostered, first_at: datetime | None, last_at: datetime 
     if first_at is None:
         return ABSENT if now >= rostered.start + grace else OFF
     late = first_at > rostered.start + grace
-    early = now >= rostered.end and (last_at or first_at) < rostered.end - grace
+    early = leaving_seen and now >= rostered.end and (last_at or first_at) < rostered.end - grace
     if late and early:
         return LATE_LEFT_EARLY
     return LATE if late else LEFT_EARLY if early else ON_TIME
+
+
+def leaving_seen(role: str | None) -> bool:
+    """Whether a person's activity shows when they leave: an agent's leases and calls do; a supervisor's
+    sign-ins do not."""
+    return role != "supervisor"
 
 
 def ratio(part: float, whole: float, digits: int = 3) -> float | None:

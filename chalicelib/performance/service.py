@@ -92,8 +92,8 @@ def agent_rows(people: list[dict[str, Any]], days: list[date], now: datetime) ->
         for d in days:
             rostered = _rostered(roster[period_of[d]].get(username), d, cfg, leaves.get(username, []))
             figures = items[d].get(username, {})
-            status = rules.attendance(rostered, _at(figures.get("first_at")),
-                                      _at(figures.get("last_active_at")), grace, now)
+            status = rules.attendance(rostered, _at(figures.get("first_at")), _at(figures.get("last_active_at")),
+                                      grace, now, leaving_seen=rules.leaving_seen(person.get("role")))
             rows.append(rules.day_row(d.isoformat(), rostered, figures, status))
         out.append({"username": username, "name_hi": person.get("name_hi"), "name_en": person.get("name_en"),
                     "employer": person["employer"], "role": person.get("role"), "totals": rules.totals(rows),

@@ -39,24 +39,32 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
 def text(month: str, employers: list[dict[str, Any]]) -> str:
     """The email's body: Hindi first, then English, one paragraph per employer."""
     hi = [f"सम्पर्क कॉल सेंटर: {month} की मासिक रिपोर्ट (नियोक्ता के अनुसार)।", ""]
     en = [f"Sampark call centre: the monthly report for {month}, per employer.", ""]
     for e in employers:
         m, ev = e["shifts"]["morning"], e["shifts"]["evening"]
-        hi += [f"{e['name_hi']}: {e['agents']} एजेंट; सुबह की पाली में {m['seat_days_staffed']} / "
+        hi += [f"{e['name_hi']}: {e['agents']} लोग; सुबह की पाली में {m['seat_days_staffed']} / "
                f"{m['seat_days_rostered']} सीट-दिन भरे, शाम की पाली में {ev['seat_days_staffed']} / "
                f"{ev['seat_days_rostered']}; सक्रिय घंटे {e['hours_active']}; कॉल {e['attempts']}, जुड़ीं "
                f"{e['connects']}; सत्यापित {e['verified']}, विसंगति दर {_rate(e['discrepancy_rate'])}; "
                f"अनुपस्थित {e['absences']}, देर से {e['late']}, जल्दी गए {e['left_early']}, बिना रोस्टर "
                f"{e['unrostered_days']} दिन।"]
-        en += [f"{e['name_en']}: {e['agents']} agents; morning shift {m['seat_days_staffed']} of "
+        en += [f"{e['name_en']}: {_people(e['agents'])}; morning shift {m['seat_days_staffed']} of "
                f"{m['seat_days_rostered']} seat-days staffed, evening {ev['seat_days_staffed']} of "
                f"{ev['seat_days_rostered']}; {e['hours_active']} hours active; {e['attempts']} calls, "
                f"{e['connects']} connected; {e['verified']} verified, discrepancy rate "
                f"{_rate(e['discrepancy_rate'])}; {e['absences']} absences, {e['late']} late, "
-               f"{e['left_early']} left early, {e['unrostered_days']} days worked unrostered."]
+               f"{e['left_early']} left early, {_days(e['unrostered_days'])} worked unrostered."]
     hi += ["", "हर एजेंट की तालिका संलग्न CSV में है।"]
     en += ["", "The per-agent table is attached as CSV."]
     return "\n".join([*hi, "", "—", "", *en]) + "\n"

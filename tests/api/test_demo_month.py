@@ -52,7 +52,8 @@ def test_a_demo_month_gives_a_vendor_report_equal_to_the_logs_and_rosters(api: A
     sent = [m for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages if DISTRICT_MAIL in m.destinations]
     assert len(sent) == 1
     limits = vendor_check.Limits.stored(demo_month.questions_asked(summary))
-    expected, problems = vendor_check.check_email(sent[0].raw_data, MONTH, demo_month.month_days(MONTH), limits)
+    expected, problems = vendor_check.check_email(sent[0].raw_data, MONTH, demo_month.month_days(MONTH), limits,
+                                                  summary["sign_ins"])
     assert problems == []  # every figure of every CSV row, and each employer's paragraph, equal the recomputation
 
     people = [*agents, demo_month.RELIEF_AGENT]
@@ -61,6 +62,8 @@ def test_a_demo_month_gives_a_vendor_report_equal_to_the_logs_and_rosters(api: A
     rows = {r[header.index("username")]: r for r in table[1:]}
     assert set(people) <= set(rows)
     assert expected[demo_month.RELIEF_AGENT]["unrostered"] == 1
+    # the supervisor signs in on their rostered days: present, judged on arrival, never "left early"
+    assert expected["sup1"]["days_present"] > 0 and expected["sup1"]["left_early"] == 0
     assert sum(expected[p]["late"] + expected[p]["absent"] + expected[p]["left_early"] for p in people) > 0
     assert sum(expected[p]["flags_n"] for p in people) > 0 and sum(expected[p]["discrepant"] for p in people) > 0
 

@@ -44,6 +44,15 @@ def test_left_early_is_judged_only_once_the_shift_has_ended() -> None:
     assert attendance(MORNING, at("08:00"), at("11:00"), 10, at("14:30")) == rules.LEFT_EARLY
 
 
+def test_a_supervisor_is_judged_on_arrival_only_their_leaving_is_not_seen() -> None:
+    seen = rules.leaving_seen("supervisor")
+    assert not seen and rules.leaving_seen("agent")
+    assert attendance(MORNING, at("08:02"), at("08:02"), 10, AFTER, leaving_seen=seen) == rules.ON_TIME
+    assert attendance(MORNING, at("09:00"), at("09:00"), 10, AFTER, leaving_seen=seen) == rules.LATE
+    assert attendance(MORNING, None, None, 10, AFTER, leaving_seen=seen) == rules.ABSENT
+    assert attendance(MORNING, at("08:02"), at("08:02"), 10, AFTER) == rules.LEFT_EARLY  # an agent's would be
+
+
 def test_leave_wins_and_a_day_without_a_shift_is_unrostered_or_off() -> None:
     assert attendance(Rostered(leave=True), at("09:00"), at("10:00"), 10, AFTER) == rules.LEAVE
     assert attendance(Rostered(), at("09:00"), at("10:00"), 10, AFTER) == rules.UNROSTERED
