@@ -452,7 +452,8 @@ def test_a_call_made_offline_is_recorded_late_after_another_agent_took_the_perso
     page.context.set_offline(False)  # back online: the outbox sends the call
     expect(page.locator("#banner")).to_be_hidden(timeout=30000)
     assert w.outbox_count(page) == 0
-    mine = {c["call_id"]: c for c in web.api_as("agent02").call("GET", "/me/calls")["items"]}
+    day = datetime.fromisoformat(body["started_at"].replace("Z", "+00:00")).astimezone(IST).date().isoformat()
+    mine = {c["call_id"]: c for c in web.api_as("agent02").call("GET", f"/me/calls?date={day}")["items"]}
     recorded = mine[body["call_id"]]
     assert recorded["late"] is True and recorded["disposition"] == "connected" and recorded["agent"] == "agent02"
     progress = web.admin.call("GET", f"/campaigns/{cid}/progress")
